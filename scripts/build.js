@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Build: TypeScript → nodes/ (CommonJS), then the source icons → nodes/icons/.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+let tsc;
+try {
+  tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+} catch {
+  // Installed from the registry as a dependency of a Node-RED userDir: the build
+  // output is already in the tarball and TypeScript is not there. Nothing to do.
+  if (fs.existsSync(path.join(root, 'nodes', 'lib', 'index.js'))) process.exit(0);
+  console.error('build: typescript is not installed; run npm install in the repository');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+if (r.status !== 0) process.exit(r.status ?? 1);
+
+const from = path.join(root, 'icons');
+const to = path.join(root, 'nodes', 'icons');
+fs.mkdirSync(to, { recursive: true });
+for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));

@@ -1,0 +1,145 @@
+/**
+ * Wall-clock times without a zone (what PBXs send) → UTC ISO 8601.
+ *
+ * Ambiguity rules (the same as Temporal's "compatible" disambiguation, which is
+ * also what most databases do):
+ * - a time in the skipped hour (spring forward) is read with the offset in force
+ *   before the change, so it lands after the gap: 02:30 on a 02:00→03:00 day
+ *   becomes 03:30 local;
+ * - a time in the repeated hour (fall back) is the earlier of its two instants.
+ */
+
+const WALL_CLOCK = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
+const DAY_MS = 86_400_000;
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The host's IANA time zone (the default for every node). */
+export function hostTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** True when `timeZone` is an IANA name this runtime knows. */
+export function isValidTimeZone(timeZone: string): boolean {
+  if (typeof timeZone !== 'string' || timeZone.trim() === '') return false;
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offset of `timeZone` from UTC at instant `epochMs`, in ms (local − UTC). */
+export function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  const whole = Math.floor(epochMs / 1000) * 1000;
+  const parts = formatterFor(timeZone).formatToParts(new Date(whole));
+  const get = (type: Intl.DateTimeFormatPartTypes): number => {
+    const p = parts.find((x) => x.type === type);
+    return p ? Number(p.value) : 0;
+  };
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - whole;
+}
+
+function parseWallClock(text: string): WallClock | null {
+  const m = WALL_CLOCK.exec(text.trim());
+  if (!m) return null;
+  const wc: WallClock = {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+    second: m[6] ? Number(m[6]) : 0,
+    millisecond: m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0,
+  };
+  if (wc.month < 1 || wc.month > 12 || wc.day < 1 || wc.hour > 23 || wc.minute > 59 || wc.second > 59) return null;
+  // Reject 2023-02-30 and friends: Date.UTC would silently roll them over.
+  const check = new Date(Date.UTC(wc.year, wc.month - 1, wc.day));
+  if (check.getUTCDate() !== wc.day || check.getUTCMonth() !== wc.month - 1) return null;
+  return wc;
+}
+
+// Results are cached per zone and local minute: records arrive in bursts that
+// share minutes, and formatToParts is the slow part.
+const cache = new Map<string, number>();
+const CACHE_MAX = 20_000;
+
+function minuteStartUtc(wc: WallClock, timeZone: string): number {
+  const key = `${timeZone}|${wc.year}-${wc.month}-${wc.day}T${wc.hour}:${wc.minute}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const asUtc = Date.UTC(wc.year, wc.month - 1, wc.day, wc.hour, wc.minute);
+  const before = zoneOffsetMs(asUtc - DAY_MS, timeZone);
+  const after = zoneOffsetMs(asUtc + DAY_MS, timeZone);
+  const candidates = [...new Set([before, after])]
+    .map((off) => asUtc - off)
+    .filter((t) => zoneOffsetMs(t, timeZone) === asUtc - t)
+    .sort((a, b) => a - b);
+  // No candidate: the minute was skipped; read it with the offset before the change.
+  const result = candidates.length > 0 ? candidates[0]! : asUtc - before;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM[:SS[.fff]]` in `timeZone` → epoch ms, or null when the text is
+ * empty or not such a time. `0000-00-00 00:00:00` (a "never" seen in some exports)
+ * is null too.
+ */
+export function wallClockToEpochMs(text: string | null | undefined, timeZone: string): number | null {
+  if (text === null || text === undefined) return null;
+  const wc = parseWallClock(String(text));
+  if (!wc) return null;
+  return minuteStartUtc(wc, timeZone) + wc.second * 1000 + wc.millisecond;
+}
+
+/** Like {@link wallClockToEpochMs} but gives the ISO 8601 UTC string. */
+export function wallClockToIso(text: string | null | undefined, timeZone: string): string | null {
+  const ms = wallClockToEpochMs(text, timeZone);
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export type EpochUnit = 's' | 'ms' | 'us';
+
+const PER_MS: Record<EpochUnit, number> = { s: 1 / 1000, ms: 1, us: 1000 };
+
+/** Epoch number (or numeric string) in `unit` → ISO 8601 UTC; 0, empty or non-numeric → null. */
+export function epochToIso(value: string | number | null | undefined, unit: EpochUnit): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0) return null;
+  const ms = Math.round(n / PER_MS[unit]);
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}

@@ -1,0 +1,56 @@
+'use strict';
+const assert = require('node:assert/strict');
+const time = require('../../../nodes/lib/cdr/time');
+
+describe('cdr/time', () => {
+  it('reads a wall-clock time in the given zone', () => {
+    assert.equal(time.wallClockToIso('2022-08-22 09:34:32', 'UTC'), '2022-08-22T09:34:32.000Z');
+    assert.equal(time.wallClockToIso('2022-08-22 09:34:32', 'Europe/London'), '2022-08-22T08:34:32.000Z');
+    assert.equal(time.wallClockToIso('2022-08-22 09:34:32', 'Asia/Shanghai'), '2022-08-22T01:34:32.000Z');
+    assert.equal(time.wallClockToIso('2022-01-22 09:34:32', 'America/New_York'), '2022-01-22T14:34:32.000Z');
+    assert.equal(time.wallClockToIso('2022-08-22T09:34:32.25', 'UTC'), '2022-08-22T09:34:32.250Z');
+  });
+
+  it('puts a time in the skipped hour after the gap (spring forward)', () => {
+    // Berlin 2024-03-31 02:00 CET → 03:00 CEST: 02:30 is read as 03:30 CEST.
+    assert.equal(time.wallClockToIso('2024-03-31 02:30:00', 'Europe/Berlin'), '2024-03-31T01:30:00.000Z');
+    assert.equal(time.wallClockToIso('2024-03-31 01:59:59', 'Europe/Berlin'), '2024-03-31T00:59:59.000Z');
+    assert.equal(time.wallClockToIso('2024-03-31 03:00:00', 'Europe/Berlin'), '2024-03-31T01:00:00.000Z');
+    // New York 2024-03-10 02:00 EST → 03:00 EDT.
+    assert.equal(time.wallClockToIso('2024-03-10 02:30:00', 'America/New_York'), '2024-03-10T07:30:00.000Z');
+  });
+
+  it('takes the earlier instant of a repeated hour (fall back)', () => {
+    // Berlin 2024-10-27 03:00 CEST → 02:00 CET: 02:30 happens twice; the first is 00:30Z.
+    assert.equal(time.wallClockToIso('2024-10-27 02:30:00', 'Europe/Berlin'), '2024-10-27T00:30:00.000Z');
+    assert.equal(time.wallClockToIso('2024-10-27 03:30:00', 'Europe/Berlin'), '2024-10-27T02:30:00.000Z');
+    assert.equal(time.wallClockToIso('2024-11-03 01:30:00', 'America/New_York'), '2024-11-03T05:30:00.000Z');
+  });
+
+  it('handles zones with non-hour offsets and no DST', () => {
+    assert.equal(time.wallClockToIso('2024-06-01 12:00:00', 'Asia/Kolkata'), '2024-06-01T06:30:00.000Z');
+    assert.equal(time.wallClockToIso('2024-06-01 12:00:00', 'Asia/Kathmandu'), '2024-06-01T06:15:00.000Z');
+  });
+
+  it('gives null for empty, malformed and impossible times', () => {
+    for (const bad of ['', '   ', null, undefined, '0000-00-00 00:00:00', '2023-02-30 01:00:00', '2023-13-01 00:00:00', 'yesterday', '2023-01-01 24:00:00']) {
+      assert.equal(time.wallClockToIso(bad, 'UTC'), null, String(bad));
+    }
+  });
+
+  it('reads epoch values in seconds, milliseconds and microseconds', () => {
+    assert.equal(time.epochToIso('1661157236', 's'), '2022-08-22T08:33:56.000Z');
+    assert.equal(time.epochToIso(1661157236123, 'ms'), '2022-08-22T08:33:56.123Z');
+    assert.equal(time.epochToIso('1347907323618493', 'us'), '2012-09-17T18:42:03.618Z');
+    assert.equal(time.epochToIso('0', 's'), null);
+    assert.equal(time.epochToIso('', 'ms'), null);
+    assert.equal(time.epochToIso('abc', 'ms'), null);
+  });
+
+  it('validates zone names', () => {
+    assert.equal(time.isValidTimeZone('Europe/Paris'), true);
+    assert.equal(time.isValidTimeZone('Mars/Olympus'), false);
+    assert.equal(time.isValidTimeZone(''), false);
+    assert.equal(typeof time.hostTimeZone(), 'string');
+  });
+});
