@@ -8,7 +8,8 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { CheckpointStore, errCode } from './checkpoint';
 import { FileIdentity, isFileIdentity, isSameFile, statHandle, statPath } from './file-identity';
-import { FileLineReader, LineReaderOptions } from './line-reader';
+import { FileLineReader, LineReaderOptions, lastLineBoundary, openRegularFile } from './line-reader';
+import { makeDecoder } from './line-splitter';
 import { FileSourceError, FileSourceEvent, LineHandler, positiveOption, safeCall } from './file-source';
 import { NamePattern, compareKeyed, compileNamePattern } from './name-pattern';
 import { WakeSignal } from './wake-signal';
@@ -69,8 +70,8 @@ export interface DirFollowOptions {
   maxLineBytes?: number;
   /** Bytes read at a time (default 64 KiB). */
   chunkBytes?: number;
-  /** Text encoding (default 'utf8'). */
-  encoding?: BufferEncoding;
+  /** Text encoding (default 'utf8'): a Buffer encoding or a TextDecoder label such as 'gbk'. */
+  encoding?: string;
   /** Use fs.watch on top of polling (default true). */
   watch?: boolean;
   onError?: (err: FileSourceError) => void;
@@ -159,6 +160,7 @@ class Follower implements DirFollower {
   private wake: WakeSignal | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private lastSaved = '';
+  private lastIoError = '';
 
   constructor(opts: DirFollowOptions) {
     if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new TypeError('directory follower: dir is required');
@@ -176,6 +178,7 @@ class Follower implements DirFollower {
       chunkBytes: positiveOption(opts.chunkBytes, 64 * 1024, 'chunkBytes'),
       encoding: opts.encoding ?? 'utf8',
     };
+    makeDecoder(this.readerOpts.encoding); // an unknown encoding fails here, not on the first line
   }
 
   get stats(): DirFollowStats {
@@ -192,7 +195,11 @@ class Follower implements DirFollower {
   async start(): Promise<void> {
     if (this.started) throw new Error('directory follower: already started');
     this.started = true;
-    await this.restore();
+    try {
+      await this.restore();
+    } catch (err) {
+      this.ioError(this.dir, err);
+    }
     this.lastSaved = JSON.stringify(this.snapshot());
     this.wake = new WakeSignal(this.dir, (name) => name === null || this.pattern.matches(name), this.opts.watch !== false, this.pollMs);
     this.flushTimer = setInterval(() => {
@@ -281,8 +288,15 @@ class Follower implements DirFollower {
     if (!newest) return; // nothing yet: every file that appears is read whole
     this.admit = (e) => compareKeyed(e, newest) >= 0;
     if (this.opts.startAt !== 'beginning') {
-      const st = await statPath(path.join(this.dir, newest.name));
-      if (st) this.firstOffset = { name: newest.name, offset: st.size };
+      const fh = await openRegularFile(path.join(this.dir, newest.name));
+      if (fh) {
+        try {
+          // After the last complete line: a line being written right now is still read.
+          this.firstOffset = { name: newest.name, offset: await lastLineBoundary(fh, (await statHandle(fh)).size, this.readerOpts.maxLineBytes) };
+        } finally {
+          await fh.close().catch(() => undefined);
+        }
+      }
     }
   }
 
@@ -295,7 +309,7 @@ class Follower implements DirFollower {
       return;
     }
     const p = path.join(this.dir, cp.file.name);
-    const fh = await tryOpen(p);
+    const fh = await openRegularFile(p);
     if (fh && (await isSameFile(fh, cp.file.identity))) {
       const size = (await statHandle(fh)).size;
       const offset = size < cp.offset ? 0 : cp.offset;
@@ -362,8 +376,9 @@ class Follower implements DirFollower {
       let delay: number;
       try {
         delay = await this.cycle();
+        this.lastIoError = '';
       } catch (err) {
-        this.error(new FileSourceError('IO', `following ${this.cur?.reader.file ?? this.dir} failed: ${(err as Error).message}; retrying`, { file: this.cur?.reader.file ?? this.dir, cause: err }));
+        this.ioError(this.cur?.reader.file ?? this.dir, err);
         delay = this.pollMs;
       }
       if (this.closing) break;
@@ -380,7 +395,7 @@ class Follower implements DirFollower {
       const next = list.find((e) => this.isNext(e));
       if (!next) return this.pollMs;
       const p = path.join(this.dir, next.name);
-      const fh = await tryOpen(p);
+      const fh = await openRegularFile(p);
       if (!fh) return 0; // vanished between scan and open
       const offset = this.firstOffset?.name === next.name ? this.firstOffset.offset : 0;
       this.firstOffset = null;
@@ -437,6 +452,13 @@ class Follower implements DirFollower {
     }
   }
 
+  /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */
+  private ioError(file: string, err: unknown): void {
+    const message = `following ${file} failed: ${(err as Error)?.message ?? String(err)}; retrying`;
+    if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file, cause: err }));
+    this.lastIoError = message;
+  }
+
   private error(err: FileSourceError): void {
     this.errors++;
     safeCall(this.opts.onError, err);
@@ -447,12 +469,3 @@ class Follower implements DirFollower {
   }
 }
 
-async function tryOpen(p: string): Promise<fsp.FileHandle | null> {
-  try {
-    return await fsp.open(p, 'r');
-  } catch (err) {
-    const code = errCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
-  }
-}

@@ -7,9 +7,10 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { CheckpointStore, errCode } from './checkpoint';
+import { CheckpointStore } from './checkpoint';
 import { FileIdentity, findByIdentity, isFileIdentity, isSameFile, statHandle, statPath } from './file-identity';
-import { FileLineReader, LineReaderOptions } from './line-reader';
+import { FileLineReader, LineReaderOptions, lastLineBoundary, openRegularFile } from './line-reader';
+import { makeDecoder } from './line-splitter';
 import { FileSourceError, FileSourceEvent, LineHandler, positiveOption, safeCall } from './file-source';
 import { WakeSignal } from './wake-signal';
 
@@ -52,8 +53,8 @@ export interface FileTailOptions {
   maxLineBytes?: number;
   /** Bytes read at a time (default 64 KiB). */
   chunkBytes?: number;
-  /** Text encoding (default 'utf8'). */
-  encoding?: BufferEncoding;
+  /** Text encoding (default 'utf8'): a Buffer encoding or a TextDecoder label such as 'gbk'. */
+  encoding?: string;
   /** Use fs.watch for promptness on top of polling (default true). */
   watch?: boolean;
   /** Errors (oversize line, handler failure, I/O, checkpoint); the tail keeps running. */
@@ -138,6 +139,7 @@ class Tail implements FileTail {
   private wake: WakeSignal | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private lastSaved = '';
+  private lastIoError = '';
 
   constructor(opts: FileTailOptions) {
     if (!opts || typeof opts.path !== 'string' || opts.path === '') throw new TypeError('file tail: path is required');
@@ -156,6 +158,7 @@ class Tail implements FileTail {
       chunkBytes: positiveOption(opts.chunkBytes, 64 * 1024, 'chunkBytes'),
       encoding: opts.encoding ?? 'utf8',
     };
+    makeDecoder(this.readerOpts.encoding); // an unknown encoding fails here, not on the first line
   }
 
   get stats(): FileTailStats {
@@ -171,7 +174,12 @@ class Tail implements FileTail {
   async start(): Promise<void> {
     if (this.started) throw new Error('file tail: already started');
     this.started = true;
-    await this.restore();
+    try {
+      await this.restore();
+    } catch (err) {
+      // e.g. no permission yet: the loop keeps trying and reports; whatever is found later is read from 0.
+      this.ioError(this.path, err);
+    }
     this.lastSaved = JSON.stringify(this.snapshot());
     this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.cur?.gone === true, this.opts.watch !== false, this.pollMs);
     this.flushTimer = setInterval(() => {
@@ -240,9 +248,10 @@ class Tail implements FileTail {
   }
 
   private async startFresh(): Promise<void> {
-    const fh = await this.tryOpen(this.path);
+    const fh = await openRegularFile(this.path);
     if (!fh) return; // appears later: read from 0
-    const offset = this.opts.startAt === 'beginning' ? 0 : (await statHandle(fh)).size;
+    // 'end' starts after the last complete line: a line being written right now is still read.
+    const offset = this.opts.startAt === 'beginning' ? 0 : await lastLineBoundary(fh, (await statHandle(fh)).size, this.readerOpts.maxLineBytes);
     await this.adopt(this.path, fh, offset, false);
     this.event({ kind: 'opened', file: this.path, offset, message: `following ${this.path} from ${offset === 0 ? 'the beginning' : `its end (byte ${offset})`}` });
   }
@@ -250,7 +259,7 @@ class Tail implements FileTail {
   private async resume(cp: FileTailCheckpoint): Promise<void> {
     if (cp.file === null) return; // whatever is at the path now came after the checkpoint
     const id = cp.file;
-    const fh = await this.tryOpen(this.path);
+    const fh = await openRegularFile(this.path);
     if (fh) {
       if (await isSameFile(fh, id)) {
         const size = (await statHandle(fh)).size;
@@ -267,7 +276,7 @@ class Tail implements FileTail {
     }
     // The checkpointed file is not at the path any more: rotated while we were stopped?
     const moved = await findByIdentity(this.dir, id);
-    const mfh = moved ? await this.tryOpen(moved) : null;
+    const mfh = moved ? await openRegularFile(moved) : null;
     if (moved && mfh) {
       await this.adopt(moved, mfh, cp.offset, true);
       this.event({ kind: 'resumed', file: moved, offset: cp.offset, message: `${this.path} was rotated to ${moved} while stopped; finishing it from byte ${cp.offset} first` });
@@ -292,23 +301,15 @@ class Tail implements FileTail {
     }
   }
 
-  private async tryOpen(p: string): Promise<fsp.FileHandle | null> {
-    try {
-      return await fsp.open(p, 'r');
-    } catch (err) {
-      const code = errCode(err);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      throw err;
-    }
-  }
 
   private async run(): Promise<void> {
     while (!this.closing) {
       let delay: number;
       try {
         delay = await this.cycle();
+        this.lastIoError = '';
       } catch (err) {
-        this.error(new FileSourceError('IO', `reading ${this.cur?.reader.file ?? this.path} failed: ${(err as Error).message}; retrying`, { file: this.cur?.reader.file ?? this.path, cause: err }));
+        this.ioError(this.cur?.reader.file ?? this.path, err);
         delay = this.pollMs;
       }
       if (this.closing) break;
@@ -321,7 +322,7 @@ class Tail implements FileTail {
     const stop = (): boolean => this.closing;
     this.polls++;
     if (!this.cur) {
-      const fh = await this.tryOpen(this.path);
+      const fh = await openRegularFile(this.path);
       if (!fh) {
         if (!this.waitingReported) {
           this.waitingReported = true;
@@ -369,6 +370,13 @@ class Tail implements FileTail {
     // The checkpoint moves on only now: a crash before this resumes the old file.
     await this.flush();
     return 0;
+  }
+
+  /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */
+  private ioError(file: string, err: unknown): void {
+    const message = `reading ${file} failed: ${(err as Error)?.message ?? String(err)}; retrying`;
+    if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file, cause: err }));
+    this.lastIoError = message;
   }
 
   private error(err: FileSourceError): void {

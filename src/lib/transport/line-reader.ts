@@ -8,6 +8,30 @@ import { promises as fsp } from 'node:fs';
 import { LineSplitter, SplitItem } from './line-splitter';
 import { FileIdentity, HEAD_BYTES, identify } from './file-identity';
 import { FileSourceError, LineHandler, isThenable } from './file-source';
+import { errCode } from './checkpoint';
+
+/**
+ * Opens a regular file for reading; null if it does not exist. Anything else
+ * at the path (a directory, a FIFO) is an error, so it is never followed.
+ */
+export async function openRegularFile(p: string): Promise<fsp.FileHandle | null> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(p, 'r');
+  } catch (err) {
+    const code = errCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
+  }
+  try {
+    if ((await fh.stat()).isFile()) return fh;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    throw err;
+  }
+  await fh.close().catch(() => undefined);
+  throw new Error(`${p} is not a regular file`);
+}
 
 /** Options of {@link FileLineReader}. */
 export interface LineReaderOptions {
@@ -15,7 +39,28 @@ export interface LineReaderOptions {
   onError: (err: FileSourceError) => void;
   maxLineBytes: number;
   chunkBytes: number;
-  encoding: BufferEncoding;
+  encoding: string;
+}
+
+/**
+ * The position just after the last newline before `size`, looking back at most
+ * `maxBack` bytes: where to begin "at the end" of a file without cutting into a
+ * line the writer is in the middle of. 0 if the file has no newline at all;
+ * `size` if the last line is longer than `maxBack` (it would be skipped anyway).
+ */
+export async function lastLineBoundary(fh: fsp.FileHandle, size: number, maxBack: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(Math.min(64 * 1024, Math.max(1, size)));
+  let end = size;
+  const floor = Math.max(0, size - maxBack - 1);
+  while (end > floor) {
+    const start = Math.max(floor, end - buf.length);
+    const { bytesRead } = await fh.read(buf, 0, end - start, start);
+    if (bytesRead === 0) break;
+    const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (nl !== -1) return start + nl + 1;
+    end = start;
+  }
+  return floor === 0 ? 0 : size;
 }
 
 export class FileLineReader {

@@ -23,8 +23,12 @@ export type SplitItem =
 export interface LineSplitterOptions {
   /** Longest line accepted, in bytes without its terminator. */
   maxLineBytes: number;
-  /** Text encoding of the file (default 'utf8'). */
-  encoding?: BufferEncoding;
+  /**
+   * Text encoding of the file (default 'utf8'): a Node.js Buffer encoding, or
+   * any WHATWG label TextDecoder knows, e.g. 'gbk', 'gb18030', 'windows-1252'.
+   * Lines are split on the byte 0x0A, so the encoding must be ASCII-compatible (not UTF-16).
+   */
+  encoding?: string;
   /** Characters of an oversize line given in its report (default 200). */
   oversizeHeadChars?: number;
 }
@@ -34,7 +38,7 @@ const CR = 0x0d;
 
 export class LineSplitter {
   private readonly max: number;
-  private readonly encoding: BufferEncoding;
+  private readonly decode: (bytes: Buffer) => string;
   private readonly headChars: number;
   /** Bytes of the current unfinished line (copied: the caller reuses its buffer). */
   private parts: Buffer[] = [];
@@ -48,7 +52,7 @@ export class LineSplitter {
 
   constructor(opts: LineSplitterOptions, startOffset = 0) {
     this.max = opts.maxLineBytes;
-    this.encoding = opts.encoding ?? 'utf8';
+    this.decode = makeDecoder(opts.encoding ?? 'utf8');
     this.headChars = opts.oversizeHeadChars ?? 200;
     this.lineStart = startOffset;
     this.pos = startOffset;
@@ -143,7 +147,7 @@ export class LineSplitter {
       out.push({ kind: 'skip', start, end });
       return;
     }
-    let text = bytes.toString(this.encoding, 0, len);
+    let text = this.decode(len === bytes.length ? bytes : bytes.subarray(0, len));
     // A UTF-8 byte order mark at the very start of the file is not data.
     if (start === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.length === 0) out.push({ kind: 'skip', start, end });
@@ -151,6 +155,21 @@ export class LineSplitter {
   }
 
   private decodeHead(bytes: Buffer): string {
-    return bytes.subarray(0, this.headChars * 4).toString(this.encoding).slice(0, this.headChars);
+    return this.decode(bytes.subarray(0, this.headChars * 4)).slice(0, this.headChars);
   }
+}
+
+/**
+ * A decoder for an encoding name; throws a TypeError for an unknown one (so a
+ * bad setting fails at start, not on the first line).
+ */
+export function makeDecoder(encoding: string): (bytes: Buffer) => string {
+  if (Buffer.isEncoding(encoding)) return (bytes) => bytes.toString(encoding);
+  let td: InstanceType<typeof TextDecoder>;
+  try {
+    td = new TextDecoder(encoding);
+  } catch {
+    throw new TypeError(`unsupported text encoding "${encoding}"`);
+  }
+  return (bytes) => td.decode(bytes);
 }

@@ -80,7 +80,7 @@ export interface SpoolDirOptions {
 
 /** Counters of a running spool. */
 export interface SpoolDirStats {
-  /** Files whose handler resolved (then moved or deleted). */
+  /** Files whose handler resolved, counted once moved or deleted (or the attempt failed). */
   handled: number;
   /** Files moved to the error folder. */
   rejected: number;
@@ -142,6 +142,7 @@ class Spool implements SpoolDir {
   /** Names moved away since the last scan: their watch events are our own doing. */
   private readonly recentlyRetired = new Set<string>();
   private lastScan = 0;
+  private lastIoError = '';
   private handled = 0;
   private rejected = 0;
   private polls = 0;
@@ -226,8 +227,12 @@ class Spool implements SpoolDir {
       let delay: number;
       try {
         delay = await this.cycle();
+        this.lastIoError = '';
       } catch (err) {
-        this.error(new FileSourceError('IO', `scanning ${this.dir} failed: ${(err as Error).message}; retrying`, { file: this.dir, cause: err }));
+        const message = `scanning ${this.dir} failed: ${(err as Error).message}; retrying`;
+        // A lasting condition (permissions, a missing mount) is reported once, not on every poll.
+        if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file: this.dir, cause: err }));
+        this.lastIoError = message;
         delay = this.pollMs;
       }
       if (this.closing) break;
@@ -392,8 +397,8 @@ class Spool implements SpoolDir {
       await this.reject(name, `was rejected: ${(err as Error)?.message ?? String(err)}`, content, err);
       return;
     }
-    this.handled++;
     await this.retire(name, this.opts.after === 'delete' ? null : this.doneDir);
+    this.handled++;
   }
 
   /** Moves a file the handler could not use to the error folder and reports it. */

@@ -139,6 +139,15 @@ describe('transport/dir-follow', () => {
     assert.deepEqual(got.lines, ['a1']);
   });
 
+  it('decodes a GBK file (a Chinese softswitch) and starts after the last complete line', async () => {
+    // "北京" in GBK, then a record being written when the follower starts.
+    fs.writeFileSync(path.join(dir, '2024050110.txt'), Buffer.concat([Buffer.from('old|'), Buffer.from([0xb1, 0xb1, 0xbe, 0xa9]), Buffer.from('\n8613800|')]));
+    const { got } = await follow({ encoding: 'gbk' });
+    fs.appendFileSync(path.join(dir, '2024050110.txt'), Buffer.concat([Buffer.from([0xb1, 0xb1, 0xbe, 0xa9]), Buffer.from('|60\n')]));
+    await waitFor(() => got.lines.length === 1, 'the completed record');
+    assert.deepEqual(got.lines, ['8613800|北京|60']);
+  });
+
   it('restarts a truncated file at 0 and reports an oversize line', async () => {
     w('2024050110.txt', 'a1\na2\n');
     const { got } = await follow({ startAt: 'beginning', maxLineBytes: 64 });

@@ -84,6 +84,29 @@ describe('transport/file-tail', () => {
     assert.equal(got.events[0].offset, 10);
   });
 
+  it('with startAt end, still reads a line the writer was in the middle of at start', async () => {
+    fs.writeFileSync(file, 'old1\nold2\n"new","hal');
+    const { got } = await follow({ startAt: 'end' });
+    assert.equal(got.events[0].offset, 10);
+    fs.appendFileSync(file, 'f"\n');
+    await waitFor(() => got.lines.length === 1, 'the completed line');
+    assert.deepEqual(got.lines, ['"new","half"']);
+  });
+
+  it('reports a lasting I/O problem once, keeps polling, and recovers', async () => {
+    fs.mkdirSync(file); // a directory where the file should be: every read fails with EISDIR
+    const { tail, got } = await follow();
+    const polls = tail.stats.polls;
+    await waitFor(() => tail.stats.polls > polls + 5, 'several polls');
+    assert.equal(got.errors.length, 1);
+    assert.equal(got.errors[0].code, 'IO');
+    assert.match(got.errors[0].message, /not a regular file/);
+    fs.rmdirSync(file);
+    fs.writeFileSync(file, 'back\n');
+    await waitFor(() => got.lines.length === 1, 'the line once the file is a file');
+    assert.deepEqual(got.lines, ['back']);
+  });
+
   it('does not hand over a partial last line until the writer completes it', async () => {
     fs.writeFileSync(file, 'one\n"two","half');
     const { tail, got } = await follow();
@@ -342,6 +365,7 @@ describe('transport/file-tail', () => {
     assert.throws(() => createFileTail({ onLine: () => {} }), /path is required/);
     assert.throws(() => createFileTail({ path: file }), /onLine/);
     assert.throws(() => createFileTail({ path: file, onLine: () => {}, pollIntervalMs: -1 }), /pollIntervalMs/);
+    assert.throws(() => createFileTail({ path: file, onLine: () => {}, encoding: 'klingon' }), /unsupported text encoding/);
     const { tail } = await follow();
     await assert.rejects(tail.start(), /already started/);
   });
