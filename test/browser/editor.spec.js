@@ -1,0 +1,416 @@
+'use strict';
+// The editor as a user meets it: Debian's chromium, driven headless by
+// playwright-core, against a real Node-RED started like `npm start` does.
+// Every node type comes from package.json's node-red.nodes (the types each
+// .html registers), every example from examples/: nothing here names a node.
+// Screenshots, one per node dialog, go to test-artifacts/screenshots/.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startEditor } = require('./red-editor');
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const shots = path.join(root, 'test-artifacts', 'screenshots');
+
+// The node types of the package, read from each node's .html (a file may
+// register more than one, e.g. a config node beside its source node).
+function packageTypes() {
+  const types = [];
+  for (const file of Object.values(pkg['node-red'].nodes)) {
+    const html = fs.readFileSync(path.join(root, file.replace(/\.js$/, '.html')), 'utf8');
+    const found = [...html.matchAll(/RED\.nodes\.registerType\(\s*(['"])([^'"]+)\1\s*,/g)];
+    found.forEach((m, i) => {
+      const block = html.slice(m.index, i + 1 < found.length ? found[i + 1].index : html.length);
+      types.push({ type: m[2], config: /category\s*:\s*(['"])config\1/.test(block) });
+    });
+  }
+  return types;
+}
+
+function readExamples() {
+  const dir = path.join(root, 'examples');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), flow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+}
+
+// One node of `type` from the examples, with the config nodes it refers to,
+// under fresh ids so each test imports its own copy.
+function exampleInstance(type, examples, tag) {
+  for (const { flow } of examples) {
+    const node = flow.find((n) => n.type === type);
+    if (!node) continue;
+    const byId = new Map(flow.map((n) => [n.id, n]));
+    const picked = [node];
+    for (let i = 0; i < picked.length; i++) {
+      for (const v of Object.values(picked[i])) {
+        const ref = typeof v === 'string' && byId.get(v);
+        if (ref && !ref.z && ref.type !== 'tab' && !picked.includes(ref)) picked.push(ref);
+      }
+    }
+    const ids = new Map(picked.map((n) => [n.id, `${n.id}-${tag}`]));
+    return picked.map((n) => {
+      const copy = JSON.parse(JSON.stringify(n));
+      for (const [k, v] of Object.entries(copy)) if (typeof v === 'string' && ids.has(v)) copy[k] = ids.get(v);
+      delete copy.z;
+      delete copy.g;
+      if (Array.isArray(copy.wires)) copy.wires = copy.wires.map(() => []);
+      return copy;
+    });
+  }
+  return null;
+}
+
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// Values no port, count, zone, path or name field should take; the port and
+// config-node rules below are stricter.
+const BAD_VALUES = ['70000', '-1', 'not valid ¤', '', '{', 'x'.repeat(300)];
+
+const types = packageTypes();
+const examples = readExamples();
+const inPalette = types.filter((t) => !t.config).map((t) => t.type);
+const configTypes = types.filter((t) => t.config).map((t) => t.type);
+
+describe('editor in a real browser (chromium, playwright-core)', function () {
+  this.timeout(60000);
+  let editor;
+  let context;
+  let page;
+  let userDataDir;
+  const pageErrors = [];
+
+  before(async function () {
+    if (!fs.existsSync(chromiumPath)) {
+      if (process.env.CI) throw new Error(`chromium is not installed at ${chromiumPath} (.ci/run installs Debian's chromium)`);
+      console.log(`      (skipped: no chromium at ${chromiumPath}; apt-get install chromium, or set CHROMIUM_PATH)`);
+      this.skip();
+    }
+    const { chromium } = require('playwright-core');
+    fs.mkdirSync(shots, { recursive: true });
+    editor = await startEditor();
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: LAUNCH_ARGS,
+      viewport: { width: 1280, height: 800 },
+    });
+    page = context.pages()[0] || (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('dialog', (d) => d.accept());
+    await page.goto(editor.url);
+    await page.waitForFunction(
+      (all) => window.RED && RED.nodes && RED.view && all.every((t) => RED.nodes.getType(t)) && document.querySelector('#red-ui-workspace-chart svg'),
+      types.map((t) => t.type),
+      { timeout: 30000 },
+    );
+  });
+
+  after(async () => {
+    if (context) await context.close();
+    if (editor) await editor.stop();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed' && page) {
+      const file = path.join(shots, `FAILED-${this.currentTest.title.replace(/[^\w.-]+/g, '_').slice(0, 80)}.png`);
+      await page.screenshot({ path: file }).catch(() => {});
+    }
+    // A failed test may leave a dialog open: cancel it so the next one starts clean.
+    for (let i = 0; page && i < 3; i++) {
+      const cancel = page.locator('#node-config-dialog-cancel:visible, #node-dialog-cancel:visible, #red-ui-clipboard-dialog-cancel:visible').first();
+      if (!(await cancel.count())) break;
+      await cancel.click().catch(() => {});
+      await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating'), null, { timeout: 5000 }).catch(() => {});
+    }
+  });
+
+  it('registers every type of the package in the editor, with no script error', async () => {
+    const known = await page.evaluate((all) => all.filter((t) => RED.nodes.getType(t)), types.map((t) => t.type));
+    assert.deepEqual(known, types.map((t) => t.type));
+    for (const key of Object.keys(pkg['node-red'].nodes)) assert.ok(known.includes(key), `${key} (node-red.nodes) is a registered type`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('lists every non-config node in the CDR palette category', async () => {
+    const listed = await page.$$eval('#red-ui-palette-container-CDR .red-ui-palette-node', (els) => els.map((e) => e.getAttribute('data-palette-type')));
+    assert.deepEqual([...listed].sort(), [...inPalette].sort());
+    for (const type of inPalette) assert.ok(await page.locator(`#red-ui-palette-container-CDR .red-ui-palette-node[data-palette-type="${type}"]`).isVisible(), `${type} visible`);
+    const categories = await page.evaluate((all) => all.map((t) => RED.nodes.getType(t).category), configTypes);
+    for (const c of categories) assert.equal(c, 'config');
+  });
+
+  it('drops each node from the palette onto the workspace', async () => {
+    const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+    let y = chart.y + 60;
+    for (const type of inPalette) {
+      const before = await page.evaluate((t) => RED.nodes.filterNodes({ type: t }).length, type);
+      const item = page.locator(`#red-ui-palette-container-CDR .red-ui-palette-node[data-palette-type="${type}"]`);
+      await item.scrollIntoViewIfNeeded();
+      const box = await item.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(chart.x + 150, y, { steps: 8 });
+      await page.mouse.move(chart.x + 160, y, { steps: 2 });
+      await page.mouse.up();
+      await page.waitForFunction(([t, n]) => RED.nodes.filterNodes({ type: t }).length === n + 1, [type, before], { timeout: 5000 });
+      y += 50;
+    }
+  });
+
+  for (const type of inPalette) {
+    it(`${type}: the edit dialog opens, rejects bad input, saves good input; help shows in the sidebar`, async () => {
+      const nodes = exampleInstance(type, examples, 'dialog');
+      assert.ok(nodes, `no example uses ${type}`);
+      const id = nodes[0].id;
+      await page.evaluate((ns) => {
+        RED.view.importNodes(ns, { generateIds: false, addFlow: false });
+      }, nodes);
+      // Imported nodes follow the mouse until placed: a click drops them.
+      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+      await page.mouse.move(chart.x + 400, chart.y + 300);
+      await page.mouse.click(chart.x + 400, chart.y + 300);
+      const node = page.locator(`g.red-ui-flow-node-group[id="${id}"]`);
+      await node.waitFor({ state: 'visible', timeout: 5000 });
+      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, id), true, 'the example instance is valid');
+
+      await editDialog(node, 'node-input');
+      await dialogScreenshot(type);
+      const rejected = await probeBadInput(type, id, 'node-input');
+
+      // Save bad input: the node turns invalid and shows the warning badge.
+      const bad = rejected[0];
+      await setField(bad.input, bad.value, bad.kind);
+      await page.click('#node-dialog-ok');
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
+      assert.ok(await node.locator('.red-ui-flow-node-error').isVisible(), 'invalid badge on the node');
+
+      // Put the good value back and a new name: saved, valid, badge gone.
+      await editDialog(node, 'node-input');
+      await setField(bad.input, bad.original, bad.kind);
+      const named = (await page.locator('#node-input-name').count()) > 0;
+      if (named) await setField('#node-input-name', 'edited in the browser', 'text');
+      await page.click('#node-dialog-ok');
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      const saved = await page.evaluate(([i, p]) => ({ valid: RED.nodes.node(i).valid, name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }), [id, bad.prop]);
+      assert.equal(saved.valid, true, `${type} valid again`);
+      if (named) assert.equal(saved.name, 'edited in the browser');
+      assert.equal(String(saved.value), String(bad.original));
+      assert.ok(!(await node.locator('.red-ui-flow-node-error').isVisible()), 'no invalid badge');
+
+      await showsHelp(type, node);
+    });
+  }
+
+  for (const type of configTypes) {
+    it(`${type} (config node): the edit dialog opens, rejects bad input, saves good input; help shows in the sidebar`, async () => {
+      let nodes = null;
+      for (const { flow } of examples) {
+        const user = flow.find((n) => n.z && Object.values(n).some((v) => flow.some((c) => c.id === v && c.type === type)));
+        if (user) nodes = exampleInstance(user.type, [{ flow }], 'config');
+        if (nodes) break;
+      }
+      assert.ok(nodes, `no example uses a ${type} config node`);
+      const config = nodes.find((n) => n.type === type);
+      await page.evaluate((ns) => RED.view.importNodes(ns, { generateIds: false, addFlow: false }), nodes);
+      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+      await page.mouse.click(chart.x + 600, chart.y + 420);
+      const user = page.locator(`g.red-ui-flow-node-group[id="${nodes[0].id}"]`);
+      await user.waitFor({ state: 'visible', timeout: 5000 });
+      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), true, 'the example config node is valid');
+
+      // As a user does: open the node that uses it, then the pencil beside the config field.
+      await editDialog(user, 'node-input');
+      const prop = Object.keys(nodes[0]).find((k) => nodes[0][k] === config.id);
+      await page.click(`#node-input-lookup-${prop}`);
+      await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
+      await dialogScreenshot(type);
+      const rejected = await probeBadInput(type, config.id, 'node-config-input');
+      const bad = rejected[0];
+      await setField(bad.input, bad.value, bad.kind);
+      await page.click('#node-config-dialog-ok');
+      await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
+      await page.click(`#node-input-lookup-${prop}`);
+      await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
+      await setField(bad.input, bad.original, bad.kind);
+      await page.click('#node-config-dialog-ok');
+      await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), true, `${type} valid again`);
+      await page.click('#node-dialog-cancel');
+      await page.locator('#node-dialog-cancel').waitFor({ state: 'detached', timeout: 5000 });
+      await showsHelp(type, null);
+    });
+  }
+
+  for (const { name, flow } of examples) {
+    it(`imports the example "${name}" through Import ▸ Examples with no unknown types`, async () => {
+      const before = await page.evaluate(() => {
+        let n = 0;
+        RED.nodes.eachNode(() => n++);
+        RED.nodes.eachConfig(() => n++);
+        return n + RED.nodes.getWorkspaceOrder().length;
+      });
+      await page.click('#red-ui-header-button-sidemenu');
+      await page.click('#menu-item-import');
+      await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible', timeout: 5000 });
+      await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
+      const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+      await tab.locator('.red-ui-treeList-label', { hasText: pkg.name }).first().click();
+      await tab.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first().click();
+      await page.click('#red-ui-clipboard-dialog-ok');
+      await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden', timeout: 5000 });
+      // Flows without a tab of their own follow the mouse until dropped.
+      if (!flow.some((n) => n.type === 'tab')) {
+        const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+        await page.mouse.move(chart.x + 300, chart.y + 450);
+        await page.mouse.click(chart.x + 300, chart.y + 450);
+      }
+      const ids = flow.map((n) => n.id);
+      await page.waitForFunction((all) => all.every((i) => RED.nodes.node(i) || RED.nodes.workspace(i) || RED.nodes.group(i) || RED.nodes.junction?.(i)), ids, { timeout: 5000 });
+      const unknown = await page.evaluate((all) => {
+        const out = [];
+        for (const i of all) {
+          const n = RED.nodes.node(i);
+          if (n && (!RED.nodes.getType(n.type) || (n._def && n._def === RED.nodes.getType('unknown')))) out.push(n.type);
+        }
+        return out;
+      }, ids);
+      assert.deepEqual(unknown, [], `${name}: unknown types ${unknown.join(', ')} (a module the example needs is not installed)`);
+      const tabId = flow.find((n) => n.type === 'tab');
+      if (tabId) await page.evaluate((i) => RED.workspaces.show(i), tabId.id);
+      await page.screenshot({ path: path.join(shots, `example-${name}.png`) });
+      // Undo the import, so the next example starts from the same workspace.
+      await page.evaluate(() => RED.history.pop());
+      const after = await page.evaluate(() => {
+        let n = 0;
+        RED.nodes.eachNode(() => n++);
+        RED.nodes.eachConfig(() => n++);
+        return n + RED.nodes.getWorkspaceOrder().length;
+      });
+      assert.equal(after, before, 'undo removed the imported flow');
+    });
+  }
+
+  it('raised no script error in the editor', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+
+  async function editDialog(node, prefix) {
+    await node.locator('.red-ui-flow-node').first().dblclick();
+    await page.locator(prefix === 'node-input' ? '#node-dialog-ok' : '#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
+    // The tray slides in; settled when the dialog's first field is laid out.
+    await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating, .red-ui-tray:not(.red-ui-tray-resizing) .red-ui-component-spinner'), null, { timeout: 5000 });
+  }
+
+  // The dialog alone (the top tray), for the README; notifications cleared first.
+  async function dialogScreenshot(type) {
+    await page.evaluate(() => document.querySelectorAll('.red-ui-notification').forEach((n) => (n.style.visibility = 'hidden')));
+    await page.locator('.red-ui-tray').last().screenshot({ path: path.join(shots, `${type}.png`) });
+  }
+
+  async function setField(selector, value, kind) {
+    if (kind === 'select') await page.selectOption(selector, value);
+    else await page.fill(selector, String(value));
+    await page.dispatchEvent(selector, 'change');
+  }
+
+  async function marked(selector) {
+    return page.$eval(selector, (el) => el.classList.contains('input-error') || !!(el.nextElementSibling && el.nextElementSibling.classList.contains('input-error')));
+  }
+
+  // Feeds bad values into the open dialog's fields; returns the ones it
+  // marked invalid, each field put back (and unmarked) afterwards. Ports must
+  // refuse 70000 and required config nodes must refuse "none".
+  async function probeBadInput(type, id, prefix) {
+    const fields = await page.evaluate(
+      ([t, i, pfx]) => {
+        const def = RED.nodes.getType(t);
+        const node = RED.nodes.node(i);
+        return Object.keys(def.defaults).map((prop) => {
+          const d = def.defaults[prop];
+          const el = document.getElementById(`${pfx}-${prop}`);
+          const configType = d.type && RED.nodes.getType(d.type) && RED.nodes.getType(d.type).category === 'config' ? d.type : null;
+          return {
+            prop,
+            input: `#${pfx}-${prop}`,
+            present: !!el,
+            visible: !!el && el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden',
+            kind: el && el.tagName === 'SELECT' ? 'select' : el && el.tagName === 'INPUT' && (el.type === 'text' || el.type === 'password' || el.type === '') ? 'text' : el && el.tagName === 'TEXTAREA' ? 'text' : 'other',
+            validated: typeof d.validate === 'function' || d.required === true,
+            required: d.required === true,
+            configType,
+            original: el ? el.value : node[prop],
+          };
+        });
+      },
+      [type, id, prefix],
+    );
+    const rejected = [];
+    const preMarked = [];
+    for (const f of fields) if (f.present && (await marked(f.input))) preMarked.push(f.prop);
+    assert.deepEqual(preMarked, [], `${type}: fields marked invalid before any edit`);
+
+    for (const f of fields.filter((x) => x.visible && x.configType && x.required)) {
+      await setField(f.input, '_ADD_', 'select');
+      assert.ok(await marked(f.input), `${type}.${f.prop}: a missing ${f.configType} is marked invalid`);
+      rejected.push({ ...f, value: '_ADD_' });
+      await setField(f.input, f.original, 'select');
+      assert.ok(!(await marked(f.input)), `${type}.${f.prop}: the ${f.configType} put back is valid`);
+    }
+    for (const f of fields.filter((x) => x.visible && x.kind === 'text' && /port$/i.test(x.prop))) {
+      for (const value of ['70000', '0', 'abc']) {
+        await setField(f.input, value, 'text');
+        assert.ok(await marked(f.input), `${type}.${f.prop}: port ${value} is marked invalid`);
+        rejected.push({ ...f, value });
+      }
+      await setField(f.input, f.original, 'text');
+      assert.ok(!(await marked(f.input)), `${type}.${f.prop}: port ${f.original} is valid`);
+    }
+    for (const f of fields.filter((x) => x.visible && x.validated && x.kind === 'text' && !/port$/i.test(x.prop) && !x.configType)) {
+      for (const value of BAD_VALUES) {
+        if (value === f.original) continue;
+        await setField(f.input, value, 'text');
+        if (await marked(f.input)) rejected.push({ ...f, value });
+      }
+      await setField(f.input, f.original, 'text');
+      assert.ok(!(await marked(f.input)), `${type}.${f.prop}: ${JSON.stringify(f.original)} put back is valid`);
+    }
+    assert.ok(rejected.length > 0, `${type}: no field of the dialog rejected any bad value`);
+    return rejected;
+  }
+
+  async function showsHelp(type, node) {
+    if (node) await node.locator('.red-ui-flow-node').first().click();
+    await page.evaluate((t) => {
+      RED.sidebar.show('help');
+      if (!RED.view.selection().nodes) RED.sidebar.help.show(t);
+    }, type);
+    if (!node) await page.evaluate((t) => RED.sidebar.help.show(t), type);
+    const help = page.locator('.red-ui-sidebar-help-stack .red-ui-help').first();
+    await help.waitFor({ state: 'visible', timeout: 5000 });
+    const expected = await page.evaluate((t) => {
+      const div = document.createElement('div');
+      div.innerHTML = RED.nodes.getNodeHelp(t) || '';
+      const p = div.querySelector('p');
+      return { intro: p ? p.textContent.replace(/\s+/g, ' ').trim().slice(0, 60) : '', headings: [...div.querySelectorAll('h3')].map((h) => h.textContent.trim()) };
+    }, type);
+    assert.ok(expected.intro, `${type}: help has an intro paragraph`);
+    assert.ok(expected.headings.length > 0, `${type}: help has sections`);
+    await page.waitForFunction(
+      (want) => {
+        const el = document.querySelector('.red-ui-sidebar-help-stack .red-ui-help');
+        return el && el.textContent.replace(/\s+/g, ' ').includes(want);
+      },
+      expected.intro,
+      { timeout: 5000 },
+    );
+  }
+});
