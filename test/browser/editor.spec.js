@@ -178,7 +178,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await page.mouse.click(chart.x + 400, chart.y + 300);
       const node = page.locator(`g.red-ui-flow-node-group[id="${id}"]`);
       await node.waitFor({ state: 'visible', timeout: 5000 });
-      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, id), true, 'the example instance is valid');
+      const first = await validity(id);
+      assert.equal(first.valid, true, `the example instance is valid: ${first.errors}`);
 
       await editDialog(node, 'node-input');
       await dialogScreenshot(type);
@@ -224,12 +225,13 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await page.mouse.click(chart.x + 600, chart.y + 420);
       const user = page.locator(`g.red-ui-flow-node-group[id="${nodes[0].id}"]`);
       await user.waitFor({ state: 'visible', timeout: 5000 });
-      assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), true, 'the example config node is valid');
+      const first = await validity(config.id);
+      assert.equal(first.valid, true, `the example config node is valid: ${first.errors}`);
 
       // As a user does: open the node that uses it, then the pencil beside the config field.
       await editDialog(user, 'node-input');
       const prop = Object.keys(nodes[0]).find((k) => nodes[0][k] === config.id);
-      await page.click(`#node-input-lookup-${prop}`);
+      await page.click(`#node-input-btn-${prop}-edit, #node-input-lookup-${prop}`);
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
       await dialogScreenshot(type);
       const rejected = await probeBadInput(type, config.id, 'node-config-input');
@@ -238,7 +240,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await page.click('#node-config-dialog-ok');
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
       assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
-      await page.click(`#node-input-lookup-${prop}`);
+      await page.click(`#node-input-btn-${prop}-edit, #node-input-lookup-${prop}`);
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
       await setField(bad.input, bad.original, bad.kind);
       await page.click('#node-config-dialog-ok');
@@ -251,7 +253,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
   }
 
   for (const { name, flow } of examples) {
-    it(`imports the example "${name}" through Import ▸ Examples with no unknown types`, async () => {
+    it(`imports the example "${name}" through Import ▸ Examples with no unknown type and no invalid node`, async () => {
       const before = await page.evaluate(() => {
         let n = 0;
         RED.nodes.eachNode(() => n++);
@@ -284,6 +286,16 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
         return out;
       }, ids);
       assert.deepEqual(unknown, [], `${name}: unknown types ${unknown.join(', ')} (a module the example needs is not installed)`);
+      // And it imports ready to deploy: no node shows the invalid badge.
+      const invalid = await page.evaluate((all) => {
+        const out = [];
+        for (const i of all) {
+          const n = RED.nodes.node(i);
+          if (n && n.valid === false) out.push(`${n.type} ${n.name || n.id}: ${(n.validationErrors || []).join(', ')}`);
+        }
+        return out;
+      }, ids);
+      assert.deepEqual(invalid, [], `${name}: imported invalid nodes`);
       const tabId = flow.find((n) => n.type === 'tab');
       if (tabId) await page.evaluate((i) => RED.workspaces.show(i), tabId.id);
       await page.screenshot({ path: path.join(shots, `example-${name}.png`) });
@@ -302,6 +314,13 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
   it('raised no script error in the editor', () => {
     assert.deepEqual(pageErrors, []);
   });
+
+  async function validity(id) {
+    return page.evaluate((i) => {
+      const n = RED.nodes.node(i);
+      return { valid: n.valid, errors: (n.validationErrors || []).join(', ') };
+    }, id);
+  }
 
   async function editDialog(node, prefix) {
     await node.locator('.red-ui-flow-node').first().dblclick();
