@@ -173,9 +173,9 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
         RED.view.importNodes(ns, { generateIds: false, addFlow: false });
       }, nodes);
       // Imported nodes follow the mouse until placed: a click drops them.
-      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-      await page.mouse.move(chart.x + 400, chart.y + 300);
-      await page.mouse.click(chart.x + 400, chart.y + 300);
+      const spot = await nextSpot();
+      await page.mouse.move(spot.x, spot.y);
+      await page.mouse.click(spot.x, spot.y);
       const node = page.locator(`g.red-ui-flow-node-group[id="${id}"]`);
       await node.waitFor({ state: 'visible', timeout: 5000 });
       const first = await validity(id);
@@ -221,8 +221,9 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       assert.ok(nodes, `no example uses a ${type} config node`);
       const config = nodes.find((n) => n.type === type);
       await page.evaluate((ns) => RED.view.importNodes(ns, { generateIds: false, addFlow: false }), nodes);
-      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-      await page.mouse.click(chart.x + 600, chart.y + 420);
+      const spot = await nextSpot();
+      await page.mouse.move(spot.x, spot.y);
+      await page.mouse.click(spot.x, spot.y);
       const user = page.locator(`g.red-ui-flow-node-group[id="${nodes[0].id}"]`);
       await user.waitFor({ state: 'visible', timeout: 5000 });
       const first = await validity(config.id);
@@ -315,6 +316,15 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     assert.deepEqual(pageErrors, []);
   });
 
+  // Where the next imported node goes: a free row right of the palette drops,
+  // so no node hides another when it is double-clicked.
+  let placed = 0;
+  async function nextSpot() {
+    const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+    const row = placed++;
+    return { x: chart.x + 420 + (row % 2) * 200, y: chart.y + 60 + Math.floor(row / 2) * 60 };
+  }
+
   async function validity(id) {
     return page.evaluate((i) => {
       const n = RED.nodes.node(i);
@@ -385,7 +395,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       assert.ok(!(await marked(f.input)), `${type}.${f.prop}: the ${f.configType} put back is valid`);
     }
     for (const f of fields.filter((x) => x.visible && x.kind === 'text' && /port$/i.test(x.prop))) {
-      for (const value of ['70000', '0', 'abc']) {
+      for (const value of ['70000', '-1', 'abc']) {
         await setField(f.input, value, 'text');
         assert.ok(await marked(f.input), `${type}.${f.prop}: port ${value} is marked invalid`);
         rejected.push({ ...f, value });
