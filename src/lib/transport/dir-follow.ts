@@ -161,6 +161,7 @@ class Follower implements DirFollower {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastSaved = '';
   private lastIoError = '';
+  private lastCheckpointError = '';
 
   constructor(opts: DirFollowOptions) {
     if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new TypeError('directory follower: dir is required');
@@ -217,8 +218,11 @@ class Follower implements DirFollower {
     try {
       await store.save(state);
       this.lastSaved = key;
+      this.lastCheckpointError = '';
     } catch (err) {
-      this.error(new FileSourceError('CHECKPOINT', `could not save the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.dir, cause: err }));
+      const message = `could not save the checkpoint ${store.file}: ${(err as Error).message}`;
+      if (message !== this.lastCheckpointError) this.error(new FileSourceError('CHECKPOINT', message, { file: this.dir, cause: err }));
+      this.lastCheckpointError = message;
     }
   }
 
@@ -403,17 +407,18 @@ class Follower implements DirFollower {
       this.event({ kind: 'opened', file: p, offset, message: `reading ${p} from ${offset === 0 ? 'the beginning' : `byte ${offset}`}` });
     }
     const cur = this.cur!;
+    // Checked before reading: bytes read after a truncate-and-rewrite would be from the middle of a line.
+    if (!cur.finishing && (await cur.reader.wasRewritten())) {
+      this.event({ kind: 'truncated', file: cur.reader.file, offset: 0, message: `${cur.reader.file} was truncated; reading it again from the beginning` });
+      await cur.reader.restartAt(0);
+    }
     const grew = await cur.reader.readAvailable(stop);
     if (this.closing) return 0;
 
     const atName = await statPath(cur.reader.file);
     const mine = await statHandle(cur.reader.handle);
     const same = atName !== null && atName.dev === mine.dev && atName.ino === mine.ino;
-    if (same && mine.size < cur.reader.readOffset) {
-      this.event({ kind: 'truncated', file: cur.reader.file, offset: 0, message: `${cur.reader.file} was truncated; reading it again from the beginning` });
-      await cur.reader.restartAt(0);
-      return 0;
-    }
+    if (same && mine.size < cur.reader.readOffset) return 0; // truncated meanwhile: handled at the top
     const newer = list.some((e) => compareKeyed(e, cur) > 0);
     if (same && !newer) return grew ? 0 : this.pollMs;
 

@@ -140,6 +140,7 @@ class Tail implements FileTail {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastSaved = '';
   private lastIoError = '';
+  private lastCheckpointError = '';
 
   constructor(opts: FileTailOptions) {
     if (!opts || typeof opts.path !== 'string' || opts.path === '') throw new TypeError('file tail: path is required');
@@ -197,8 +198,11 @@ class Tail implements FileTail {
     try {
       await store.save(state);
       this.lastSaved = key;
+      this.lastCheckpointError = '';
     } catch (err) {
-      this.error(new FileSourceError('CHECKPOINT', `could not save the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.path, cause: err }));
+      const message = `could not save the checkpoint ${store.file}: ${(err as Error).message}`;
+      if (message !== this.lastCheckpointError) this.error(new FileSourceError('CHECKPOINT', message, { file: this.path, cause: err }));
+      this.lastCheckpointError = message;
     }
   }
 
@@ -334,6 +338,11 @@ class Tail implements FileTail {
       this.event({ kind: 'opened', file: this.path, offset: 0, message: `following ${this.path} from the beginning` });
     }
     const cur = this.cur!;
+    // Checked before reading: bytes read after a truncate-and-rewrite would be from the middle of a line.
+    if (!cur.gone && (await cur.reader.wasRewritten())) {
+      this.event({ kind: 'truncated', file: this.path, offset: 0, message: `${this.path} was truncated (read up to byte ${cur.reader.readOffset}); reading it again from the beginning` });
+      await cur.reader.restartAt(0);
+    }
     const grew = await cur.reader.readAvailable(stop);
     if (this.closing) return 0;
 
@@ -341,12 +350,7 @@ class Tail implements FileTail {
       const atPath = await statPath(this.path);
       const mine = await statHandle(cur.reader.handle);
       if (atPath && atPath.dev === mine.dev && atPath.ino === mine.ino) {
-        if (mine.size < cur.reader.readOffset) {
-          this.event({ kind: 'truncated', file: this.path, offset: 0, message: `${this.path} was truncated (${mine.size} < ${cur.reader.readOffset} bytes); reading it again from the beginning` });
-          await cur.reader.restartAt(0);
-          return 0;
-        }
-        return grew ? 0 : this.pollMs;
+        return grew || mine.size < cur.reader.readOffset ? 0 : this.pollMs;
       }
       cur.gone = true;
       cur.goneSince = Date.now();

@@ -173,6 +173,16 @@ describe('transport/file-tail', () => {
     assert.ok(got.events.some((e) => e.kind === 'truncated'));
   });
 
+  it('notices a truncation that regrew past the read position before the next poll (copytruncate)', async () => {
+    fs.writeFileSync(file, 'a1\na2\n');
+    const { got } = await follow();
+    await waitFor(() => got.lines.length === 2, 'the first lines');
+    // One synchronous call truncates and writes more than was there: no poll can see the short file.
+    fs.writeFileSync(file, 'rewritten-1\nrewritten-2\n');
+    await waitFor(() => got.lines.length === 4, 'the rewritten lines');
+    assert.deepEqual(got.lines, ['a1', 'a2', 'rewritten-1', 'rewritten-2']);
+  });
+
   it('finishes a deleted file and picks up a new one created at the same path', async () => {
     fs.writeFileSync(file, 'a\nb');
     const { got } = await follow();
