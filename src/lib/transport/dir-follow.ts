@@ -201,7 +201,8 @@ class Follower implements DirFollower {
     } catch (err) {
       this.ioError(this.dir, err);
     }
-    this.lastSaved = JSON.stringify(this.snapshot());
+    // Saved at once: a crash before the first interval still resumes from where this run began.
+    await this.flush();
     this.wake = new WakeSignal(this.dir, (name) => name === null || this.pattern.matches(name), this.opts.watch !== false, this.pollMs);
     this.flushTimer = setInterval(() => {
       this.flush().catch(() => undefined);
@@ -306,7 +307,12 @@ class Follower implements DirFollower {
 
   private async resume(cp: DirFollowCheckpoint): Promise<void> {
     this.done = cp.done;
-    if (!cp.file) return;
+    if (!cp.file) {
+      // Nothing read yet in the last run: only a backfill limit still applies.
+      const from = this.opts.backfillFrom;
+      if (!cp.done && from !== undefined && from !== '') this.admit = (e) => e.key >= from;
+      return;
+    }
     const key = this.pattern.key(cp.file.name);
     if (key === null) {
       this.reset(`checkpointed file ${cp.file.name} no longer matches ${this.pattern.source}`);

@@ -181,7 +181,8 @@ class Tail implements FileTail {
       // e.g. no permission yet: the loop keeps trying and reports; whatever is found later is read from 0.
       this.ioError(this.path, err);
     }
-    this.lastSaved = JSON.stringify(this.snapshot());
+    // Saved at once: a crash before the first interval still resumes from where this run began.
+    await this.flush();
     this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.cur?.gone === true, this.opts.watch !== false, this.pollMs);
     this.flushTimer = setInterval(() => {
       this.flush().catch(() => undefined);

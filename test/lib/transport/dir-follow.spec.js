@@ -177,7 +177,14 @@ describe('transport/dir-follow', () => {
       child.on('error', reject);
       child.stdout.on('data', (d) => String(d).includes('half') && resolve());
     });
-    await waitFor(() => fs.existsSync(ck.file), 'the first checkpoint');
+    const savedOffset = () => {
+      try {
+        return JSON.parse(fs.readFileSync(ck.file, 'utf8')).state.offset;
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor(() => savedOffset() > 0, 'a checkpoint past the first line');
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGKILL');
     await exited;

@@ -356,7 +356,14 @@ describe('transport/file-tail', () => {
       child.stdout.on('data', (d) => String(d).includes('half') && resolve());
     });
     // A first checkpoint must exist so the restart has something to resume from.
-    await waitFor(() => fs.existsSync(store('tail').file), 'the first checkpoint');
+    const savedOffset = () => {
+      try {
+        return JSON.parse(fs.readFileSync(store('tail').file, 'utf8')).state.offset;
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor(() => savedOffset() > 0, 'a checkpoint past the first line');
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGKILL');
     await exited;
