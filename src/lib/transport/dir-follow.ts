@@ -82,7 +82,7 @@ export interface DirFollowOptions {
 export interface DirFollowStats {
   lines: number;
   errors: number;
-  /** Directory scans since start. */
+  /** Checks for changes since start. */
   polls: number;
   /** Files read to their end since start. */
   filesFinished: number;
@@ -161,6 +161,9 @@ class Follower implements DirFollower {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastSaved = '';
   private lastIoError = '';
+  private listCache: KeyedName[] | null = null;
+  private listDirty = true;
+  private lastScan = 0;
   private lastCheckpointError = '';
 
   constructor(opts: DirFollowOptions) {
@@ -203,7 +206,16 @@ class Follower implements DirFollower {
     }
     // Saved at once: a crash before the first interval still resumes from where this run began.
     await this.flush();
-    this.wake = new WakeSignal(this.dir, (name) => name === null || this.pattern.matches(name), this.opts.watch !== false, this.pollMs);
+    this.wake = new WakeSignal(
+      this.dir,
+      (name) => {
+        const relevant = name === null || this.pattern.matches(name);
+        if (relevant && (name === null || !this.seen?.has(name))) this.listDirty = true;
+        return relevant;
+      },
+      this.opts.watch !== false,
+      this.pollMs,
+    );
     this.flushTimer = setInterval(() => {
       this.flush().catch(() => undefined);
     }, this.checkpointMs);
@@ -399,14 +411,25 @@ class Follower implements DirFollower {
   private async cycle(): Promise<number> {
     const stop = (): boolean => this.closing;
     this.polls++;
-    const list = await this.scan();
-    this.reportLateFiles(list);
+    // While the newest file grows fast, listing a directory of thousands of hourly files on
+    // every read would be waste: list once per poll interval, or at once when a new name shows up.
+    let list = this.listCache;
+    if (!list || this.listDirty || Date.now() - this.lastScan >= this.pollMs) {
+      this.listDirty = false;
+      this.lastScan = Date.now();
+      list = await this.scan();
+      this.listCache = list;
+      this.reportLateFiles(list);
+    }
     if (!this.cur) {
       const next = list.find((e) => this.isNext(e));
       if (!next) return this.pollMs;
       const p = path.join(this.dir, next.name);
       const fh = await openRegularFile(p);
-      if (!fh) return 0; // vanished between scan and open
+      if (!fh) {
+        this.listDirty = true; // vanished since the listing
+        return 0;
+      }
       const offset = this.firstOffset?.name === next.name ? this.firstOffset.offset : 0;
       this.firstOffset = null;
       await this.adopt(next, fh, offset);

@@ -133,7 +133,9 @@ class Spool implements SpoolDir {
   private readonly concurrency: number;
   private readonly retryMs: number;
   private readonly tracked = new Map<string, Tracked>();
-  private readonly ready: string[] = [];
+  /** Complete files waiting for a slot: a FIFO read from readyHead (shift() is O(n) on a big backlog). */
+  private ready: string[] = [];
+  private readyHead = 0;
   private readonly queued = new Set<string>();
   private readonly inFlight = new Set<string>();
   private readonly workers = new Set<Promise<void>>();
@@ -177,7 +179,7 @@ class Spool implements SpoolDir {
       handled: this.handled,
       rejected: this.rejected,
       inFlight: this.inFlight.size,
-      queued: this.ready.length,
+      queued: this.ready.length - this.readyHead,
       polls: this.polls,
       errors: this.errors,
     };
@@ -245,7 +247,7 @@ class Spool implements SpoolDir {
     // With a backlog queued, workers pull from the queue on their own; rescanning a big
     // directory on every watch event would only burn time.
     const sinceScan = Date.now() - this.lastScan;
-    if (this.ready.length > 0 && sinceScan < this.pollMs) {
+    if (this.ready.length > this.readyHead && sinceScan < this.pollMs) {
       this.pump();
       return this.pollMs - sinceScan;
     }
@@ -311,8 +313,12 @@ class Spool implements SpoolDir {
 
   /** Starts workers while there are free slots and complete files. */
   private pump(): void {
-    while (!this.closing && this.inFlight.size < this.concurrency && this.ready.length > 0) {
-      const name = this.ready.shift()!;
+    while (!this.closing && this.inFlight.size < this.concurrency && this.ready.length > this.readyHead) {
+      const name = this.ready[this.readyHead++]!;
+      if (this.readyHead >= 1024 && this.readyHead * 2 >= this.ready.length) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
       this.queued.delete(name);
       this.inFlight.add(name);
       const w = this.process(name)
