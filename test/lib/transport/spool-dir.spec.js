@@ -205,7 +205,12 @@ describe('transport/spool-dir', () => {
   it('5,000 files, the process killed (SIGKILL) mid-way and restarted: every file handled at least once', async function () {
     this.timeout(30000);
     const total = 5000;
-    for (let i = 0; i < total; i++) put(`${i % 2 ? 'a_' : ''}${uuid(i)}.cdr.xml`, xml(i));
+    // Written in parallel batches: on a busy disk that is several times faster than one by one.
+    for (let i = 0; i < total; i += 100) {
+      const batch = [];
+      for (let j = i; j < Math.min(total, i + 100); j++) batch.push(fs.promises.writeFile(path.join(dir, `${j % 2 ? 'a_' : ''}${uuid(j)}.cdr.xml`), xml(j)));
+      await Promise.all(batch);
+    }
     const log = path.join(root, 'sent.log');
     const modPath = require.resolve('../../../nodes/lib/transport/spool-dir');
     const script = `
