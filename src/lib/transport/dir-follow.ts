@@ -154,6 +154,7 @@ class Follower implements DirFollower {
   private filesFinished = 0;
   private dirMissingReported = false;
   private started = false;
+  private starting: Promise<void> | null = null;
   private closing = false;
   private closed: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
@@ -196,9 +197,14 @@ class Follower implements DirFollower {
     };
   }
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error('directory follower: already started');
+  start(): Promise<void> {
+    if (this.started) return Promise.reject(new Error('directory follower: already started'));
     this.started = true;
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
     try {
       await this.restore();
     } catch (err) {
@@ -206,6 +212,7 @@ class Follower implements DirFollower {
     }
     // Saved at once: a crash before the first interval still resumes from where this run began.
     await this.flush();
+    if (this.closing) return; // close() was called while starting
     this.wake = new WakeSignal(
       this.dir,
       (name) => {
@@ -246,6 +253,7 @@ class Follower implements DirFollower {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
+    if (this.starting) await this.starting.catch(() => undefined);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = null;
     this.wake?.close();

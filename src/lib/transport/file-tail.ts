@@ -133,6 +133,7 @@ class Tail implements FileTail {
   private polls = 0;
   private waitingReported = false;
   private started = false;
+  private starting: Promise<void> | null = null;
   private closing = false;
   private closed: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
@@ -172,9 +173,14 @@ class Tail implements FileTail {
     };
   }
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error('file tail: already started');
+  start(): Promise<void> {
+    if (this.started) return Promise.reject(new Error('file tail: already started'));
     this.started = true;
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
     try {
       await this.restore();
     } catch (err) {
@@ -183,6 +189,7 @@ class Tail implements FileTail {
     }
     // Saved at once: a crash before the first interval still resumes from where this run began.
     await this.flush();
+    if (this.closing) return; // close() was called while starting
     this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.cur?.gone === true, this.opts.watch !== false, this.pollMs);
     this.flushTimer = setInterval(() => {
       this.flush().catch(() => undefined);
@@ -214,6 +221,7 @@ class Tail implements FileTail {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
+    if (this.starting) await this.starting.catch(() => undefined);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = null;
     this.wake?.close();

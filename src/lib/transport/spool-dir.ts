@@ -151,6 +151,7 @@ class Spool implements SpoolDir {
   private errors = 0;
   private dirMissingReported = false;
   private started = false;
+  private starting: Promise<void> | null = null;
   private closing = false;
   private closed: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
@@ -185,15 +186,21 @@ class Spool implements SpoolDir {
     };
   }
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error('spool: already started');
+  start(): Promise<void> {
+    if (this.started) return Promise.reject(new Error('spool: already started'));
     this.started = true;
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
     // The spool directory belongs to the writer: never create it. The folders are made now
     // when it exists (to surface permission problems early), else on first use.
     if (await isDirectory(this.dir)) {
       if (this.opts.after !== 'delete') await this.ensureDir(this.doneDir);
       await this.ensureDir(this.errorDir);
     }
+    if (this.closing) return; // close() was called while starting
     this.wake = new WakeSignal(
       this.dir,
       (name) => name === null || (this.pattern.matches(name) && !this.tracked.has(name) && !this.recentlyRetired.has(name)),
@@ -210,6 +217,7 @@ class Spool implements SpoolDir {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
+    if (this.starting) await this.starting.catch(() => undefined);
     this.wake?.close();
     if (this.loop) await this.loop;
     // Files in the handler's hands are finished (sent and moved) so a clean stop repeats nothing.
@@ -359,8 +367,7 @@ class Spool implements SpoolDir {
         this.tracked.set(name, { size: st.size, mtimeMs: st.mtimeMs, since: Date.now(), incompleteSince: t.incompleteSince });
         return;
       }
-      if (st.size <= this.maxBytes) content = await fh.readFile();
-      else content = Buffer.alloc(0);
+      content = st.size <= this.maxBytes ? await readExactly(fh, st.size) : Buffer.alloc(0);
     } finally {
       await fh.close().catch(() => undefined);
     }
@@ -445,6 +452,22 @@ class Spool implements SpoolDir {
   private event(ev: FileSourceEvent): void {
     safeCall(this.opts.onEvent, ev);
   }
+}
+
+/**
+ * Reads a file of known size with as few calls as possible (usually one). Asks
+ * for one byte more than expected: getting it means the file grew meanwhile,
+ * which the caller sees as a length mismatch.
+ */
+async function readExactly(fh: fsp.FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size + 1);
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -378,6 +378,22 @@ describe('transport/file-tail', () => {
     assert.notEqual(got.lines[0], 'c0', 'resumed from the checkpoint, not from the beginning');
   });
 
+  it('close() while start() is still running leaves nothing open or running', async () => {
+    fs.writeFileSync(file, 'a\n');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    await new Promise((r) => setImmediate(r)); // mocha's own timeout timer starts after the test function returns
+    const timersBefore = timers();
+    let lines = 0;
+    const tail = createFileTail({ path: file, startAt: 'beginning', ...FAST, checkpoint: store(), onLine: () => void lines++ });
+    const starting = tail.start();
+    await tail.close();
+    await starting;
+    assert.deepEqual(fdsInto(dir), []);
+    assert.equal(tail.stats.polls, 0, 'the follow loop never started');
+    assert.equal(timers(), timersBefore, 'no timer left running');
+    assert.equal(lines, 0);
+  });
+
   it('rejects bad options up front and start() twice', async () => {
     assert.throws(() => createFileTail({ onLine: () => {} }), /path is required/);
     assert.throws(() => createFileTail({ path: file }), /onLine/);
