@@ -17,6 +17,8 @@ import { WakeSignal } from './wake-signal';
 export interface SpoolFile {
   /** File name without directory. */
   name: string;
+  /** Path relative to the spool directory: the name, or `<subdirectory>/<name>` with `subdirectories`. */
+  relativePath: string;
   /** Full path in the spool directory. */
   path: string;
   /** The whole content. */
@@ -50,6 +52,13 @@ export interface SpoolDirOptions {
   onFile: SpoolHandler;
   /** What to do with a handled file: 'move' to `doneDir` (default) or 'delete'. */
   after?: 'move' | 'delete';
+  /**
+   * Also take files from the spool directory's immediate subdirectories (not
+   * the done/error folders): FreeSWITCH mod_xml_cdr with `rotate=true` writes
+   * into a new `YYYY-MM-DD-HH-MM-SS` subdirectory on each rotation. Handled
+   * files keep their subdirectory under the done/error folder. Default false.
+   */
+  subdirectories?: boolean;
   /** Where handled files go (default `<dir>/done`). */
   doneDir?: string;
   /** Where rejected files go (default `<dir>/error`). */
@@ -277,9 +286,11 @@ class Spool implements SpoolDir {
       throw err;
     }
     this.dirMissingReported = false;
+    // Names are paths relative to the spool directory.
     const names: string[] = [];
     for (const d of entries) {
       if ((d.isFile() || d.isSymbolicLink()) && this.pattern.matches(d.name)) names.push(d.name);
+      else if (this.opts.subdirectories === true && d.isDirectory()) await this.listSubdirectory(d.name, names);
     }
     const present = new Set(names);
     for (const n of this.tracked.keys()) if (!present.has(n) && !this.inFlight.has(n) && !this.queued.has(n)) this.tracked.delete(n);
@@ -317,6 +328,20 @@ class Spool implements SpoolDir {
     }
     this.pump();
     return Math.max(1, Math.min(this.pollMs, nextDue - Date.now()));
+  }
+
+  private async listSubdirectory(sub: string, into: string[]): Promise<void> {
+    const abs = path.join(this.dir, sub);
+    if (abs === this.doneDir || abs === this.errorDir) return;
+    let entries;
+    try {
+      entries = await fsp.readdir(abs, { withFileTypes: true });
+    } catch {
+      return; // removed meanwhile, or unreadable: the next scan tries again
+    }
+    for (const e of entries) {
+      if ((e.isFile() || e.isSymbolicLink()) && this.pattern.matches(e.name)) into.push(path.join(sub, e.name));
+    }
   }
 
   /** Starts workers while there are free slots and complete files. */
@@ -399,7 +424,7 @@ class Spool implements SpoolDir {
       }
     }
     try {
-      const r = this.opts.onFile({ name, path: p, content, size: st.size, mtimeMs: st.mtimeMs });
+      const r = this.opts.onFile({ name: path.basename(name), relativePath: name, path: p, content, size: st.size, mtimeMs: st.mtimeMs });
       if (isThenable(r)) await r;
     } catch (err) {
       if (err instanceof SpoolRetryLater) {

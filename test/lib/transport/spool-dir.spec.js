@@ -77,6 +77,34 @@ describe('transport/spool-dir', () => {
     assert.deepEqual(got.errors, []);
   });
 
+  it('with subdirectories, also takes files from rotation subfolders (mod_xml_cdr rotate=true), never from done/error', async () => {
+    const sub = '2024-05-01-10-00-00';
+    fs.mkdirSync(path.join(dir, sub));
+    fs.mkdirSync(path.join(dir, 'done'));
+    fs.writeFileSync(path.join(dir, 'done', `${uuid(9)}.cdr.xml`), xml(9));
+    put(`${uuid(1)}.cdr.xml`, xml(1));
+    put(`${sub}/${uuid(2)}.cdr.xml`, xml(2));
+    const { s, got } = await spool({ subdirectories: true });
+    await waitFor(() => s.stats.handled === 2, 'both files');
+    const polls = s.stats.polls;
+    await waitFor(() => s.stats.polls > polls + 3, 'a few more scans');
+    assert.equal(got.files.length, 2, 'nothing taken from the done folder');
+    const f2 = got.files.find((f) => f.name === `${uuid(2)}.cdr.xml`);
+    assert.equal(f2.relativePath, path.join(sub, `${uuid(2)}.cdr.xml`));
+    assert.ok(fs.existsSync(path.join(dir, 'done', sub, `${uuid(2)}.cdr.xml`)));
+  });
+
+  it('without subdirectories, ignores files in subfolders', async () => {
+    fs.mkdirSync(path.join(dir, 'sub'));
+    put(`sub/${uuid(2)}.cdr.xml`, xml(2));
+    put(`${uuid(1)}.cdr.xml`, xml(1));
+    const { s, got } = await spool();
+    await waitFor(() => s.stats.handled === 1, 'the top-level file');
+    const polls = s.stats.polls;
+    await waitFor(() => s.stats.polls > polls + 3, 'a few more scans');
+    assert.deepEqual(got.files.map((f) => f.relativePath), [`${uuid(1)}.cdr.xml`]);
+  });
+
   it('deletes handled files when after is delete', async () => {
     put(`${uuid(1)}.cdr.xml`, xml(1));
     const { s } = await spool({ after: 'delete' });
