@@ -435,8 +435,8 @@ class Follower implements DirFollower {
       const p = path.join(this.dir, next.name);
       const fh = await openRegularFile(p);
       if (!fh) {
-        this.listDirty = true; // vanished since the listing
-        return 0;
+        this.listDirty = true; // vanished since the listing, or not a regular file
+        return this.pollMs;
       }
       const offset = this.firstOffset?.name === next.name ? this.firstOffset.offset : 0;
       this.firstOffset = null;

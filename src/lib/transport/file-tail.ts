@@ -110,9 +110,10 @@ export function isFileTailCheckpoint(v: unknown): v is FileTailCheckpoint {
   );
 }
 
+/** A file in the queue: the first is being read, the others wait their turn (held open). */
 interface Current {
   reader: FileLineReader;
-  /** The path no longer names this file: finish it, then move to the new one. */
+  /** The path no longer names this file: finish it, then move to the next. */
   gone: boolean;
   /** Last time the gone file grew (or was found gone). */
   goneSince: number;
@@ -127,7 +128,13 @@ class Tail implements FileTail {
   private readonly checkpointMs: number;
   private readonly graceMs: number;
   private readonly readerOpts: LineReaderOptions;
-  private cur: Current | null = null;
+  /**
+   * Files to read, oldest first: the first is being read; a file that appeared at
+   * the path later is opened at once and waits here, so even a second rotation
+   * before the first file is finished loses nothing.
+   */
+  private files: Current[] = [];
+  private notFileReported = false;
   private linesBefore = 0;
   private errors = 0;
   private polls = 0;
@@ -165,11 +172,11 @@ class Tail implements FileTail {
 
   get stats(): FileTailStats {
     return {
-      lines: this.linesBefore + (this.cur?.reader.lines ?? 0),
+      lines: this.linesBefore + this.files.reduce((n, f) => n + f.reader.lines, 0),
       errors: this.errors,
       polls: this.polls,
-      file: this.cur?.reader.file ?? null,
-      offset: this.cur?.reader.committed ?? 0,
+      file: this.files[0]?.reader.file ?? null,
+      offset: this.files[0]?.reader.committed ?? 0,
     };
   }
 
@@ -190,7 +197,7 @@ class Tail implements FileTail {
     // Saved at once: a crash before the first interval still resumes from where this run began.
     await this.flush();
     if (this.closing) return; // close() was called while starting
-    this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.cur?.gone === true, this.opts.watch !== false, this.pollMs);
+    this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.files[0]?.gone === true, this.opts.watch !== false, this.pollMs);
     this.flushTimer = setInterval(() => {
       this.flush().catch(() => undefined);
     }, this.checkpointMs);
@@ -227,11 +234,11 @@ class Tail implements FileTail {
     this.wake?.close();
     if (this.loop) await this.loop;
     if (this.started) await this.flush();
-    if (this.cur) await this.cur.reader.close();
+    for (const f of this.files.splice(0)) await f.reader.close();
   }
 
   private snapshot(): FileTailCheckpoint {
-    const r = this.cur?.reader;
+    const r = this.files[0]?.reader;
     return { version: 1, path: this.path, file: r ? r.identity : null, offset: r ? r.committed : 0 };
   }
 
@@ -306,7 +313,7 @@ class Tail implements FileTail {
   private async adopt(file: string, fh: fsp.FileHandle, offset: number, gone: boolean): Promise<void> {
     try {
       const reader = await FileLineReader.fromHandle(file, fh, offset, this.readerOpts);
-      this.cur = { reader, gone, goneSince: Date.now() };
+      this.files.push({ reader, gone, goneSince: Date.now() });
       this.waitingReported = false;
     } catch (err) {
       await fh.close().catch(() => undefined);
@@ -322,7 +329,7 @@ class Tail implements FileTail {
         delay = await this.cycle();
         this.lastIoError = '';
       } catch (err) {
-        this.ioError(this.cur?.reader.file ?? this.path, err);
+        this.ioError(this.files[0]?.reader.file ?? this.path, err);
         delay = this.pollMs;
       }
       if (this.closing) break;
@@ -334,55 +341,81 @@ class Tail implements FileTail {
   private async cycle(): Promise<number> {
     const stop = (): boolean => this.closing;
     this.polls++;
-    if (!this.cur) {
-      const fh = await openRegularFile(this.path);
-      if (!fh) {
-        if (!this.waitingReported) {
-          this.waitingReported = true;
-          this.event({ kind: 'waiting', file: this.path, message: `waiting for ${this.path} to appear` });
-        }
-        return this.pollMs;
+    await this.notePath();
+    const head = this.files[0];
+    if (!head) {
+      if (!this.waitingReported) {
+        this.waitingReported = true;
+        this.event({ kind: 'waiting', file: this.path, message: `waiting for ${this.path} to appear` });
       }
-      await this.adopt(this.path, fh, 0, false);
-      this.event({ kind: 'opened', file: this.path, offset: 0, message: `following ${this.path} from the beginning` });
+      return this.pollMs;
     }
-    const cur = this.cur!;
     // Checked before reading: bytes read after a truncate-and-rewrite would be from the middle of a line.
-    if (!cur.gone && (await cur.reader.wasRewritten())) {
-      this.event({ kind: 'truncated', file: this.path, offset: 0, message: `${this.path} was truncated (read up to byte ${cur.reader.readOffset}); reading it again from the beginning` });
-      await cur.reader.restartAt(0);
+    if (!head.gone && (await head.reader.wasRewritten())) {
+      this.event({ kind: 'truncated', file: this.path, offset: 0, message: `${this.path} was truncated (read up to byte ${head.reader.readOffset}); reading it again from the beginning` });
+      await head.reader.restartAt(0);
     }
-    const grew = await cur.reader.readAvailable(stop);
+    const grew = await head.reader.readAvailable(stop);
     if (this.closing) return 0;
+    if (!head.gone) return grew ? 0 : this.pollMs;
 
-    if (!cur.gone) {
-      const atPath = await statPath(this.path);
-      const mine = await statHandle(cur.reader.handle);
-      if (atPath && atPath.dev === mine.dev && atPath.ino === mine.ino) {
-        return grew || mine.size < cur.reader.readOffset ? 0 : this.pollMs;
-      }
-      cur.gone = true;
-      cur.goneSince = Date.now();
-      this.event(
-        atPath
-          ? { kind: 'rotated', file: this.path, offset: cur.reader.committed, message: `${this.path} was rotated; finishing the old file before the new one` }
-          : { kind: 'deleted', file: this.path, offset: cur.reader.committed, message: `${this.path} was deleted; finishing what is left of it` },
-      );
-      return 0;
-    }
-
-    // The path names another file (or none): drain the old one until it stays still for the grace time.
-    if (grew) cur.goneSince = Date.now();
-    const left = cur.goneSince + this.graceMs - Date.now();
+    // The path names another file (or none): drain this one until it stays still for the grace time.
+    if (grew) head.goneSince = Date.now();
+    const left = head.goneSince + this.graceMs - Date.now();
     if (left > 0) return Math.min(left, this.pollMs);
-    if (!(await cur.reader.finish(stop))) return 0;
-    this.linesBefore += cur.reader.lines;
-    this.cur = null;
-    await cur.reader.close();
-    this.event({ kind: 'finished', file: cur.reader.file, offset: cur.reader.committed, message: `finished the old ${cur.reader.file} at byte ${cur.reader.committed}` });
+    if (!(await head.reader.finish(stop))) return 0;
+    this.linesBefore += head.reader.lines;
+    this.files.shift();
+    await head.reader.close();
+    this.event({ kind: 'finished', file: head.reader.file, offset: head.reader.committed, message: `finished the old ${head.reader.file} at byte ${head.reader.committed}` });
     // The checkpoint moves on only now: a crash before this resumes the old file.
     await this.flush();
     return 0;
+  }
+
+  /**
+   * Looks at what the path names now. A file not seen before (created, or the
+   * new file after a rotation) is opened at once and queued; the file it
+   * replaces is marked gone, to be finished first.
+   */
+  private async notePath(): Promise<void> {
+    const newest = this.files[this.files.length - 1];
+    const isNewest = (id: { dev: string; ino: string }): boolean =>
+      newest !== undefined && newest.reader.identity.dev === id.dev && newest.reader.identity.ino === id.ino;
+    const atPath = await statPath(this.path);
+    if (atPath && !atPath.isFile) {
+      // Something else than a file is there: reported once; what is queued is still read.
+      if (!this.notFileReported) {
+        this.notFileReported = true;
+        this.error(new FileSourceError('IO', `${this.path} is not a regular file; waiting for a file there`, { file: this.path }));
+      }
+    } else {
+      this.notFileReported = false;
+    }
+    if (atPath && atPath.isFile) {
+      if (isNewest(atPath)) return;
+      const fh = await openRegularFile(this.path);
+      if (!fh) return; // replaced again meanwhile: the next poll sees what is there
+      if (isNewest(await statHandle(fh))) {
+        await fh.close().catch(() => undefined);
+        return;
+      }
+      if (newest && !newest.gone) this.markGone(newest, true);
+      await this.adopt(this.path, fh, 0, false);
+      this.event({ kind: 'opened', file: this.path, offset: 0, message: `following ${this.path} from the beginning` });
+      return;
+    }
+    if (newest && !newest.gone) this.markGone(newest, false);
+  }
+
+  private markGone(f: Current, rotated: boolean): void {
+    f.gone = true;
+    f.goneSince = Date.now();
+    this.event(
+      rotated
+        ? { kind: 'rotated', file: this.path, offset: f.reader.committed, message: `${this.path} was rotated; finishing the old file before the new one` }
+        : { kind: 'deleted', file: this.path, offset: f.reader.committed, message: `${this.path} was deleted; finishing what is left of it` },
+    );
   }
 
   /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */

@@ -11,8 +11,8 @@ import { FileSourceError, LineHandler, isThenable } from './file-source';
 import { errCode } from './checkpoint';
 
 /**
- * Opens a regular file for reading; null if it does not exist. Anything else
- * at the path (a directory, a FIFO) is an error, so it is never followed.
+ * Opens a regular file for reading; null if nothing is there, or something
+ * else than a regular file (a directory, a FIFO): that is never followed.
  */
 export async function openRegularFile(p: string): Promise<fsp.FileHandle | null> {
   let fh: fsp.FileHandle;
@@ -30,7 +30,7 @@ export async function openRegularFile(p: string): Promise<fsp.FileHandle | null>
     throw err;
   }
   await fh.close().catch(() => undefined);
-  throw new Error(`${p} is not a regular file`);
+  return null;
 }
 
 /** Options of {@link FileLineReader}. */

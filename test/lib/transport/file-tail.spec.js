@@ -162,6 +162,21 @@ describe('transport/file-tail', () => {
     assert.deepEqual(got.errors, []);
   });
 
+  it('loses nothing when the file is rotated again before the old one is finished', async () => {
+    fs.writeFileSync(file, 'a1\na2\n');
+    const { got } = await follow({ rotationGraceMs: 300 });
+    await waitFor(() => got.lines.length === 2, 'the first file');
+    fs.renameSync(file, `${file}.2024-05-01-10-00-00`);
+    fs.writeFileSync(file, 'b1\nb2\n');
+    await waitFor(() => got.events.some((e) => e.kind === 'rotated'), 'the first rotation to be seen');
+    // Still inside the first file's grace time: rotate again.
+    fs.renameSync(file, `${file}.2024-05-01-10-00-01`);
+    fs.writeFileSync(file, 'c1\n');
+    await waitFor(() => got.lines.length === 5, 'all three files');
+    assert.deepEqual(got.lines, ['a1', 'a2', 'b1', 'b2', 'c1']);
+    assert.equal(got.events.filter((e) => e.kind === 'finished').length, 2);
+  });
+
   it('starts again at 0 after a truncation', async () => {
     fs.writeFileSync(file, 'a\nb\nc\n');
     const { got } = await follow();
