@@ -13,6 +13,7 @@ import { FileLineReader, LineReaderOptions, lastLineBoundary, openRegularFile } 
 import { makeDecoder } from './line-splitter';
 import { FileSourceError, FileSourceEvent, LineHandler, positiveOption, safeCall } from './file-source';
 import { WakeSignal } from './wake-signal';
+import { compileNamePattern } from './name-pattern';
 
 /** What a file tail stores in its checkpoint. */
 export interface FileTailCheckpoint {
@@ -49,6 +50,14 @@ export interface FileTailOptions {
    * covers writers that still append to the old file until they reopen.
    */
   rotationGraceMs?: number;
+  /**
+   * Names the rotated copies of the file get, e.g. `Master.csv.????-??-??-??-??-??`
+   * (FreeSWITCH) — never a pattern that matches compressed copies. Used after a
+   * restart that finds the checkpointed file rotated: copies rotated after it
+   * (written while stopped) are read too, oldest first. Unset: only the
+   * checkpointed file and then the file at `path` are read.
+   */
+  rotatedPattern?: string | RegExp;
   /** Longest line in bytes; longer ones are reported and skipped (default 1 MiB). */
   maxLineBytes?: number;
   /** Bytes read at a time (default 64 KiB). */
@@ -168,6 +177,7 @@ class Tail implements FileTail {
       encoding: opts.encoding ?? 'utf8',
     };
     makeDecoder(this.readerOpts.encoding); // an unknown encoding fails here, not on the first line
+    if (opts.rotatedPattern !== undefined) compileNamePattern(opts.rotatedPattern); // likewise a bad pattern
   }
 
   get stats(): FileTailStats {
@@ -300,6 +310,7 @@ class Tail implements FileTail {
     if (moved && mfh) {
       await this.adopt(moved, mfh, cp.offset, true);
       this.event({ kind: 'resumed', file: moved, offset: cp.offset, message: `${this.path} was rotated to ${moved} while stopped; finishing it from byte ${cp.offset} first` });
+      await this.queueLaterRotations(moved, mfh);
       return;
     }
     this.event({
@@ -308,6 +319,31 @@ class Tail implements FileTail {
       offset: 0,
       message: `the file checkpointed for ${this.path} is gone; reading ${fh ? 'the file now there' : 'the file when it appears'} from the beginning`,
     });
+  }
+
+  /**
+   * After a restart that found the checkpointed file rotated: files rotated
+   * after it (matching `rotatedPattern`, modified later) were written while we
+   * were stopped; they are queued, oldest first, before the file at the path.
+   */
+  private async queueLaterRotations(found: string, foundHandle: fsp.FileHandle): Promise<void> {
+    if (this.opts.rotatedPattern === undefined) return;
+    const pattern = compileNamePattern(this.opts.rotatedPattern);
+    const since = (await foundHandle.stat()).mtimeMs;
+    const later: { name: string; mtimeMs: number }[] = [];
+    for (const name of await fsp.readdir(this.dir)) {
+      if (name === this.base || name === path.basename(found) || !pattern.matches(name)) continue;
+      const st = await fsp.stat(path.join(this.dir, name)).catch(() => null);
+      if (st && st.isFile() && st.mtimeMs >= since) later.push({ name, mtimeMs: st.mtimeMs });
+    }
+    later.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+    for (const { name } of later) {
+      const p = path.join(this.dir, name);
+      const fh = await openRegularFile(p);
+      if (!fh) continue;
+      await this.adopt(p, fh, 0, true);
+      this.event({ kind: 'opened', file: p, offset: 0, message: `${p} was rotated while stopped, after the checkpointed file; reading it whole before ${this.path}` });
+    }
   }
 
   private async adopt(file: string, fh: fsp.FileHandle, offset: number, gone: boolean): Promise<void> {

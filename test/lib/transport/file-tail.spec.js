@@ -240,6 +240,27 @@ describe('transport/file-tail', () => {
     assert.equal(second.got.ats[0].file, `${file}.2024-05-01-11-00-00`);
   });
 
+  it('with rotatedPattern, also reads files rotated after the checkpointed one while stopped', async () => {
+    const old = `${file}.2024-04-30-23-00-00`;
+    fs.writeFileSync(old, 'ancient\n');
+    fs.utimesSync(old, new Date('2024-04-30T23:00:00Z'), new Date('2024-04-30T23:00:00Z'));
+    fs.writeFileSync(file, 'a1\n');
+    const first = await follow({ checkpoint: store() });
+    await waitFor(() => first.got.lines.length === 1, 'the line of the first run');
+    await first.tail.close();
+    // While stopped: two rotations (an hourly HUP, say), each new file getting records.
+    fs.appendFileSync(file, 'a2\n');
+    fs.renameSync(file, `${file}.2024-05-01-10-00-00`);
+    fs.writeFileSync(file, 'b1\nb2\n');
+    fs.renameSync(file, `${file}.2024-05-01-11-00-00`);
+    fs.writeFileSync(`${file}.gz`, 'binary');
+    fs.writeFileSync(file, 'c1\n');
+    const second = await follow({ checkpoint: store(), startAt: 'end', rotatedPattern: 'Master.csv.????-??-??-??-??-??' });
+    await waitFor(() => second.got.lines.length === 4, 'the rest of a, all of b, then c');
+    assert.deepEqual(second.got.lines, ['a2', 'b1', 'b2', 'c1']);
+    assert.deepEqual(second.got.ats.map((a) => path.basename(a.file)), ['Master.csv.2024-05-01-10-00-00', 'Master.csv.2024-05-01-11-00-00', 'Master.csv.2024-05-01-11-00-00', 'Master.csv']);
+  });
+
   it('reads a replaced file (same name, other content) from the beginning after a restart', async () => {
     fs.writeFileSync(file, 'old1\nold2\n');
     const first = await follow({ checkpoint: store() });
