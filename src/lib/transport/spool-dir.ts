@@ -70,7 +70,7 @@ export interface SpoolDirOptions {
    * it says no the file is left and checked again after another settle interval.
    */
   isComplete?: (content: Buffer, name: string) => boolean;
-  /** A settled file that `isComplete` still rejects after this long goes to the error folder, in ms (default 300000). */
+  /** A settled file that `isComplete` still rejects after this long goes to the error folder, in ms (default 300000). A file that cannot be read 3 times in a row goes there too. */
   incompleteTimeoutMs?: number;
   /** Larger files go to the error folder unread (default 16 MiB). */
   maxFileBytes?: number;
@@ -125,9 +125,13 @@ interface Tracked {
   incompleteSince?: number;
   /** Not before this time (retry later). */
   notBefore?: number;
+  /** Failed attempts to read it (I/O errors). */
+  ioFailures?: number;
 }
 
 const STAT_BATCH = 64;
+/** I/O failures on one file before it goes to the error folder. */
+const MAX_IO_ATTEMPTS = 3;
 
 class Spool implements SpoolDir {
   private readonly dir: string;
@@ -355,10 +359,18 @@ class Spool implements SpoolDir {
       this.queued.delete(name);
       this.inFlight.add(name);
       const w = this.process(name)
-        .catch((err: unknown) => {
-          this.error(new FileSourceError('IO', `spool file ${name}: ${(err as Error)?.message ?? String(err)}`, { file: path.join(this.dir, name), cause: err }));
+        .catch(async (err: unknown) => {
+          const why = (err as Error)?.message ?? String(err);
           const t = this.tracked.get(name);
-          if (t) t.notBefore = Date.now() + this.retryMs;
+          if (!t) return;
+          t.ioFailures = (t.ioFailures ?? 0) + 1;
+          // An unreadable file is not retried forever either.
+          if (t.ioFailures >= MAX_IO_ATTEMPTS) {
+            await this.reject(name, `could not be read ${MAX_IO_ATTEMPTS} times (${why})`, undefined, err);
+            return;
+          }
+          this.error(new FileSourceError('IO', `spool file ${name}: ${why}; trying again in ${this.retryMs} ms`, { file: path.join(this.dir, name), cause: err }));
+          t.notBefore = Date.now() + this.retryMs;
         })
         .finally(() => {
           this.inFlight.delete(name);

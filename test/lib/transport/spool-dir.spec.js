@@ -188,6 +188,18 @@ describe('transport/spool-dir', () => {
     assert.equal(s.stats.rejected, 0);
   });
 
+  it('moves a file that cannot be read three times to the error folder (not as root: root reads anything)', async function () {
+    if (typeof process.getuid === 'function' && process.getuid() === 0) this.skip();
+    if (process.platform === 'win32') this.skip();
+    put(`${uuid(1)}.cdr.xml`, xml(1));
+    fs.chmodSync(path.join(dir, `${uuid(1)}.cdr.xml`), 0o000);
+    const { s, got } = await spool({ retryDelayMs: 10 });
+    await waitFor(() => s.stats.rejected === 1, 'the rejection');
+    assert.deepEqual(got.errors.map((e) => e.code), ['IO', 'IO', 'FILE_REJECTED']);
+    assert.match(got.errors[2].message, /could not be read 3 times/);
+    assert.ok(fs.existsSync(path.join(dir, 'error', `${uuid(1)}.cdr.xml`)));
+  });
+
   it('rejects a file over the size limit unread', async () => {
     put(`${uuid(1)}.cdr.xml`, 'x'.repeat(2000));
     let calls = 0;
