@@ -11,9 +11,9 @@ import { CheckpointStore } from './checkpoint';
 import { FileIdentity, findByIdentity, isFileIdentity, isSameFile, statHandle, statPath } from './file-identity';
 import { FileLineReader, LineReaderOptions, lastLineBoundary, openRegularFile } from './line-reader';
 import { makeDecoder } from './line-splitter';
-import { FileSourceError, FileSourceEvent, LineHandler, positiveOption, safeCall } from './file-source';
-import { WakeSignal } from './wake-signal';
+import { FileSourceError, FileSourceEvent, LineHandler, positiveOption } from './file-source';
 import { compileNamePattern } from './name-pattern';
+import { SourceLoop } from './source-loop';
 
 /** What a file tail stores in its checkpoint. */
 export interface FileTailCheckpoint {
@@ -128,13 +128,12 @@ interface Current {
   goneSince: number;
 }
 
-class Tail implements FileTail {
+class Tail extends SourceLoop<FileTailCheckpoint> implements FileTail {
   private readonly path: string;
   private readonly dir: string;
   private readonly base: string;
   private readonly opts: FileTailOptions;
   private readonly pollMs: number;
-  private readonly checkpointMs: number;
   private readonly graceMs: number;
   private readonly readerOpts: LineReaderOptions;
   /**
@@ -145,29 +144,29 @@ class Tail implements FileTail {
   private files: Current[] = [];
   private notFileReported = false;
   private linesBefore = 0;
-  private errors = 0;
-  private polls = 0;
   private waitingReported = false;
-  private started = false;
-  private starting: Promise<void> | null = null;
-  private closing = false;
-  private closed: Promise<void> | null = null;
-  private loop: Promise<void> | null = null;
-  private wake: WakeSignal | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastSaved = '';
-  private lastIoError = '';
-  private lastCheckpointError = '';
 
   constructor(opts: FileTailOptions) {
     if (!opts || typeof opts.path !== 'string' || opts.path === '') throw new TypeError('file tail: path is required');
     if (typeof opts.onLine !== 'function') throw new TypeError('file tail: onLine must be a function');
+    const resolved = path.resolve(opts.path);
+    const pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    super({
+      label: 'file tail',
+      ioVerb: 'reading',
+      watchDir: path.dirname(resolved),
+      watch: opts.watch !== false,
+      pollMs,
+      checkpoint: opts.checkpoint,
+      checkpointMs: positiveOption(opts.checkpointIntervalMs, 1000, 'checkpointIntervalMs'),
+      onError: opts.onError,
+      onEvent: opts.onEvent,
+    });
     this.opts = opts;
-    this.path = path.resolve(opts.path);
+    this.path = resolved;
     this.dir = path.dirname(this.path);
     this.base = path.basename(this.path);
-    this.pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
-    this.checkpointMs = positiveOption(opts.checkpointIntervalMs, 1000, 'checkpointIntervalMs');
+    this.pollMs = pollMs;
     this.graceMs = opts.rotationGraceMs === 0 ? 0 : positiveOption(opts.rotationGraceMs, 1000, 'rotationGraceMs');
     this.readerOpts = {
       onLine: opts.onLine,
@@ -190,91 +189,28 @@ class Tail implements FileTail {
     };
   }
 
-  start(): Promise<void> {
-    if (this.started) return Promise.reject(new Error('file tail: already started'));
-    this.started = true;
-    this.starting = this.begin();
-    return this.starting;
+  protected isRelevant(name: string | null): boolean {
+    return name === null || name === this.base || this.files[0]?.gone === true;
   }
 
-  private async begin(): Promise<void> {
-    try {
-      await this.restore();
-    } catch (err) {
-      // e.g. no permission yet: the loop keeps trying and reports; whatever is found later is read from 0.
-      this.ioError(this.path, err);
-    }
-    // Saved at once: a crash before the first interval still resumes from where this run began.
-    await this.flush();
-    if (this.closing) return; // close() was called while starting
-    this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.files[0]?.gone === true, this.opts.watch !== false, this.pollMs);
-    this.flushTimer = setInterval(() => {
-      this.flush().catch(() => undefined);
-    }, this.checkpointMs);
-    this.loop = this.run();
+  protected ioSubject(): string {
+    return this.files[0]?.reader.file ?? this.path;
   }
 
-  async flush(): Promise<void> {
-    const store = this.opts.checkpoint;
-    if (!store) return;
-    const state = this.snapshot();
-    const key = JSON.stringify(state);
-    if (key === this.lastSaved) return;
-    try {
-      await store.save(state);
-      this.lastSaved = key;
-      this.lastCheckpointError = '';
-    } catch (err) {
-      const message = `could not save the checkpoint ${store.file}: ${(err as Error).message}`;
-      if (message !== this.lastCheckpointError) this.error(new FileSourceError('CHECKPOINT', message, { file: this.path, cause: err }));
-      this.lastCheckpointError = message;
-    }
-  }
-
-  close(): Promise<void> {
-    if (!this.closed) this.closed = this.shutdown();
-    return this.closed;
-  }
-
-  private async shutdown(): Promise<void> {
-    this.closing = true;
-    if (this.starting) await this.starting.catch(() => undefined);
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
-    this.wake?.close();
-    if (this.loop) await this.loop;
-    if (this.started) await this.flush();
+  protected async release(): Promise<void> {
     for (const f of this.files.splice(0)) await f.reader.close();
   }
 
-  private snapshot(): FileTailCheckpoint {
+  protected snapshot(): FileTailCheckpoint {
     const r = this.files[0]?.reader;
     return { version: 1, path: this.path, file: r ? r.identity : null, offset: r ? r.committed : 0 };
   }
 
   /** Decides where to begin: the checkpoint if it is usable, else the start policy. */
-  private async restore(): Promise<void> {
-    const store = this.opts.checkpoint;
-    if (store) {
-      let loaded;
-      try {
-        loaded = await store.load();
-      } catch (err) {
-        this.error(new FileSourceError('CHECKPOINT', `could not read the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.path, cause: err }));
-        loaded = { status: 'missing' as const };
-      }
-      if (loaded.status === 'corrupt') {
-        this.event({ kind: 'checkpoint-reset', file: this.path, message: `${loaded.warning ?? 'checkpoint unusable'}; starting at the ${this.opts.startAt ?? 'end'} of ${this.path}` });
-      } else if (loaded.status === 'ok' && !isFileTailCheckpoint(loaded.state)) {
-        this.event({ kind: 'checkpoint-reset', file: this.path, message: `checkpoint ${store.file} has an unexpected shape; starting at the ${this.opts.startAt ?? 'end'} of ${this.path}` });
-      } else if (loaded.status === 'ok' && loaded.state && loaded.state.path !== this.path) {
-        this.event({ kind: 'checkpoint-reset', file: this.path, message: `checkpoint ${store.file} is for ${loaded.state.path}, not ${this.path}; starting at the ${this.opts.startAt ?? 'end'}` });
-      } else if (loaded.status === 'ok' && loaded.state) {
-        await this.resume(loaded.state);
-        return;
-      }
-    }
-    await this.startFresh();
+  protected async prepare(): Promise<void> {
+    const cp = await this.loadCheckpoint(isFileTailCheckpoint, (c) => (c.path === this.path ? null : `the checkpoint is for ${c.path}, not ${this.path}`), this.path);
+    if (cp) await this.resume(cp);
+    else await this.startFresh();
   }
 
   private async startFresh(): Promise<void> {
@@ -358,23 +294,8 @@ class Tail implements FileTail {
   }
 
 
-  private async run(): Promise<void> {
-    while (!this.closing) {
-      let delay: number;
-      try {
-        delay = await this.cycle();
-        this.lastIoError = '';
-      } catch (err) {
-        this.ioError(this.files[0]?.reader.file ?? this.path, err);
-        delay = this.pollMs;
-      }
-      if (this.closing) break;
-      if (delay > 0) await this.wake!.wait(delay);
-    }
-  }
-
   /** One step; returns how long to wait before the next (0: at once). */
-  private async cycle(): Promise<number> {
+  protected async cycle(): Promise<number> {
     const stop = (): boolean => this.closing;
     this.polls++;
     await this.notePath();
@@ -452,21 +373,5 @@ class Tail implements FileTail {
         ? { kind: 'rotated', file: this.path, offset: f.reader.committed, message: `${this.path} was rotated; finishing the old file before the new one` }
         : { kind: 'deleted', file: this.path, offset: f.reader.committed, message: `${this.path} was deleted; finishing what is left of it` },
     );
-  }
-
-  /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */
-  private ioError(file: string, err: unknown): void {
-    const message = `reading ${file} failed: ${(err as Error)?.message ?? String(err)}; retrying`;
-    if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file, cause: err }));
-    this.lastIoError = message;
-  }
-
-  private error(err: FileSourceError): void {
-    this.errors++;
-    safeCall(this.opts.onError, err);
-  }
-
-  private event(ev: FileSourceEvent): void {
-    safeCall(this.opts.onEvent, ev);
   }
 }

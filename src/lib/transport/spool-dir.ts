@@ -9,9 +9,9 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { errCode } from './checkpoint';
-import { FileSourceError, FileSourceEvent, isThenable, positiveOption, safeCall } from './file-source';
+import { FileSourceError, FileSourceEvent, isThenable, positiveOption } from './file-source';
 import { NamePattern, compileNamePattern } from './name-pattern';
-import { WakeSignal } from './wake-signal';
+import { SourceLoop } from './source-loop';
 
 /** One complete spool file, handed to the handler. */
 export interface SpoolFile {
@@ -133,7 +133,7 @@ const STAT_BATCH = 64;
 /** I/O failures on one file before it goes to the error folder. */
 const MAX_IO_ATTEMPTS = 3;
 
-class Spool implements SpoolDir {
+class Spool extends SourceLoop<never> implements SpoolDir {
   private readonly dir: string;
   private readonly doneDir: string;
   private readonly errorDir: string;
@@ -157,30 +157,24 @@ class Spool implements SpoolDir {
   /** Names moved away since the last scan: their watch events are our own doing. */
   private readonly recentlyRetired = new Set<string>();
   private lastScan = 0;
-  private lastIoError = '';
   private handled = 0;
   private rejected = 0;
-  private polls = 0;
-  private errors = 0;
   private dirMissingReported = false;
-  private started = false;
-  private starting: Promise<void> | null = null;
-  private closing = false;
-  private closed: Promise<void> | null = null;
-  private loop: Promise<void> | null = null;
-  private wake: WakeSignal | null = null;
 
   constructor(opts: SpoolDirOptions) {
     if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new TypeError('spool: dir is required');
     if (typeof opts.onFile !== 'function') throw new TypeError('spool: onFile must be a function');
     if (opts.after !== undefined && opts.after !== 'move' && opts.after !== 'delete') throw new TypeError(`spool: after must be 'move' or 'delete'`);
+    const dir = path.resolve(opts.dir);
+    const pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    super({ label: 'spool', ioVerb: 'scanning', watchDir: dir, watch: opts.watch !== false, pollMs, checkpointMs: 1000, onError: opts.onError, onEvent: opts.onEvent });
     this.opts = opts;
-    this.dir = path.resolve(opts.dir);
+    this.dir = dir;
     this.doneDir = path.resolve(this.dir, opts.doneDir ?? 'done');
     this.errorDir = path.resolve(this.dir, opts.errorDir ?? 'error');
     if (this.doneDir === this.dir || this.errorDir === this.dir) throw new TypeError('spool: the done and error folders must differ from the spool directory');
     this.pattern = compileNamePattern(opts.pattern);
-    this.pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    this.pollMs = pollMs;
     this.settleMs = opts.settleMs === 0 ? 0 : positiveOption(opts.settleMs, 1000, 'settleMs');
     this.incompleteMs = positiveOption(opts.incompleteTimeoutMs, 300000, 'incompleteTimeoutMs');
     this.maxBytes = positiveOption(opts.maxFileBytes, 16 * 1024 * 1024, 'maxFileBytes');
@@ -199,41 +193,30 @@ class Spool implements SpoolDir {
     };
   }
 
-  start(): Promise<void> {
-    if (this.started) return Promise.reject(new Error('spool: already started'));
-    this.started = true;
-    this.starting = this.begin();
-    return this.starting;
-  }
-
-  private async begin(): Promise<void> {
+  protected async prepare(): Promise<void> {
     // The spool directory belongs to the writer: never create it. The folders are made now
     // when it exists (to surface permission problems early), else on first use.
     if (await isDirectory(this.dir)) {
       if (this.opts.after !== 'delete') await this.ensureDir(this.doneDir);
       await this.ensureDir(this.errorDir);
     }
-    if (this.closing) return; // close() was called while starting
-    this.wake = new WakeSignal(
-      this.dir,
-      (name) => name === null || (this.pattern.matches(name) && !this.tracked.has(name) && !this.recentlyRetired.has(name)),
-      this.opts.watch !== false,
-      this.pollMs,
-    );
-    this.loop = this.run();
   }
 
-  close(): Promise<void> {
-    if (!this.closed) this.closed = this.shutdown();
-    return this.closed;
+  protected isRelevant(name: string | null): boolean {
+    // Events about files we know (being written, or just moved by us) would only cost scans.
+    return name === null || (this.pattern.matches(name) && !this.tracked.has(name) && !this.recentlyRetired.has(name));
   }
 
-  private async shutdown(): Promise<void> {
-    this.closing = true;
-    if (this.starting) await this.starting.catch(() => undefined);
-    this.wake?.close();
-    if (this.loop) await this.loop;
-    // Files in the handler's hands are finished (sent and moved) so a clean stop repeats nothing.
+  protected ioSubject(): string {
+    return this.dir;
+  }
+
+  protected snapshot(): never {
+    throw new Error('a spool keeps no checkpoint');
+  }
+
+  /** Files in the handler's hands are finished (sent and moved) so a clean stop repeats nothing. */
+  protected async release(): Promise<void> {
     while (this.workers.size > 0) await Promise.all([...this.workers]);
   }
 
@@ -245,26 +228,8 @@ class Spool implements SpoolDir {
     }
   }
 
-  private async run(): Promise<void> {
-    while (!this.closing) {
-      let delay: number;
-      try {
-        delay = await this.cycle();
-        this.lastIoError = '';
-      } catch (err) {
-        const message = `scanning ${this.dir} failed: ${(err as Error).message}; retrying`;
-        // A lasting condition (permissions, a missing mount) is reported once, not on every poll.
-        if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file: this.dir, cause: err }));
-        this.lastIoError = message;
-        delay = this.pollMs;
-      }
-      if (this.closing) break;
-      await this.wake!.wait(delay);
-    }
-  }
-
   /** Scans the directory, queues the files that settled, starts workers; returns the wait before the next scan. */
-  private async cycle(): Promise<number> {
+  protected async cycle(): Promise<number> {
     // With a backlog queued, workers pull from the queue on their own; rescanning a big
     // directory on every watch event would only burn time.
     const sinceScan = Date.now() - this.lastScan;
@@ -479,15 +444,6 @@ class Spool implements SpoolDir {
       this.error(new FileSourceError('IO', `could not ${toDir ? `move ${name} to ${toDir}` : `delete ${name}`}: ${(err as Error).message}`, { file: p, cause: err }));
       return false;
     }
-  }
-
-  private error(err: FileSourceError): void {
-    this.errors++;
-    safeCall(this.opts.onError, err);
-  }
-
-  private event(ev: FileSourceEvent): void {
-    safeCall(this.opts.onEvent, ev);
   }
 }
 
