@@ -5,6 +5,8 @@
  * check), and moved to a done folder or deleted only after the handler
  * resolved: at-least-once across a kill at any moment. A file the handler
  * rejects goes to an error folder, reported once, never retried forever.
+ * The move is not fsynced on purpose: if a power cut undoes it, the file is
+ * simply handed over again (a repeat, never a loss).
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +34,7 @@ export interface SpoolFile {
  * then is the file moved or deleted. Throw/reject when the content is not a
  * record (the file goes to the error folder), or throw {@link SpoolRetryLater}
  * to leave the file in place and try it again after `retryDelayMs`.
+ * Do not await the spool's close() in here: close() waits for the files in hand.
  */
 export type SpoolHandler = (file: SpoolFile) => void | PromiseLike<void>;
 
