@@ -1,0 +1,212 @@
+/**
+ * `cdr-sim vos`: VOS3000 CDR forwarding over TCP or UDP at a given rate, an
+ * outage backlog resent out of order, or hourly files in a directory.
+ */
+import * as fs from 'node:fs';
+import { appendHourly, callGenerator, formatLine, ResendQueue, sendUdp, TcpForwarder, type SimTimeFormat, type VosSimCall } from './vos';
+
+const HELP = `usage: cdr-sim vos [options]
+
+  --transport tcp|udp   how records are forwarded (default tcp)
+  --host H --port P     the receiver (default 127.0.0.1:9000)
+  --rate N              calls per second (default 10)
+  --count N             stop after N live calls (default: run until Ctrl-C)
+  --outage SEC          start with a receiver outage of SEC seconds: its calls
+                        (SEC × rate) wait in the resend queue and are resent out
+                        of order, then live traffic follows
+  --queue-size N        resend queue (EXTERNAL_MAX_CDR_PENDING_SIZE), oldest
+                        dropped when full (default 10000, VOS allows 1000–100000)
+  --threads N           sending threads on resend (default 4)
+  --time-format ms|s|wall   how times are written (default ms)
+  --tz ZONE             zone of wall-clock times and file hours (default UTC)
+  --crlf                end lines with CRLF
+  --files DIR           write hourly YYYYMMDDHH.txt files in DIR instead of sending
+  --seed N              repeatable traffic
+`;
+
+interface CliOptions {
+  transport: 'tcp' | 'udp';
+  host: string;
+  port: number;
+  rate: number;
+  count: number;
+  outage: number;
+  queueSize: number;
+  threads: number;
+  timeFormat: SimTimeFormat;
+  tz: string;
+  crlf: boolean;
+  files: string | null;
+  seed: number;
+}
+
+export function parseVosCliArgs(argv: string[]): CliOptions | null {
+  const o: CliOptions = {
+    transport: 'tcp',
+    host: '127.0.0.1',
+    port: 9000,
+    rate: 10,
+    count: Infinity,
+    outage: 0,
+    queueSize: 10_000,
+    threads: 4,
+    timeFormat: 'ms',
+    tz: 'UTC',
+    crlf: false,
+    files: null,
+    seed: Date.now() % 1_000_000,
+  };
+  const num = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number ≥ ${min}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = argv[i + 1];
+    switch (a) {
+      case '-h':
+      case '--help':
+        return null;
+      case '--transport':
+        if (v !== 'tcp' && v !== 'udp') throw new Error('--transport is tcp or udp');
+        o.transport = v;
+        i++;
+        break;
+      case '--host':
+        if (!v) throw new Error('--host needs a value');
+        o.host = v;
+        i++;
+        break;
+      case '--port':
+        o.port = num(a, v, 1);
+        i++;
+        break;
+      case '--rate':
+        o.rate = num(a, v, 0.001);
+        i++;
+        break;
+      case '--count':
+        o.count = num(a, v, 0);
+        i++;
+        break;
+      case '--outage':
+        o.outage = num(a, v, 0);
+        i++;
+        break;
+      case '--queue-size':
+        o.queueSize = num(a, v, 1);
+        i++;
+        break;
+      case '--threads':
+        o.threads = num(a, v, 1);
+        i++;
+        break;
+      case '--time-format':
+        if (v !== 'ms' && v !== 's' && v !== 'wall') throw new Error('--time-format is ms, s or wall');
+        o.timeFormat = v;
+        i++;
+        break;
+      case '--tz':
+        if (!v) throw new Error('--tz needs a zone');
+        o.tz = v;
+        i++;
+        break;
+      case '--crlf':
+        o.crlf = true;
+        break;
+      case '--files':
+        if (!v) throw new Error('--files needs a directory');
+        o.files = v;
+        i++;
+        break;
+      case '--seed':
+        o.seed = num(a, v, 0);
+        i++;
+        break;
+      default:
+        throw new Error(`unknown option ${a}`);
+    }
+  }
+  return o;
+}
+
+export async function runVosCli(argv: string[]): Promise<void> {
+  const o = parseVosCliArgs(argv);
+  if (!o) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const lineOpts = { timeFormat: o.timeFormat, timeZone: o.tz };
+  const eol = o.crlf ? '\r\n' : '\n';
+  const now = Date.now();
+  const gen = callGenerator({ startMs: now - o.outage * 1000, cps: o.rate, seed: o.seed });
+  // A live call ends now: VOS forwards a CDR when the call ends.
+  const live = (): VosSimCall => {
+    const c = gen.next();
+    const len = c.stopMs - c.startMs;
+    return { ...c, stopMs: Date.now(), startMs: Date.now() - len };
+  };
+
+  // The outage: its calls pile up in the bounded queue, oldest dropped when full.
+  const queue = new ResendQueue(o.queueSize);
+  const outageCalls: VosSimCall[] = [];
+  for (let i = 0; i < Math.round(o.outage * o.rate); i++) {
+    const c = gen.next();
+    if (o.files) outageCalls.push(c);
+    else queue.offer(formatLine(c, lineOpts));
+  }
+  if (o.outage > 0 && !o.files) {
+    process.stderr.write(`outage: ${queue.size + queue.dropped} calls, ${queue.dropped} dropped by the full queue, ${queue.size} to resend\n`);
+  }
+
+  let stopping = false;
+  process.once('SIGINT', () => {
+    stopping = true;
+  });
+  const period = 1000 / o.rate;
+  const t0 = Date.now();
+  let n = 0;
+  const waitTurn = async (): Promise<void> => {
+    const due = t0 + n * period - Date.now();
+    if (due > 0) await new Promise((r) => setTimeout(r, Math.min(due, 1000)));
+  };
+
+  if (o.files) {
+    fs.mkdirSync(o.files, { recursive: true });
+    if (outageCalls.length) appendHourly(o.files, outageCalls, { ...lineOpts, eol });
+    while (!stopping && n < o.count) {
+      await waitTurn();
+      appendHourly(o.files, [live()], { ...lineOpts, eol });
+      n++;
+    }
+    process.stderr.write(`wrote ${n + outageCalls.length} calls to ${o.files}\n`);
+    return;
+  }
+
+  if (o.transport === 'udp') {
+    const backlog = queue.drainOutOfOrder(o.threads);
+    const sentBacklog = await sendUdp(backlog, { host: o.host, port: o.port });
+    let sent = 0;
+    const lines = function* (): Generator<string> {
+      while (!stopping && n < o.count) {
+        n++;
+        yield formatLine(live(), lineOpts);
+      }
+    };
+    sent = await sendUdp(lines(), { host: o.host, port: o.port, rate: o.rate });
+    process.stderr.write(`udp: ${sentBacklog} resent, ${sent} live datagrams sent\n`);
+    return;
+  }
+
+  const fwd = new TcpForwarder({ host: o.host, port: o.port, queueSize: o.queueSize, threads: o.threads, eol });
+  // The outage backlog is already queued: it goes out out of order on connect.
+  for (const line of queue.drainOutOfOrder(1)) fwd.queue.offer(line);
+  while (!stopping && n < o.count) {
+    await waitTurn();
+    fwd.send(formatLine(live(), lineOpts));
+    n++;
+  }
+  await fwd.stop();
+  process.stderr.write(`tcp: ${fwd.sent} sent, ${fwd.queue.size} still queued, ${fwd.queue.dropped + queue.dropped} dropped, ${fwd.connects} connection(s)\n`);
+}
