@@ -1,0 +1,249 @@
+'use strict';
+const assert = require('node:assert/strict');
+const dgram = require('node:dgram');
+const net = require('node:net');
+const helper = require('node-red-node-test-helper');
+const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+const registerVos = require('../../nodes/vos-cdr-in.js');
+const messages = require('../../nodes/locales/en-US/vos-cdr-in.json');
+
+// The helper's RED._ returns the key; use the real locale file so messages (and missing keys) are tested.
+function translate(key, params = {}) {
+  const text = key.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), messages);
+  if (typeof text !== 'string') return key.startsWith('vos-cdr-in.') ? `MISSING:${key}` : key;
+  return text.replace(/__(\w+)__/g, (_, k) => String(params[k]));
+}
+function vosNode(RED) {
+  RED._ = translate;
+  return registerVos(RED);
+}
+const sim = require('../../nodes/lib/sim/vos');
+const { connect, write } = require('../support/net');
+const { waitFor } = require('../support/wait');
+
+helper.init(require.resolve('node-red'));
+
+const START = Date.UTC(2024, 4, 1, 10, 0, 0);
+
+/** A flow: the vos node (port 0 = ephemeral), a sink per output, and a catch node for errors. */
+function flow(props = {}) {
+  return [
+    { id: 'vos1', type: 'vos-cdr-in', tcp: true, tcpPort: 0, host: '127.0.0.1', wires: [['n-records'], ['n-alerts']], ...props },
+    { id: 'n-records', type: 'helper' },
+    { id: 'n-alerts', type: 'helper' },
+    { id: 'n-catch', type: 'catch', scope: ['vos1'], wires: [['n-errors']] },
+    { id: 'n-errors', type: 'helper' },
+  ];
+}
+
+/** Loads the flow and collects what comes out of each sink. */
+async function load(props) {
+  await helper.load([vosNode, catchNode], flow(props));
+  const vos = helper.getNode('vos1');
+  const out = { records: [], alerts: [], errors: [] };
+  helper.getNode('n-records').on('input', (m) => out.records.push(m));
+  helper.getNode('n-alerts').on('input', (m) => out.alerts.push(m));
+  helper.getNode('n-errors').on('input', (m) => out.errors.push(m));
+  const ports = await vos.listening;
+  return { vos, out, ports };
+}
+
+function freeTcpPort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('vos-cdr-in node', function () {
+  this.timeout(60000);
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('receives a 60,000-record backlog over TCP, resent out of order, with nothing lost and the reorder window sorted', async () => {
+    // A 10-minute outage at 100 calls/s: VOS queues (100,000 max) and resends from 4 threads.
+    const calls = sim.generateCalls(60000, { startMs: START, cps: 100, seed: 11 });
+    const queue = new sim.ResendQueue(100000);
+    for (const c of calls) queue.offer(sim.formatLine(c));
+    const backlog = queue.drainOutOfOrder(4, sim.prng(5));
+    assert.notDeepEqual(backlog.slice(0, 100), calls.slice(0, 100).map((c) => sim.formatLine(c)));
+
+    const { out, ports } = await load({ reorder: true, reorderWindowSec: 2, reorderMaxHeld: 100000 });
+    assert.equal(await sim.sendTcp(backlog, { host: '127.0.0.1', port: ports.tcp, eol: '\r\n' }), 60000);
+    await waitFor(() => out.records.length === 60000, '60,000 records', 40000);
+
+    const starts = out.records.map((m) => m.payload.startTime);
+    assert.ok(starts.every((s, i) => i === 0 || starts[i - 1] <= s), 'records leave sorted by startTime');
+    assert.equal(out.records.filter((m) => m.late).length, 0);
+    const sent = new Set(calls.map((c) => `${c.callerE164}|${c.startMs}`));
+    const got = new Set(out.records.map((m) => `${m.payload.callerE164}|${m.payload.startTime}`));
+    assert.equal(got.size, 60000);
+    for (const k of got) assert.ok(sent.has(k));
+    assert.equal(out.errors.length, 0);
+    const m = out.records[0];
+    assert.equal(m.topic, 'vos3000');
+    assert.equal(m.source.vendor, 'vos3000');
+    assert.equal(m.source.format, 'vos-pipe');
+    assert.equal(m.source.transport, 'tcp');
+    assert.equal(m.source.address, '127.0.0.1');
+    assert.ok(Date.parse(m.source.receivedAt) > 0);
+  });
+
+  it('receives UDP at 1,000 records/s and counts what arrived', async () => {
+    const { vos, out, ports } = await load({ tcp: false, udp: true, udpPort: 0 });
+    assert.equal(ports.tcp, undefined);
+    const lines = sim.generateCalls(1000, { startMs: START, cps: 1000, seed: 12 }).map((c) => sim.formatLine(c));
+    const t0 = Date.now();
+    const sent = await sim.sendUdp(lines, { host: '127.0.0.1', port: ports.udp, rate: 1000 });
+    const elapsed = (Date.now() - t0) / 1000;
+    // Loopback with a 4 MB receive buffer: everything should arrive; the figure is reported either way.
+    await waitFor(() => out.records.length >= sent, 'UDP records', 5000).catch(() => undefined);
+    console.log(`      UDP: ${sent} datagrams sent in ${elapsed.toFixed(2)} s (${Math.round(sent / elapsed)}/s), ${out.records.length} received (${((100 * out.records.length) / sent).toFixed(1)}%)`);
+    assert.equal(sent, 1000);
+    assert.ok(elapsed >= 0.9, 'the sender held the rate');
+    assert.equal(out.records.length, sent);
+    assert.equal(out.records[0].source.transport, 'udp');
+    await waitFor(() => /1,000 rec/.test(vos.status.lastCall?.args[0]?.text ?? ''), 'status count', 2000).catch(() => undefined);
+  });
+
+  it('reports each bad line with a clear error and the raw text, and reads the next good line', async () => {
+    const { out, ports } = await load({ maxFrameKb: 1 });
+    const [a, b, c, d, e, f] = sim.generateCalls(6, { startMs: START, cps: 1, seed: 13 }).map((x) => sim.formatLine(x));
+    const badTime = b.split('|');
+    badTime[2] = '2024-13-45 99:00:00';
+    const s = await connect(ports.tcp);
+    await write(
+      s,
+      Buffer.concat([
+        Buffer.from(`${a}\n8613800000001|8613900000002|1700000000000\n${b}\n`),
+        Buffer.from(`${c}${'|x'.repeat(30)}\n${d}\n${badTime.join('|')}\n${e}\n`),
+        Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0x0a]),
+        Buffer.from(`${f}\n${'9'.repeat(2000)}\n${a}\n`),
+      ]),
+    );
+    await waitFor(() => out.records.length === 6 && out.errors.length === 5, 'records and errors');
+    s.destroy();
+    assert.deepEqual(out.records.map((m) => m.payload.callerE164), [a, b, d, e, f, a].map((l) => l.split('|')[0]));
+    assert.deepEqual(out.errors.map((m) => m.errorCode), ['too_few_fields', 'too_many_fields', 'bad_time', 'binary', 'oversize']);
+    assert.equal(out.errors[0].payload, '8613800000001|8613900000002|1700000000000');
+    assert.match(out.errors[0].error.message, /bad VOS3000 line from 127\.0\.0\.1: too few fields: 3, at least 5 needed \(stopTime is missing\)/);
+    assert.match(out.errors[1].error.message, /too many fields: 49/);
+    assert.match(out.errors[2].error.message, /startTime: "2024-13-45 99:00:00" is not a time/);
+    assert.match(out.errors[3].error.message, /not a text line/);
+    assert.match(out.errors[4].error.message, /1024/);
+    assert.equal(out.errors[4].payload.slice(0, 10), '9999999999');
+  });
+
+  it('reports binary garbage as a clear error and goes on', async () => {
+    const { out, ports } = await load();
+    const [a, b] = sim.generateCalls(2, { startMs: START, cps: 1, seed: 14 }).map((x) => sim.formatLine(x));
+    const s = await connect(ports.tcp);
+    await write(s, Buffer.concat([Buffer.from(`${a}\n`), Buffer.from([0x00, 0xff, 0xfe, 0x7c, 0x01, 0x02, 0x7c, 0x80, 0x7c, 0x7c, 0x0a]), Buffer.from(`${b}\n`)]));
+    await waitFor(() => out.records.length === 2 && out.errors.length === 1, 'records and error');
+    s.destroy();
+    assert.equal(out.errors[0].errorCode, 'binary');
+    assert.match(out.errors[0].error.message, /not a text line/);
+    assert.deepEqual(out.records.map((m) => m.payload.callerE164), [a, b].map((l) => l.split('|')[0]));
+  });
+
+  it('sends a record later than the window at once, flagged late', async () => {
+    const { out, ports } = await load({ reorder: true, reorderWindowSec: 1 });
+    const [a, b] = sim.generateCalls(2, { startMs: START, cps: 1, seed: 15 });
+    const s = await connect(ports.tcp);
+    await write(s, `${sim.formatLine(b)}\n`);
+    await waitFor(() => out.records.length === 1, 'the first record after the window', 5000);
+    await write(s, `${sim.formatLine(a)}\n`);
+    await waitFor(() => out.records.length === 2, 'the late record', 2000);
+    s.destroy();
+    assert.equal(out.records[0].late, undefined);
+    assert.equal(out.records[1].late, true);
+    assert.equal(out.records[1].payload.startTime, a.startMs);
+  });
+
+  it('sends what the reorder window holds when it is closed: nothing lost on redeploy', async () => {
+    const { out, ports } = await load({ reorder: true, reorderWindowSec: 3600 });
+    const lines = sim.generateCalls(50, { startMs: START, cps: 10, seed: 16 }).map((x) => sim.formatLine(x)).reverse();
+    await sim.sendTcp(lines, { host: '127.0.0.1', port: ports.tcp });
+    await waitFor(() => /50 held/.test(helper.getNode('vos1').status.lastCall?.args[0]?.text ?? ''), '50 held', 5000);
+    assert.equal(out.records.length, 0);
+    await helper.getNode('vos1').close(false);
+    await waitFor(() => out.records.length === 50, 'the held records');
+    const starts = out.records.map((m) => m.payload.startTime);
+    assert.deepEqual(starts, [...starts].sort((x, y) => x - y));
+  });
+
+  it('alerts on the second output when the forwarder is silent too long, and when it resumes', async () => {
+    const { out, ports } = await load({ silenceAlertMin: 0.01 }); // 600 ms
+    await waitFor(() => out.alerts.length === 1, 'silence alert', 5000);
+    assert.equal(out.alerts[0].topic, 'vos3000/liveness');
+    assert.equal(out.alerts[0].payload.event, 'silent');
+    assert.equal(out.alerts[0].payload.lastRecordAt, null);
+    assert.ok(out.alerts[0].payload.silentForSec >= 0);
+    const vos = helper.getNode('vos1');
+    assert.equal(vos.status.lastCall.args[0].fill, 'yellow');
+    await sim.sendTcp([sim.formatLine(sim.generateCalls(1, { startMs: START, cps: 1 })[0])], { host: '127.0.0.1', port: ports.tcp });
+    await waitFor(() => out.alerts.length === 2, 'resume alert', 5000);
+    assert.equal(out.alerts[1].payload.event, 'resumed');
+    assert.ok(Date.parse(out.alerts[1].payload.lastRecordAt) > 0);
+    assert.equal(out.records.length, 1);
+  });
+
+  it('shows records per minute and the time since the last record in its status', async () => {
+    const { vos, ports } = await load({ topic: 'vos-a' });
+    const lines = sim.generateCalls(25, { startMs: START, cps: 10, seed: 17 }).map((x) => sim.formatLine(x));
+    await sim.sendTcp(lines, { host: '127.0.0.1', port: ports.tcp });
+    await waitFor(() => /25 rec · 25\/min · last \d+ s ago/.test(vos.status.lastCall?.args[0]?.text ?? ''), 'status with rate and age', 5000);
+    const st = vos.status.lastCall.args[0];
+    assert.equal(st.fill, 'green');
+    assert.match(st.text, /^tcp :\d+ · \d+ conn · 25 rec · 25\/min · last \d+ s ago$/);
+  });
+
+  it('listens on TCP and UDP at once, and releases both ports on close', async () => {
+    const port = await freeTcpPort();
+    const { out, ports } = await load({ tcp: true, udp: true, tcpPort: port, udpPort: port, topic: 'sw1' });
+    assert.deepEqual(ports, { tcp: port, udp: port });
+    const [a, b] = sim.generateCalls(2, { startMs: START, cps: 1, seed: 18 }).map((x) => sim.formatLine(x));
+    await sim.sendTcp([a], { host: '127.0.0.1', port });
+    await sim.sendUdp([b], { host: '127.0.0.1', port });
+    await waitFor(() => out.records.length === 2, 'both records');
+    assert.deepEqual(out.records.map((m) => m.source.transport).sort(), ['tcp', 'udp']);
+    assert.ok(out.records.every((m) => m.topic === 'sw1'));
+    await helper.unload();
+    // Both ports are free again the moment close returned.
+    await new Promise((resolve, reject) => {
+      const t = net.createServer().once('error', reject).listen(port, '127.0.0.1', () => t.close(resolve));
+    });
+    await new Promise((resolve, reject) => {
+      const u = dgram.createSocket('udp4').once('error', reject);
+      u.bind(port, '127.0.0.1', () => u.close(resolve));
+    });
+  });
+
+  it('refuses invalid settings with a clear error and a red status, and closes cleanly', async () => {
+    for (const [props, pattern] of [
+      [{ tcp: false, udp: false }, /enable TCP, UDP or both/],
+      [{ fields: 'callerE164, callerE164, startTime' }, /appears twice/],
+      [{ tcpPort: 70000 }, /port must be/],
+      [{ reorder: true, reorderWindowSec: 0 }, /reorder window/],
+      [{ silenceAlertMin: 'soon' }, /silence alert/],
+      [{ pddUnit: 's', separator: '\n' }, /separator/],
+    ]) {
+      await helper.load([vosNode, catchNode], flow(props));
+      const vos = helper.getNode('vos1');
+      await waitFor(() => vos.error.called, 'error');
+      assert.match(String(vos.error.firstCall.args[0]), pattern);
+      assert.deepEqual(vos.status.lastCall.args[0], { fill: 'red', shape: 'ring', text: 'invalid settings' });
+      await helper.unload();
+    }
+  });
+
+  it('follows a configured field order and PDD unit', async () => {
+    const { out, ports } = await load({ fields: 'startTime calleeE164 callerE164 stopTime holdTime callerPdd', pddUnit: 's' });
+    await sim.sendTcp(['2024-05-01 10:00:00|200|100|2024-05-01 10:01:00|45|2.5|tail'], { host: '127.0.0.1', port: ports.tcp });
+    await waitFor(() => out.records.length === 1, 'record');
+    assert.deepEqual(out.records[0].payload, { startTime: '2024-05-01 10:00:00', calleeE164: '200', callerE164: '100', stopTime: '2024-05-01 10:01:00', holdTime: 45, callerPdd: 2500, extra1: 'tail' });
+  });
+});
