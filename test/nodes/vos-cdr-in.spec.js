@@ -240,6 +240,20 @@ describe('vos-cdr-in node', function () {
     }
   });
 
+  it('loads the example flow, which listens and sends records to its debug node', async () => {
+    const debugNode = require('@node-red/nodes/core/common/21-debug.js');
+    const example = require('../../examples/vos-cdr-in.json').map((n) => (n.type === 'vos-cdr-in' ? { ...n, host: '127.0.0.1', tcpPort: 0, udpPort: 0 } : n));
+    await helper.load([vosNode, catchNode, debugNode], example);
+    const vos = helper.getNode('a7e0c0d1e2f30002');
+    const ports = await vos.listening;
+    const debug = helper.getNode('a7e0c0d1e2f30003');
+    const got = [];
+    debug.on('input', (m) => got.push(m));
+    await sim.sendTcp([sim.formatLine(sim.generateCalls(1, { startMs: START, cps: 1 })[0])], { host: '127.0.0.1', port: ports.tcp });
+    await waitFor(() => got.length === 1, 'record at the debug node', 5000);
+    assert.equal(got[0].source.vendor, 'vos3000');
+  });
+
   it('follows a configured field order and PDD unit', async () => {
     const { out, ports } = await load({ fields: 'startTime calleeE164 callerE164 stopTime holdTime callerPdd', pddUnit: 's' });
     await sim.sendTcp(['2024-05-01 10:00:00|200|100|2024-05-01 10:01:00|45|2.5|tail'], { host: '127.0.0.1', port: ports.tcp });
