@@ -65,7 +65,7 @@ export = function register(RED: NodeAPI): void {
     const t = (key: string, params?: Record<string, string | number>): string => RED._(`vos-cdr-in.${key}`, params);
     const status = new StatusThrottle((s) => node.status(s));
     const topic = config.topic?.trim() || 'vos3000';
-    const counts = { connections: 0, records: 0, errors: 0 };
+    const counts = { connections: 0, errors: 0 };
     let closed = false;
     let resolveListening: (ports: { tcp?: number; udp?: number }) => void = () => undefined;
     node.listening = new Promise((resolve) => (resolveListening = resolve));
@@ -138,7 +138,7 @@ export = function register(RED: NodeAPI): void {
       const now = Date.now();
       const parts = [...labels];
       if (useTcp) parts.push(t('status.conn', { n: counts.connections }));
-      parts.push(t('status.records', { n: formatCount(counts.records) }));
+      parts.push(t('status.records', { n: formatCount(stream.liveness.count) }));
       parts.push(t('status.rate', { n: formatCount(stream.liveness.perMinute(now)) }));
       if (stream.liveness.lastRecordAt !== null) parts.push(t('status.last', { age: formatAge(now - stream.liveness.lastRecordAt) }));
       if (stream.held > 0) parts.push(t('status.held', { n: formatCount(stream.held) }));
@@ -183,7 +183,6 @@ export = function register(RED: NodeAPI): void {
       silenceMs: Math.round(silenceMin * 60_000),
       now: () => Date.now(),
       onRecord(record: VosRecord, s: LineSource, late: boolean) {
-        counts.records++;
         const msg: Record<string, unknown> = { ...sourceMessage(record, topic, sourceOf(s)) };
         if (late) msg['late'] = true;
         node.send([msg as unknown as NodeMessageInFlow, null]);

@@ -5,10 +5,11 @@
 import * as fs from 'node:fs';
 import { appendHourly, callGenerator, formatLine, ResendQueue, sendUdp, TcpForwarder, type SimTimeFormat, type VosSimCall } from './vos';
 
-const HELP = `usage: cdr-sim vos [options]
+export const VOS_USAGE = `cdr-sim vos [options]
+  Forwards VOS3000 CDR lines like a softswitch's real-time CDR forwarding.
 
   --transport tcp|udp   how records are forwarded (default tcp)
-  --host H --port P     the receiver (default 127.0.0.1:9000)
+  --to HOST:PORT        the receiver (default 127.0.0.1:9000; or --host H --port P)
   --rate N              calls per second (default 10)
   --count N             stop after N live calls (default: run until Ctrl-C)
   --outage SEC          start with a receiver outage of SEC seconds: its calls
@@ -73,6 +74,14 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
         o.transport = v;
         i++;
         break;
+      case '--to': {
+        const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(v ?? '');
+        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--to needs host:port (got "${v ?? ''}")`);
+        o.host = m[1]!;
+        o.port = Number(m[2]);
+        i++;
+        break;
+      }
       case '--host':
         if (!v) throw new Error('--host needs a value');
         o.host = v;
@@ -131,10 +140,11 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
   return o;
 }
 
-export async function runVosCli(argv: string[]): Promise<void> {
+/** `cdr-sim vos …`; resolves when done, or when `signal` aborts (Ctrl-C without a signal). */
+export async function runVosCli(argv: string[], signal?: AbortSignal, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<void> {
   const o = parseVosCliArgs(argv);
   if (!o) {
-    process.stdout.write(HELP);
+    process.stdout.write(`${VOS_USAGE}\n`);
     return;
   }
   const lineOpts = { timeFormat: o.timeFormat, timeZone: o.tz };
@@ -157,30 +167,31 @@ export async function runVosCli(argv: string[]): Promise<void> {
     else queue.offer(formatLine(c, lineOpts));
   }
   if (o.outage > 0 && !o.files) {
-    process.stderr.write(`outage: ${queue.size + queue.dropped} calls, ${queue.dropped} dropped by the full queue, ${queue.size} to resend\n`);
+    log(`outage: ${queue.size + queue.dropped} calls, ${queue.dropped} dropped by the full queue, ${queue.size} to resend`);
   }
 
-  let stopping = false;
-  process.once('SIGINT', () => {
+  let stopping = signal?.aborted ?? false;
+  const stop = (): void => {
     stopping = true;
-  });
-  const period = 1000 / o.rate;
+  };
+  if (signal) signal.addEventListener('abort', stop, { once: true });
+  else process.once('SIGINT', stop);
   const t0 = Date.now();
   let n = 0;
-  const waitTurn = async (): Promise<void> => {
-    const due = t0 + n * period - Date.now();
-    if (due > 0) await new Promise((r) => setTimeout(r, Math.min(due, 1000)));
-  };
+  // Calls due by now at the rate (at least the next one); then a short sleep.
+  const due = (): number => Math.min(o.count, Math.floor(((Date.now() - t0) / 1000) * o.rate) + 1);
+  const nap = (): Promise<void> => new Promise((r) => setTimeout(r, Math.max(1, Math.min(100, 1000 / o.rate))));
 
   if (o.files) {
     fs.mkdirSync(o.files, { recursive: true });
     if (outageCalls.length) appendHourly(o.files, outageCalls, { ...lineOpts, eol });
     while (!stopping && n < o.count) {
-      await waitTurn();
-      appendHourly(o.files, [live()], { ...lineOpts, eol });
-      n++;
+      const batch: VosSimCall[] = [];
+      for (const end = due(); n < end; n++) batch.push(live());
+      if (batch.length) appendHourly(o.files, batch, { ...lineOpts, eol });
+      if (n < o.count) await nap();
     }
-    process.stderr.write(`wrote ${n + outageCalls.length} calls to ${o.files}\n`);
+    log(`wrote ${n + outageCalls.length} calls to ${o.files}`);
     return;
   }
 
@@ -195,18 +206,18 @@ export async function runVosCli(argv: string[]): Promise<void> {
       }
     };
     sent = await sendUdp(lines(), { host: o.host, port: o.port, rate: o.rate });
-    process.stderr.write(`udp: ${sentBacklog} resent, ${sent} live datagrams sent\n`);
+    log(`udp: ${sentBacklog} resent, ${sent} live datagrams sent`);
     return;
   }
 
   const fwd = new TcpForwarder({ host: o.host, port: o.port, queueSize: o.queueSize, threads: o.threads, eol });
   // The outage backlog is already queued: it goes out out of order on connect.
   for (const line of queue.drainOutOfOrder(1)) fwd.queue.offer(line);
+  if (!(await fwd.firstAttempt)) log(`tcp: ${o.host}:${o.port} is not reachable; queueing (at most ${o.queueSize}) and retrying every second`);
   while (!stopping && n < o.count) {
-    await waitTurn();
-    fwd.send(formatLine(live(), lineOpts));
-    n++;
+    for (const end = due(); n < end; n++) fwd.send(formatLine(live(), lineOpts));
+    if (n < o.count) await nap();
   }
   await fwd.stop();
-  process.stderr.write(`tcp: ${fwd.sent} sent, ${fwd.queue.size} still queued, ${fwd.queue.dropped + queue.dropped} dropped, ${fwd.connects} connection(s)\n`);
+  log(`tcp: ${fwd.sent} sent, ${fwd.queue.size} still queued, ${fwd.queue.dropped + queue.dropped} dropped, ${fwd.connects} connection(s)`);
 }

@@ -364,9 +364,13 @@ export class TcpForwarder {
   private connected = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  private settle: ((connected: boolean) => void) | null = null;
+  /** Resolves after the first connection attempt: true when it connected. */
+  readonly firstAttempt: Promise<boolean>;
 
   constructor(private readonly options: ForwarderOptions) {
     this.queue = new ResendQueue(options.queueSize ?? 10_000);
+    this.firstAttempt = new Promise((resolve) => (this.settle = resolve));
     this.connect();
   }
 
@@ -402,6 +406,8 @@ export class TcpForwarder {
     s.on('connect', () => {
       this.connected = true;
       this.connects++;
+      this.settle?.(true);
+      this.settle = null;
       const eol = this.options.eol ?? '\n';
       const backlog = this.queue.drainOutOfOrder(this.options.threads ?? 4);
       for (let i = 0; i < backlog.length; i += 1000) {
@@ -414,6 +420,8 @@ export class TcpForwarder {
     });
     s.on('close', () => {
       this.connected = false;
+      this.settle?.(false);
+      this.settle = null;
       if (!this.stopped) this.timer = setTimeout(() => this.connect(), this.options.retryMs ?? 1000);
     });
   }

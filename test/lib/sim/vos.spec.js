@@ -6,7 +6,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const sim = require('../../../nodes/lib/sim/vos');
-const { parseVosCliArgs } = require('../../../nodes/lib/sim/vos-cli');
+const { parseVosCliArgs, runVosCli } = require('../../../nodes/lib/sim/vos-cli');
 const { parseVosLine } = require('../../../nodes/lib/formats/vos');
 const { mapVos3000 } = require('../../../nodes/lib/cdr/normalize/vos3000');
 
@@ -136,6 +136,58 @@ describe('sim/vos', () => {
     }
   });
 
+  it('cdr-sim vos: live TCP at a rate, and an outage resent out of order with the oldest dropped', async () => {
+    const { server, lines, port } = await lineServer();
+    const logs = [];
+    try {
+      await runVosCli(['--to', `127.0.0.1:${port}`, '--rate', '2000', '--count', '40', '--seed', '1'], undefined, (s) => logs.push(s));
+      await until(() => lines.length === 40);
+      assert.ok(lines.every((l) => parseVosLine(l).callerE164.startsWith('86138')));
+      lines.length = 0;
+      // 1 s outage at 300/s = 300 calls; a 100-record queue keeps the newest 100.
+      await runVosCli(['--port', String(port), '--outage', '1', '--rate', '300', '--queue-size', '100', '--count', '5', '--crlf', '--seed', '2'], undefined, (s) => logs.push(s));
+      await until(() => lines.length === 105);
+      assert.ok(logs.some((l) => /outage: 300 calls, 200 dropped by the full queue, 100 to resend/.test(l)));
+      const starts = lines.slice(0, 100).map((l) => parseVosLine(l).startTime);
+      assert.notDeepEqual(starts, [...starts].sort((a, b) => a - b)); // resent out of order
+    } finally {
+      server.close();
+    }
+  });
+
+  it('cdr-sim vos: UDP datagrams, and hourly files', async () => {
+    const sock = dgram.createSocket('udp4');
+    const got = [];
+    sock.on('message', (m) => got.push(m.toString()));
+    await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vos-cli-'));
+    try {
+      await runVosCli(['--transport', 'udp', '--port', String(sock.address().port), '--rate', '1000', '--count', '30'], undefined, () => undefined);
+      await until(() => got.length === 30);
+      await runVosCli(['--files', dir, '--rate', '1000', '--count', '12', '--time-format', 'wall'], undefined, () => undefined);
+      const text = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+      assert.ok(fs.readdirSync(dir).every((f) => /^\d{10}\.txt$/.test(f)));
+      assert.equal(text.split('\n').filter(Boolean).length, 12);
+      assert.match(text, /\|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\|/);
+    } finally {
+      sock.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cdr-sim vos stops when its signal aborts', async () => {
+    const { server, lines, port } = await lineServer();
+    const ac = new AbortController();
+    try {
+      const run = runVosCli(['--port', String(port), '--rate', '100'], ac.signal, () => undefined);
+      await until(() => lines.length >= 3);
+      ac.abort();
+      await run;
+    } finally {
+      server.close();
+    }
+  });
+
   it('reads CLI options and refuses bad ones', () => {
     const o = parseVosCliArgs(['--transport', 'udp', '--rate', '1000', '--outage', '600', '--queue-size', '100000', '--files', '/tmp/x']);
     assert.equal(o.transport, 'udp');
@@ -147,5 +199,7 @@ describe('sim/vos', () => {
     assert.throws(() => parseVosCliArgs(['--transport', 'sctp']), /tcp or udp/);
     assert.throws(() => parseVosCliArgs(['--rate', 'x']), /number/);
     assert.throws(() => parseVosCliArgs(['--bogus']), /unknown option/);
+    assert.throws(() => parseVosCliArgs(['--to', 'nohost']), /host:port/);
+    assert.deepEqual([parseVosCliArgs(['--to', '[::1]:9100']).host, parseVosCliArgs(['--to', '[::1]:9100']).port], ['::1', 9100]);
   });
 });
