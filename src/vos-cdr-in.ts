@@ -161,13 +161,24 @@ export = function register(RED: NodeAPI): void {
       }, STATUS_MIN_MS);
     };
 
+    // A burst shares milliseconds: format each one once.
+    let stampMs = 0;
+    let stampText = '';
+    const receivedAt = (): string => {
+      const ms = Date.now();
+      if (ms !== stampMs) {
+        stampMs = ms;
+        stampText = new Date(ms).toISOString();
+      }
+      return stampText;
+    };
     const sourceOf = (s: LineSource): SourceInfo => ({
       vendor: 'vos3000',
       format: 'vos-pipe',
       transport: s.transport,
       address: s.peer.address,
       port: s.peer.port,
-      receivedAt: new Date().toISOString(),
+      receivedAt: receivedAt(),
     });
 
     const reportBad = (code: string, reason: string, raw: string, s: LineSource): void => {
