@@ -50,8 +50,12 @@ export class VosStream<S> {
     return this.reorder ? this.reorder.size : 0;
   }
 
-  /** One line (a TCP/file line or a UDP datagram). Blank lines are skipped. */
-  line(raw: string | Buffer, source: S): void {
+  /**
+   * One line (a TCP/file line or a UDP datagram). Blank lines are skipped.
+   * `reorder: false` sends the record at once even with a window (file lines:
+   * their checkpoint must not pass a record still held).
+   */
+  line(raw: string | Buffer, source: S, reorder = true): void {
     let record: VosRecord;
     try {
       record = this.o.format.parse(raw);
@@ -67,7 +71,7 @@ export class VosStream<S> {
     const now = this.o.now();
     const ev = this.liveness.record(now);
     if (ev) this.o.onAlert(ev);
-    if (!this.reorder) {
+    if (!this.reorder || !reorder) {
       this.o.onRecord(record, source, false);
       return;
     }

@@ -87,3 +87,13 @@ describe('formats/vos-stream', () => {
     assert.equal(out.alerts[1].silentForMs, 6000);
   });
 });
+
+describe('formats/vos-stream (bypassing the window)', () => {
+  it('sends a line at once when asked not to reorder it, holding the others', () => {
+    const { s, out } = harness({ reorder: { windowMs: 2000, maxHeld: 1000 } });
+    s.line(line('held', 1700000030), 1);
+    s.line(line('file', 1700000010), 2, false);
+    assert.deepEqual(out.records.map((r) => r.caller), ['file']);
+    assert.equal(s.held, 1);
+  });
+});
