@@ -3,6 +3,7 @@
  * outage backlog resent out of order, or hourly files in a directory.
  */
 import * as fs from 'node:fs';
+import { UsageError } from './args';
 import { appendHourly, callGenerator, formatLine, ResendQueue, sendUdp, TcpForwarder, type SimTimeFormat, type VosSimCall } from './vos';
 
 export const VOS_USAGE = `cdr-sim vos [options]
@@ -59,7 +60,7 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
   };
   const num = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number ≥ ${min}`);
+    if (v === undefined || !Number.isFinite(n) || n < min) throw new UsageError(`${name} needs a number ≥ ${min}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -70,20 +71,20 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
       case '--help':
         return null;
       case '--transport':
-        if (v !== 'tcp' && v !== 'udp') throw new Error('--transport is tcp or udp');
+        if (v !== 'tcp' && v !== 'udp') throw new UsageError('--transport is tcp or udp');
         o.transport = v;
         i++;
         break;
       case '--to': {
         const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(v ?? '');
-        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--to needs host:port (got "${v ?? ''}")`);
+        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--to needs host:port (got "${v ?? ''}")`);
         o.host = m[1]!;
         o.port = Number(m[2]);
         i++;
         break;
       }
       case '--host':
-        if (!v) throw new Error('--host needs a value');
+        if (!v) throw new UsageError('--host needs a value');
         o.host = v;
         i++;
         break;
@@ -112,12 +113,12 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
         i++;
         break;
       case '--time-format':
-        if (v !== 'ms' && v !== 's' && v !== 'wall') throw new Error('--time-format is ms, s or wall');
+        if (v !== 'ms' && v !== 's' && v !== 'wall') throw new UsageError('--time-format is ms, s or wall');
         o.timeFormat = v;
         i++;
         break;
       case '--tz':
-        if (!v) throw new Error('--tz needs a zone');
+        if (!v) throw new UsageError('--tz needs a zone');
         o.tz = v;
         i++;
         break;
@@ -125,7 +126,7 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
         o.crlf = true;
         break;
       case '--files':
-        if (!v) throw new Error('--files needs a directory');
+        if (!v) throw new UsageError('--files needs a directory');
         o.files = v;
         i++;
         break;
@@ -134,7 +135,7 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
         i++;
         break;
       default:
-        throw new Error(`unknown option ${a}`);
+        throw new UsageError(`unknown option ${a}`);
     }
   }
   return o;
