@@ -1,11 +1,16 @@
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { formatAge, type LivenessEvent } from './lib/cdr/liveness';
 import { compileVosFormat, VosConfigError, type VosFormat, type VosRecord } from './lib/formats/vos';
+import { backfillKey, vosFileKey, vosFilePattern, VosFilesConfigError } from './lib/formats/vos-files';
 import { VosStream } from './lib/formats/vos-stream';
 import { checkListenerSettings, intSetting, type ListenerSettings } from './lib/glue/listener-config';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
+import { createCheckpointStore } from './lib/transport/checkpoint';
+import { createDirFollower, isDirFollowCheckpoint, type DirFollowCheckpoint, type DirFollower } from './lib/transport/dir-follow';
 import type { Peer } from './lib/transport/peer';
 import { TcpServer } from './lib/transport/tcp-server';
 import { UdpSocket } from './lib/transport/udp-socket';
@@ -30,19 +35,23 @@ interface VosCdrInDef extends NodeDef {
   reorderWindowSec?: string | number;
   reorderMaxHeld?: string | number;
   silenceAlertMin?: string | number;
+  files?: boolean;
+  dir?: string;
+  pattern?: string;
+  backfill?: 'none' | 'all' | 'from';
+  backfillFrom?: string;
+  encoding?: string;
+  checkpoint?: string;
   topic?: string;
 }
 
 interface VosCdrInNode extends Node {
-  /** Resolves with the bound ports once every enabled listener is up (tests and the demo use it). */
-  listening: Promise<{ tcp?: number; udp?: number }>;
+  /** Resolves once every enabled source is up: the bound ports, and the followed directory (tests and the demo use it). */
+  listening: Promise<{ tcp?: number; udp?: number; dir?: string }>;
 }
 
-/** Where a line came from: the transport and the peer. */
-interface LineSource {
-  transport: 'tcp' | 'tls' | 'udp';
-  peer: Peer;
-}
+/** Where a line came from: a listener and its peer, or a file. */
+type LineSource = { transport: 'tcp' | 'tls' | 'udp'; peer: Peer } | { transport: 'file'; file: string };
 
 const RETRY_LISTEN_MS = 5000;
 const STATUS_REFRESH_MS = 5000;
@@ -67,7 +76,7 @@ export = function register(RED: NodeAPI): void {
     const topic = config.topic?.trim() || 'vos3000';
     const counts = { connections: 0, errors: 0 };
     let closed = false;
-    let resolveListening: (ports: { tcp?: number; udp?: number }) => void = () => undefined;
+    let resolveListening: (ports: { tcp?: number; udp?: number; dir?: string }) => void = () => undefined;
     node.listening = new Promise((resolve) => (resolveListening = resolve));
 
     const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
@@ -81,7 +90,8 @@ export = function register(RED: NodeAPI): void {
     const problems: string[] = [];
     const useTcp = config.tcp !== false;
     const useUdp = config.udp === true;
-    if (!useTcp && !useUdp) problems.push(t('errors.no-listener'));
+    const useFiles = config.files === true;
+    if (!useTcp && !useUdp && !useFiles) problems.push(t('errors.no-listener'));
     const listener = (port: unknown): ListenerSettings | null => {
       const c = checkListenerSettings({ ...config, port }, DEFAULTS);
       if (c.ok) return c.value;
@@ -122,6 +132,27 @@ export = function register(RED: NodeAPI): void {
         problems.push((err as Error).message);
       }
     }
+    // Hourly files: the directory, the name pattern, where to start.
+    const dir = config.dir?.trim() ?? '';
+    let pattern: string | RegExp = '';
+    let backfillFrom: string | undefined;
+    if (useFiles) {
+      if (dir === '' || !nodePath.isAbsolute(dir)) problems.push(t('errors.dir'));
+      try {
+        pattern = vosFilePattern(config.pattern);
+        // dir-follow reads an empty key as "no backfill": the smallest non-empty key admits every name.
+        if (config.backfill === 'all') backfillFrom = '\u0001';
+        else if (config.backfill === 'from') backfillFrom = backfillKey(config.backfillFrom ?? '');
+      } catch (err) {
+        problems.push(err instanceof VosFilesConfigError ? err.message : String(err));
+      }
+      const enc = config.encoding?.trim() || 'utf8';
+      try {
+        new TextDecoder(enc === 'utf8' ? 'utf-8' : enc);
+      } catch {
+        problems.push(t('errors.encoding', { encoding: enc }));
+      }
+    }
     if (problems.length > 0 || !format) {
       refuse(problems);
       return;
@@ -130,6 +161,7 @@ export = function register(RED: NodeAPI): void {
 
     // --- status: listeners, records, rate, age of the last record.
     const labels: string[] = [];
+    let follower: DirFollower | null = null;
     // Building the status text costs more than parsing a line: at thousands of
     // lines per second it is rebuilt at most every STATUS_MIN_MS, not per line.
     let statusTimer: NodeJS.Timeout | null = null;
@@ -138,6 +170,7 @@ export = function register(RED: NodeAPI): void {
       const now = Date.now();
       const parts = [...labels];
       if (useTcp) parts.push(t('status.conn', { n: counts.connections }));
+      if (follower?.stats.file) parts.push(nodePath.basename(follower.stats.file));
       parts.push(t('status.records', { n: formatCount(stream.liveness.count) }));
       parts.push(t('status.rate', { n: formatCount(stream.liveness.perMinute(now)) }));
       if (stream.liveness.lastRecordAt !== null) parts.push(t('status.last', { age: formatAge(now - stream.liveness.lastRecordAt) }));
@@ -172,19 +205,16 @@ export = function register(RED: NodeAPI): void {
       }
       return stampText;
     };
-    const sourceOf = (s: LineSource): SourceInfo => ({
-      vendor: 'vos3000',
-      format: 'vos-pipe',
-      transport: s.transport,
-      address: s.peer.address,
-      port: s.peer.port,
-      receivedAt: receivedAt(),
-    });
+    const sourceOf = (s: LineSource): SourceInfo =>
+      s.transport === 'file'
+        ? { vendor: 'vos3000', format: 'vos-pipe', transport: 'file', file: s.file, receivedAt: receivedAt() }
+        : { vendor: 'vos3000', format: 'vos-pipe', transport: s.transport, address: s.peer.address, port: s.peer.port, receivedAt: receivedAt() };
 
     const reportBad = (code: string, reason: string, raw: string, s: LineSource): void => {
       counts.errors++;
       const msg = { ...sourceMessage(raw, topic, sourceOf(s)), errorCode: code };
-      node.error(t('errors.bad-record', { from: s.peer.address, reason }), msg as unknown as NodeMessageInFlow);
+      const from = s.transport === 'file' ? nodePath.basename(s.file) : s.peer.address;
+      node.error(t('errors.bad-record', { from, reason }), msg as unknown as NodeMessageInFlow);
       statusNow();
     };
 
@@ -249,8 +279,12 @@ export = function register(RED: NodeAPI): void {
     }, silenceMin > 0 ? Math.max(250, Math.min(STATUS_REFRESH_MS, (silenceMin * 60_000) / 4)) : STATUS_REFRESH_MS);
 
     const servers: Array<TcpServer | UdpSocket> = [];
-    const ports: { tcp?: number; udp?: number } = {};
+    const ports: { tcp?: number; udp?: number; dir?: string } = {};
     let pendingListeners = 0;
+    const oneUp = (): void => {
+      pendingListeners--;
+      if (pendingListeners === 0) resolveListening({ ...ports });
+    };
     const retries = new Set<NodeJS.Timeout>();
 
     const start = (server: TcpServer | UdpSocket, kind: 'tcp' | 'udp', settings: ListenerSettings, index: number): void => {
@@ -261,8 +295,7 @@ export = function register(RED: NodeAPI): void {
           ports[kind] = port;
           labels[index] = `${kind === 'tcp' ? tcpName : 'udp'} :${port}`;
           node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: settings.host, port }));
-          pendingListeners--;
-          if (pendingListeners === 0) resolveListening({ ...ports });
+          oneUp();
           statusNow(true);
         },
         (err: NodeJS.ErrnoException) => {
@@ -327,7 +360,57 @@ export = function register(RED: NodeAPI): void {
       labels.push(`udp :${udpSettings.port}`);
       pendingListeners++;
     }
+    // Hourly files: read in name order, the current hour's file followed as it grows. A line's
+    // position is checkpointed once it was sent (at-least-once); file lines skip the reorder
+    // window, or a restart could skip records the window still held.
+    if (useFiles) {
+      const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
+      const checkpointDir = config.checkpoint?.trim() || nodePath.join(userDir ?? os.tmpdir(), 'cdrflow-checkpoints');
+      follower = createDirFollower({
+        dir,
+        pattern,
+        sortKey: (name) => vosFileKey(pattern, name),
+        checkpoint: createCheckpointStore<DirFollowCheckpoint>({ dir: checkpointDir, name: `vos-cdr-in-${node.id}`, validate: isDirFollowCheckpoint }),
+        ...(backfillFrom !== undefined ? { backfillFrom } : {}),
+        startAt: 'end',
+        encoding: config.encoding?.trim() || 'utf8',
+        maxLineBytes: (tcpSettings ?? udpSettings)?.maxFrameBytes ?? DEFAULTS.maxFrameKb * 1024,
+        onLine: (line, at) => {
+          stream.line(line, { transport: 'file', file: at.file }, false);
+          statusNow();
+        },
+        onError: (err) => {
+          if (err.code === 'LINE_TOO_LONG') reportBad('oversize', err.message, err.text ?? '', { transport: 'file', file: err.file ?? dir });
+          else node.error(t('errors.files', { reason: err.message }));
+        },
+        onEvent: (ev) => {
+          if (ev.kind === 'opened' || ev.kind === 'finished' || ev.kind === 'resumed') node.log(ev.message);
+          else if (ev.kind === 'checkpoint-reset' || ev.kind === 'replaced' || ev.kind === 'truncated') node.warn(ev.message);
+          else node.debug(ev.message);
+          statusNow();
+        },
+      });
+      labels.push(t('status.files', { dir: nodePath.basename(dir) || dir }));
+      pendingListeners++;
+    }
+
     status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
+    if (follower) {
+      const f = follower;
+      f.start().then(
+        () => {
+          if (closed) return;
+          ports.dir = dir;
+          node.log(t('log.following', { dir }));
+          oneUp();
+          statusNow(true);
+        },
+        (err: Error) => {
+          node.error(t('errors.files', { reason: err.message }));
+          fail(t('status.failed'));
+        },
+      );
+    }
     servers.forEach((s, i) => start(s, s instanceof TcpServer ? 'tcp' : 'udp', (s instanceof TcpServer ? tcpSettings : udpSettings)!, i));
 
     node.on('close', (_removed: boolean, done: () => void) => {
@@ -336,7 +419,9 @@ export = function register(RED: NodeAPI): void {
       for (const r of retries) clearTimeout(r);
       if (drainTimer) clearTimeout(drainTimer);
       if (statusTimer) clearTimeout(statusTimer);
-      Promise.all(servers.map((s) => s.close().catch(() => undefined))).then(() => {
+      const stopping: Array<Promise<void>> = servers.map((s) => s.close().catch(() => undefined));
+      if (follower) stopping.push(follower.close().catch((err: Error) => node.error(t('errors.files', { reason: err.message }))));
+      Promise.all(stopping).then(() => {
         // What the reorder window still holds is sent, in order: nothing is lost on a redeploy.
         try {
           stream.flush();

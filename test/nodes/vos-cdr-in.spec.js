@@ -1,7 +1,10 @@
 'use strict';
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
+const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const registerVos = require('../../nodes/vos-cdr-in.js');
@@ -230,7 +233,7 @@ describe('vos-cdr-in node', function () {
 
   it('refuses invalid settings with a clear error and a red status, and closes cleanly', async () => {
     for (const [props, pattern] of [
-      [{ tcp: false, udp: false }, /enable TCP, UDP or both/],
+      [{ tcp: false, udp: false }, /enable TCP, UDP, hourly files, or several/],
       [{ fields: 'callerE164, callerE164, startTime' }, /appears twice/],
       [{ tcpPort: 70000 }, /port must be/],
       [{ reorder: true, reorderWindowSec: 0 }, /reorder window/],
@@ -265,5 +268,99 @@ describe('vos-cdr-in node', function () {
     await sim.sendTcp(['2024-05-01 10:00:00|200|100|2024-05-01 10:01:00|45|2.5|tail'], { host: '127.0.0.1', port: ports.tcp });
     await waitFor(() => out.records.length === 1, 'record');
     assert.deepEqual(out.records[0].payload, { startTime: '2024-05-01 10:00:00', calleeE164: '200', callerE164: '100', stopTime: '2024-05-01 10:01:00', holdTime: 45, callerPdd: 2500, extra1: 'tail' });
+  });
+
+  describe('hourly files', () => {
+    let dir;
+    let ckDir;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vos-files-'));
+      ckDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vos-ck-'));
+    });
+    afterEach(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(ckDir, { recursive: true, force: true });
+    });
+    let seed = 100;
+    const lines = (n) => sim.generateCalls(n, { startMs: START, cps: 1, seed: seed++ }).map((c) => sim.formatLine(c));
+    const append = (name, ls, eol = '\n') => fs.appendFileSync(path.join(dir, name), ls.map((l) => l + eol).join(''));
+    const callers = (msgs) => msgs.map((m) => m.payload.callerE164);
+    const first = (ls) => ls.map((l) => l.split('|')[0]);
+    const filesFlow = (props = {}) => ({ tcp: false, files: true, dir, checkpoint: ckDir, ...props });
+
+    it('reads the files present (backfill), follows the growing hour and the hour change, each line once', async () => {
+      const h10 = lines(5);
+      const h11 = lines(3);
+      append('2024050110.txt', h10, '\r\n');
+      append('2024050111.txt', h11);
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a CDR file\n');
+      const { out, ports } = await load(filesFlow({ backfill: 'all' }));
+      assert.equal(ports.dir, dir);
+      await waitFor(() => out.records.length === 8, 'the backfill', 10000);
+      assert.deepEqual(callers(out.records), first([...h10, ...h11]));
+      assert.equal(out.records[0].source.transport, 'file');
+      assert.equal(path.basename(out.records[0].source.file), '2024050110.txt');
+      assert.equal(path.basename(out.records[7].source.file), '2024050111.txt');
+      // The current hour grows…
+      const more = lines(2);
+      append('2024050111.txt', more);
+      await waitFor(() => out.records.length === 10, 'the growing file', 10000);
+      // …and the next hour begins; a bad line in it is reported and the next line read.
+      const h12 = lines(2);
+      append('2024050112.txt', [h12[0], '1|2|3', h12[1]]);
+      await waitFor(() => out.records.length === 12 && out.errors.length === 1, 'the next hour', 15000);
+      assert.deepEqual(callers(out.records), first([...h10, ...h11, ...more, ...h12]));
+      assert.equal(out.errors[0].errorCode, 'too_few_fields');
+      assert.equal(out.errors[0].payload, '1|2|3');
+      assert.match(out.errors[0].error.message, /bad VOS3000 line from 2024050112\.txt: too few fields/);
+    });
+
+    it('resumes at the checkpoint after a restart: no loss, no repeat', async () => {
+      const a = lines(6);
+      append('2024050110.txt', a);
+      let run = await load(filesFlow({ backfill: 'from', backfillFrom: '2024-05-01 10' }));
+      await waitFor(() => run.out.records.length === 6, 'first run', 10000);
+      const seen = callers(run.out.records);
+      await helper.unload(); // the close handler saves the position
+      // While the node is down VOS goes on writing: the rest of this hour and the next.
+      const b = lines(4);
+      const c = lines(3);
+      append('2024050110.txt', b);
+      append('2024050111.txt', c);
+      run = await load(filesFlow({ backfill: 'from', backfillFrom: '2024-05-01 10' }));
+      await waitFor(() => run.out.records.length === 7, 'second run', 15000);
+      // A sentinel written last arrives last: had anything been read twice, it would have come before.
+      const sentinel = lines(1);
+      append('2024050111.txt', sentinel);
+      await waitFor(() => run.out.records.length >= 8, 'the sentinel', 10000);
+      seen.push(...callers(run.out.records));
+      assert.deepEqual(seen, first([...a, ...b, ...c, ...sentinel]));
+      assert.equal(new Set(seen).size, 14);
+    });
+
+    it('without backfill starts at the end of the current file', async () => {
+      append('2024050109.txt', lines(3));
+      append('2024050110.txt', lines(3));
+      const { out } = await load(filesFlow());
+      const fresh = lines(2);
+      append('2024050110.txt', fresh);
+      await waitFor(() => out.records.length === 2, 'new lines', 10000);
+      assert.deepEqual(callers(out.records), first(fresh));
+    });
+
+    it('refuses a relative directory and a bad backfill date', async () => {
+      for (const [props, pattern] of [
+        [{ dir: 'relative/cdr' }, /absolute path/],
+        [{ backfill: 'from', backfillFrom: '2024-02-30' }, /not a date/],
+        [{ pattern: 'DD-MM-YYYY.txt' }, /order YYYY, MM, DD, HH/],
+        [{ encoding: 'klingon' }, /unknown text encoding/],
+      ]) {
+        await helper.load([vosNode, catchNode], flow(filesFlow(props)));
+        const vos = helper.getNode('vos1');
+        await waitFor(() => vos.error.called, 'error');
+        assert.match(String(vos.error.firstCall.args[0]), pattern);
+        await helper.unload();
+      }
+    });
   });
 });
