@@ -23,6 +23,8 @@ function vosNode(RED) {
 const sim = require('../../nodes/lib/sim/vos');
 const { connect, write } = require('../support/net');
 const { waitFor } = require('../support/wait');
+const { testCertificate } = require('../support/tls');
+const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
 helper.init(require.resolve('node-red'));
 
@@ -40,8 +42,8 @@ function flow(props = {}) {
 }
 
 /** Loads the flow and collects what comes out of each sink. */
-async function load(props) {
-  await helper.load([vosNode, catchNode], flow(props));
+async function load(props, extra = []) {
+  await helper.load([vosNode, catchNode, tlsNode], [...flow(props), ...extra]);
   const vos = helper.getNode('vos1');
   const out = { records: [], alerts: [], errors: [] };
   helper.getNode('n-records').on('input', (m) => out.records.push(m));
@@ -261,6 +263,52 @@ describe('vos-cdr-in node', function () {
     await sim.sendTcp([sim.formatLine(sim.generateCalls(1, { startMs: START, cps: 1 })[0])], { host: '127.0.0.1', port: ports.tcp });
     await waitFor(() => got.length === 1, 'record at the debug node', 5000);
     assert.equal(got[0].source.vendor, 'vos3000');
+  });
+
+  it('takes records over TLS with a tls-config node', async () => {
+    const cert = testCertificate();
+    const tlsConfig = { id: 'n-tls', type: 'tls-config', cert: cert.certFile, key: cert.keyFile, ca: '', verifyservercert: false };
+    const { out, ports } = await load({ useTls: true, tls: 'n-tls' }, [tlsConfig]);
+    const line = sim.formatLine(sim.generateCalls(1, { startMs: START, cps: 1, seed: 30 })[0]);
+    const tls = require('node:tls');
+    const s = tls.connect({ host: '127.0.0.1', port: ports.tcp, ca: cert.cert, servername: 'localhost' });
+    s.on('error', () => undefined);
+    await new Promise((r) => s.once('secureConnect', r));
+    s.write(`${line}\r\n`);
+    await waitFor(() => out.records.length === 1, 'the record over TLS');
+    s.destroy();
+    assert.equal(out.records[0].source.transport, 'tls');
+    assert.equal(out.records[0].payload.callerE164, line.split('|')[0]);
+  });
+
+  it('refuses senders outside the allow-list, TCP and UDP, with a warning', async () => {
+    const { vos, out, ports } = await load({ udp: true, udpPort: 0, allow: '192.0.2.10' });
+    const line = sim.formatLine(sim.generateCalls(1, { startMs: START, cps: 1, seed: 31 })[0]);
+    const s = await connect(ports.tcp).catch(() => null);
+    if (s) {
+      s.write(`${line}\n`);
+      await s.gone;
+    }
+    await sim.sendUdp([line], { host: '127.0.0.1', port: ports.udp });
+    await waitFor(() => vos.warn.callCount >= 2, 'two refusals');
+    assert.ok(vos.warn.getCalls().every((c) => /refused: 127\.0\.0\.1 is not in the allow-list/.test(String(c.args[0]))));
+    assert.equal(out.records.length, 0);
+  });
+
+  it('reports a port in use with a red ring, and keeps running', async () => {
+    const blocker = net.createServer();
+    await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = blocker.address().port;
+    try {
+      await helper.load([vosNode, catchNode, tlsNode], flow({ tcpPort: port }));
+      const vos = helper.getNode('vos1');
+      await waitFor(() => vos.error.called, 'listen error');
+      assert.match(String(vos.error.firstCall.args[0]), new RegExp(`cannot listen: port ${port} is already in use`));
+      await waitFor(() => vos.status.lastCall?.args[0]?.fill === 'red', 'red status');
+      assert.deepEqual(vos.status.lastCall.args[0], { fill: 'red', shape: 'ring', text: `port ${port} in use, retrying` });
+    } finally {
+      blocker.close();
+    }
   });
 
   it('follows a configured field order and PDD unit', async () => {
