@@ -2,13 +2,13 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { formatAge, type LivenessEvent } from './lib/cdr/liveness';
-import { compileVosFormat, VosConfigError, type VosFormat, type VosRecord } from './lib/formats/vos';
-import { backfillKey, vosFileKey, vosFilePattern, VosFilesConfigError } from './lib/formats/vos-files';
+import type { VosRecord } from './lib/formats/vos';
 import { VosStream } from './lib/formats/vos-stream';
-import { checkListenerSettings, intSetting, type ListenerSettings } from './lib/glue/listener-config';
+import type { ListenerSettings } from './lib/glue/listener-config';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
+import { checkVosSettings } from './lib/glue/vos-settings';
 import { createCheckpointStore } from './lib/transport/checkpoint';
 import { createDirFollower, isDirFollowCheckpoint, type DirFollowCheckpoint, type DirFollower } from './lib/transport/dir-follow';
 import type { Peer } from './lib/transport/peer';
@@ -56,16 +56,6 @@ type LineSource = { transport: 'tcp' | 'tls' | 'udp'; peer: Peer } | { transport
 const RETRY_LISTEN_MS = 5000;
 const STATUS_REFRESH_MS = 5000;
 const STATUS_MIN_MS = 250;
-const DEFAULTS = { maxFrameKb: 64, maxConnections: 16, idleTimeoutSec: 0 };
-
-/** "a, b c|d" → names; blank → null (the default order). */
-function fieldList(text: string | undefined): string[] | null {
-  const names = (text ?? '')
-    .split(/[\s,;|]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return names.length > 0 ? names : null;
-}
 
 export = function register(RED: NodeAPI): void {
   function VosCdrIn(this: VosCdrInNode, config: VosCdrInDef): void {
@@ -73,7 +63,6 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const t = (key: string, params?: Record<string, string | number>): string => RED._(`vos-cdr-in.${key}`, params);
     const status = new StatusThrottle((s) => node.status(s));
-    const topic = config.topic?.trim() || 'vos3000';
     const counts = { connections: 0, errors: 0 };
     let closed = false;
     let resolveListening: (ports: { tcp?: number; udp?: number; dir?: string }) => void = () => undefined;
@@ -87,75 +76,27 @@ export = function register(RED: NodeAPI): void {
     };
 
     // --- settings, checked again here: a hand-edited flow bypasses the editor.
-    const problems: string[] = [];
-    const useTcp = config.tcp !== false;
-    const useUdp = config.udp === true;
-    const useFiles = config.files === true;
-    if (!useTcp && !useUdp && !useFiles) problems.push(t('errors.no-listener'));
-    const listener = (port: unknown): ListenerSettings | null => {
-      const c = checkListenerSettings({ ...config, port }, DEFAULTS);
-      if (c.ok) return c.value;
-      for (const p of c.problems) if (!problems.includes(p.detail)) problems.push(p.detail);
-      return null;
-    };
-    const tcpSettings = useTcp ? listener(config.tcpPort) : null;
-    const udpSettings = useUdp ? listener(config.udpPort) : null;
-    let format: VosFormat | null = null;
-    const maxExtraFields = intSetting(config.maxExtraFields, 0, 1000, 16);
-    if (maxExtraFields === null) problems.push(t('errors.max-extra'));
-    try {
-      const fields = fieldList(config.fields);
-      format = compileVosFormat({
-        ...(fields ? { fields } : {}),
-        separator: config.separator ? config.separator : '|',
-        pddUnit: config.pddUnit === 's' ? 's' : 'ms',
-        maxExtraFields: maxExtraFields ?? 16,
-      });
-    } catch (err) {
-      problems.push(err instanceof VosConfigError ? err.message : String(err));
+    const checked = checkVosSettings(config);
+    if (!checked.ok) {
+      refuse(checked.problems.map((p) => p.detail));
+      return;
     }
-    const windowSec = intSetting(config.reorderWindowSec, 1, 3600, 2);
-    const maxHeld = intSetting(config.reorderMaxHeld, 1, 1_000_000, 100_000);
-    if (config.reorder && windowSec === null) problems.push(t('errors.reorder-window'));
-    if (config.reorder && maxHeld === null) problems.push(t('errors.reorder-max'));
-    // Minutes, fractions allowed (0.5 = 30 s).
-    const silenceText = String(config.silenceAlertMin ?? '').trim();
-    const silenceMin = silenceText === '' ? 0 : Number(silenceText);
-    if (!Number.isFinite(silenceMin) || silenceMin < 0 || silenceMin > 10_080) problems.push(t('errors.silence'));
+    const settings = checked.value;
+    const { format, files: fileSettings } = settings;
+    const tcpSettings = settings.tcp;
+    const udpSettings = settings.udp;
+    const useTcp = tcpSettings !== null;
+    const topic = settings.topic;
     let tlsOptions = null;
-    if (useTcp && config.useTls) {
+    if (settings.useTls) {
       const tlsNode = config.tls ? (RED.nodes.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
       try {
         if (!tlsNode) throw new Error(t('errors.no-tls'));
         tlsOptions = serverTlsOptions(tlsNode);
       } catch (err) {
-        problems.push((err as Error).message);
+        refuse([(err as Error).message]);
+        return;
       }
-    }
-    // Hourly files: the directory, the name pattern, where to start.
-    const dir = config.dir?.trim() ?? '';
-    let pattern: string | RegExp = '';
-    let backfillFrom: string | undefined;
-    if (useFiles) {
-      if (dir === '' || !nodePath.isAbsolute(dir)) problems.push(t('errors.dir'));
-      try {
-        pattern = vosFilePattern(config.pattern);
-        // dir-follow reads an empty key as "no backfill": the smallest non-empty key admits every name.
-        if (config.backfill === 'all') backfillFrom = '\u0001';
-        else if (config.backfill === 'from') backfillFrom = backfillKey(config.backfillFrom ?? '');
-      } catch (err) {
-        problems.push(err instanceof VosFilesConfigError ? err.message : String(err));
-      }
-      const enc = config.encoding?.trim() || 'utf8';
-      try {
-        new TextDecoder(enc === 'utf8' ? 'utf-8' : enc);
-      } catch {
-        problems.push(t('errors.encoding', { encoding: enc }));
-      }
-    }
-    if (problems.length > 0 || !format) {
-      refuse(problems);
-      return;
     }
     const tcpName = tlsOptions ? 'tls' : 'tcp';
 
@@ -220,8 +161,8 @@ export = function register(RED: NodeAPI): void {
 
     const stream: VosStream<LineSource> = new VosStream<LineSource>({
       format,
-      ...(config.reorder ? { reorder: { windowMs: windowSec! * 1000, maxHeld: maxHeld! } } : {}),
-      silenceMs: Math.round(silenceMin * 60_000),
+      ...(settings.reorder ? { reorder: settings.reorder } : {}),
+      silenceMs: settings.silenceMs,
       now: () => Date.now(),
       onRecord(record: VosRecord, s: LineSource, late: boolean) {
         const msg: Record<string, unknown> = { ...sourceMessage(record, topic, sourceOf(s)) };
@@ -263,7 +204,7 @@ export = function register(RED: NodeAPI): void {
 
     const onLine = (text: string, s: LineSource): void => {
       stream.line(text, s);
-      if (config.reorder) scheduleDrain();
+      if (settings.reorder) scheduleDrain();
       statusNow();
     };
 
@@ -271,12 +212,12 @@ export = function register(RED: NodeAPI): void {
     const ticker = setInterval(() => {
       try {
         stream.tick();
-        if (config.reorder) scheduleDrain();
+        if (settings.reorder) scheduleDrain();
         statusNow();
       } catch (err) {
         node.error(t('errors.internal', { reason: (err as Error).message }));
       }
-    }, silenceMin > 0 ? Math.max(250, Math.min(STATUS_REFRESH_MS, (silenceMin * 60_000) / 4)) : STATUS_REFRESH_MS);
+    }, settings.silenceMs > 0 ? Math.max(250, Math.min(STATUS_REFRESH_MS, settings.silenceMs / 4)) : STATUS_REFRESH_MS);
 
     const servers: Array<TcpServer | UdpSocket> = [];
     const ports: { tcp?: number; udp?: number; dir?: string } = {};
@@ -363,18 +304,19 @@ export = function register(RED: NodeAPI): void {
     // Hourly files: read in name order, the current hour's file followed as it grows. A line's
     // position is checkpointed once it was sent (at-least-once); file lines skip the reorder
     // window, or a restart could skip records the window still held.
-    if (useFiles) {
+    if (fileSettings) {
+      const dir = fileSettings.dir;
       const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
-      const checkpointDir = config.checkpoint?.trim() || nodePath.join(userDir ?? os.tmpdir(), 'cdrflow-checkpoints');
+      const checkpointDir = fileSettings.checkpointDir ?? nodePath.join(userDir ?? os.tmpdir(), 'cdrflow-checkpoints');
       follower = createDirFollower({
         dir,
-        pattern,
-        sortKey: (name) => vosFileKey(pattern, name),
+        pattern: fileSettings.pattern,
+        sortKey: fileSettings.sortKey,
         checkpoint: createCheckpointStore<DirFollowCheckpoint>({ dir: checkpointDir, name: `vos-cdr-in-${node.id}`, validate: isDirFollowCheckpoint }),
-        ...(backfillFrom !== undefined ? { backfillFrom } : {}),
+        ...(fileSettings.backfillFrom !== undefined ? { backfillFrom: fileSettings.backfillFrom } : {}),
         startAt: 'end',
-        encoding: config.encoding?.trim() || 'utf8',
-        maxLineBytes: (tcpSettings ?? udpSettings)?.maxFrameBytes ?? DEFAULTS.maxFrameKb * 1024,
+        encoding: fileSettings.encoding,
+        maxLineBytes: fileSettings.maxLineBytes,
         onLine: (line, at) => {
           stream.line(line, { transport: 'file', file: at.file }, false);
           statusNow();
@@ -395,8 +337,9 @@ export = function register(RED: NodeAPI): void {
     }
 
     status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-    if (follower) {
+    if (follower && fileSettings) {
       const f = follower;
+      const dir = fileSettings.dir;
       f.start().then(
         () => {
           if (closed) return;
