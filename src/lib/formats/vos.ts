@@ -177,7 +177,7 @@ export function compileVosFormat(options: VosFormatOptions = {}): VosFormat {
 
   const parse = (input: string | Buffer): VosRecord => {
     const line = stripLineEnd(typeof input === 'string' ? input : input.toString('utf8'));
-    if (line.trim() === '') throw new VosParseError('empty', 'empty line');
+    if (!NOT_BLANK.test(line)) throw new VosParseError('empty', 'empty line');
     if (BINARY.test(line)) {
       throw new VosParseError('binary', `not a text line (control or undecodable bytes): ${preview(line)}`);
     }
@@ -198,7 +198,7 @@ export function compileVosFormat(options: VosFormatOptions = {}): VosFormat {
     const n = Math.min(parts.length, fields.length);
     for (let i = 0; i < n; i++) {
       const f = fields[i]!;
-      record[f.name] = decode(f, parts[i]!.trim(), pddFactor);
+      record[f.name] = decode(f, trimmed(parts[i]!), pddFactor);
     }
     for (let i = fields.length; i < parts.length; i++) record[`extra${i - fields.length + 1}`] = parts[i]!;
     return record;
@@ -222,6 +222,16 @@ export function parseVosLine(line: string | Buffer, options?: VosFormatOptions):
 // NUL and the other C0 controls except TAB, DEL, and U+FFFD (what invalid UTF-8 decodes to).
 // eslint-disable-next-line no-control-regex
 const BINARY = /[\u0000-\u0008\u000a-\u001f\u007f\ufffd]/;
+
+const NOT_BLANK = /\S/;
+
+// Most fields have no surrounding blanks: skip trim()'s copy for them.
+function trimmed(v: string): string {
+  if (v.length === 0) return v;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(v.length - 1);
+  return a <= 32 || b <= 32 || a === 160 || b === 160 ? v.trim() : v;
+}
 
 function stripLineEnd(s: string): string {
   let end = s.length;
