@@ -413,6 +413,17 @@ describe('vos-cdr-in node', function () {
       assert.deepEqual(callers(out.records), first(fresh));
     });
 
+    it('reads files in a configured encoding (GBK gateway names)', async () => {
+      const parts = lines(1)[0].split('|');
+      parts[7] = '__GW__';
+      const [head, tail] = parts.join('|').split('__GW__');
+      // 网关 ("gateway") in GBK.
+      fs.writeFileSync(path.join(dir, '2024050110.txt'), Buffer.concat([Buffer.from(head), Buffer.from([0xcd, 0xf8, 0xb9, 0xd8]), Buffer.from(`${tail}\r\n`)]));
+      const { out } = await load(filesFlow({ backfill: 'all', encoding: 'gbk' }));
+      await waitFor(() => out.records.length === 1, 'the record', 10000);
+      assert.equal(out.records[0].payload.callerGatewayId, '网关');
+    });
+
     it('refuses a relative directory and a bad backfill date', async () => {
       for (const [props, pattern] of [
         [{ dir: 'relative/cdr' }, /absolute path/],

@@ -179,7 +179,7 @@ export function compileVosFormat(options: VosFormatOptions = {}): VosFormat {
     const line = stripLineEnd(typeof input === 'string' ? input : input.toString('utf8'));
     if (!NOT_BLANK.test(line)) throw new VosParseError('empty', 'empty line');
     if (BINARY.test(line)) {
-      throw new VosParseError('binary', `not a text line (control or undecodable bytes): ${preview(line)}`);
+      throw new VosParseError('binary', `not a text line (control bytes): ${preview(line)}`);
     }
     const parts = line.split(separator);
     if (parts.length < minFields) {
@@ -219,9 +219,12 @@ export function parseVosLine(line: string | Buffer, options?: VosFormatOptions):
   return compileVosFormat(options).parse(line);
 }
 
-// NUL and the other C0 controls except TAB, DEL, and U+FFFD (what invalid UTF-8 decodes to).
+// NUL and the other C0 controls except TAB, and DEL: no text line has them, binary almost
+// always does. U+FFFD (undecodable bytes) is not refused: a softswitch writing GBK gateway
+// names to a UTF-8 reader still sends good numbers and times, and the record is worth more
+// than a garbled name.
 // eslint-disable-next-line no-control-regex
-const BINARY = /[\u0000-\u0008\u000a-\u001f\u007f\ufffd]/;
+const BINARY = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 const NOT_BLANK = /\S/;
 

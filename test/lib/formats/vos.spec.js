@@ -129,7 +129,10 @@ describe('formats/vos', () => {
 
   it('refuses binary garbage and empty lines with a clear error', () => {
     assert.throws(() => vos.parseVosLine(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0xff, 0xfe])), { code: 'binary', message: /not a text line/ });
-    assert.throws(() => vos.parseVosLine(Buffer.concat([Buffer.from(LINE.slice(0, 20)), Buffer.from([0xc3, 0x28])])), { code: 'binary' });
+    assert.throws(() => vos.parseVosLine(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), { code: 'binary' }); // a PNG header
+    // Undecodable bytes alone (GBK text read as UTF-8) do not cost the record.
+    const gbk = LINE.replace('GW-IN', '\ufffd\ufffd');
+    assert.equal(vos.parseVosLine(gbk).callerGatewayId, '\ufffd\ufffd');
     assert.throws(() => vos.parseVosLine('a|b\u0000|c|d|e'), { code: 'binary' });
     assert.throws(() => vos.parseVosLine('\r\n'), { code: 'empty' });
   });
