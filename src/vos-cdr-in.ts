@@ -228,25 +228,25 @@ export = function register(RED: NodeAPI): void {
     };
     const retries = new Set<NodeJS.Timeout>();
 
-    const start = (server: TcpServer | UdpSocket, kind: 'tcp' | 'udp', settings: ListenerSettings, index: number): void => {
+    const start = (server: TcpServer | UdpSocket, kind: 'tcp' | 'udp', listener: ListenerSettings, index: number): void => {
       if (closed) return;
       server.listen().then(
         ({ port }) => {
           if (closed) return;
           ports[kind] = port;
           labels[index] = `${kind === 'tcp' ? tcpName : 'udp'} :${port}`;
-          node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: settings.host, port }));
+          node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: listener.host, port }));
           oneUp();
           statusNow(true);
         },
         (err: NodeJS.ErrnoException) => {
           if (closed) return;
-          const reason = err.code === 'EADDRINUSE' ? t('errors.in-use', { port: settings.port }) : err.message;
+          const reason = err.code === 'EADDRINUSE' ? t('errors.in-use', { port: listener.port }) : err.message;
           node.error(t('errors.listen', { reason }));
-          fail(err.code === 'EADDRINUSE' ? t('status.in-use', { port: settings.port }) : t('status.failed'));
+          fail(err.code === 'EADDRINUSE' ? t('status.in-use', { port: listener.port }) : t('status.failed'));
           const r = setTimeout(() => {
             retries.delete(r);
-            start(server, kind, settings, index);
+            start(server, kind, listener, index);
           }, RETRY_LISTEN_MS);
           retries.add(r);
         },
