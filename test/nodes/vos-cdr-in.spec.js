@@ -151,6 +151,20 @@ describe('vos-cdr-in node', function () {
     assert.equal(out.errors[4].payload.slice(0, 10), '9999999999');
   });
 
+  it('survives a forwarder that vanishes mid-line, and takes the next connection', async () => {
+    const { out, ports } = await load();
+    const [a, b] = sim.generateCalls(2, { startMs: START, cps: 1, seed: 20 }).map((x) => sim.formatLine(x));
+    const s = await connect(ports.tcp);
+    await write(s, `${a}\n${b.slice(0, 30)}`);
+    s.destroy(); // cable pulled: the half line is all that came
+    await waitFor(() => out.records.length === 1 && out.errors.length === 1, 'the record and the cut line');
+    assert.equal(out.errors[0].errorCode, 'too_few_fields');
+    assert.equal(out.errors[0].payload, b.slice(0, 30));
+    await sim.sendTcp([b], { host: '127.0.0.1', port: ports.tcp }); // VOS resends it on its next connection
+    await waitFor(() => out.records.length === 2, 'the resent record');
+    assert.deepEqual(out.records.map((m) => m.payload.callerE164), [a, b].map((l) => l.split('|')[0]));
+  });
+
   it('reports binary garbage as a clear error and goes on', async () => {
     const { out, ports } = await load();
     const [a, b] = sim.generateCalls(2, { startMs: START, cps: 1, seed: 14 }).map((x) => sim.formatLine(x));
