@@ -1,5 +1,6 @@
 import { UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
+import { runVosCli, VOS_USAGE } from './vos-cli';
 
 /** One `cdr-sim <vendor>` subcommand. */
 interface SimCommand {
@@ -9,6 +10,7 @@ interface SimCommand {
 
 const COMMANDS: Record<string, SimCommand> = {
   ucm: { usage: UCM_USAGE, run: runUcmCli },
+  vos: { usage: VOS_USAGE, run: runVosCli },
 };
 
 export function usage(): string {
