@@ -8,10 +8,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 let tsc;
 try {
-  // TypeScript 7 lists only package.json and its API in "exports", so find the
-  // package directory through package.json and take bin/tsc from there.
-  const tsPackage = require.resolve('typescript/package.json', { paths: [root] });
-  tsc = path.join(path.dirname(tsPackage), 'bin', 'tsc');
+  // TypeScript 7 no longer exports ./bin/tsc, so resolve the package and find its bin.
+  tsc = path.join(path.dirname(require.resolve('typescript/package.json', { paths: [root] })), 'bin', 'tsc');
 } catch {
   // Installed from the registry as a dependency of a Node-RED userDir: the build
   // output is already in the tarball and TypeScript is not there. Nothing to do.
