@@ -204,6 +204,8 @@ export interface SendOptions {
   port: number;
   /** Lines per second; 0 or absent: as fast as the socket takes them. */
   rate?: number;
+  /** Stops sending (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
 }
 
 function pace(rate: number | undefined, sent: number, began: number): Promise<void> {
@@ -222,7 +224,7 @@ export async function sendGatewayTcp(lines: readonly string[], options: SendOpti
   });
   const began = Date.now();
   try {
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i < lines.length && !options.signal?.aborted; i++) {
       await pace(options.rate, i, began);
       if (!socket.write(`${lines[i]}\n`)) await new Promise((r) => socket.once('drain', r));
     }
@@ -237,7 +239,7 @@ export async function sendGatewayUdp(lines: readonly string[], options: SendOpti
   const socket = dgram.createSocket(family);
   const began = Date.now();
   try {
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i < lines.length && !options.signal?.aborted; i++) {
       await pace(options.rate, i, began);
       await new Promise<void>((resolve, reject) => socket.send(lines[i]!, options.port, options.host, (err) => (err ? reject(err) : resolve())));
     }
