@@ -110,7 +110,18 @@ export = function register(RED: NodeAPI): void {
         },
       },
     );
-    const originOf = (peer: Peer): LineOrigin => ({ address: peer.address, port: peer.port });
+    // A Peer is already a LineOrigin (address, port): no object per line.
+    const originOf = (peer: Peer): LineOrigin => peer;
+    // Lines arrive by the thousand per socket read: redraw the status once per turn of the event loop, not per line.
+    let statusQueued = false;
+    const countsChanged = (): void => {
+      if (statusQueued) return;
+      statusQueued = true;
+      setImmediate(() => {
+        statusQueued = false;
+        showCounts();
+      });
+    };
 
     // Open calls without news are closed by this timer; never let an exception out of it.
     const sweepEvery = Math.min(30_000, Math.max(250, Math.floor(settings.openTimeoutMs / 4)));
@@ -140,7 +151,7 @@ export = function register(RED: NodeAPI): void {
       const handlers = {
         onFrame(text: string, peer: Peer) {
           pipeline.line(text, originOf(peer));
-          showCounts();
+          countsChanged();
         },
         onFrameError(err: { message: string; raw: string }, peer: Peer) {
           pipeline.counts.errors++;

@@ -115,7 +115,9 @@ export class GatewayPipeline {
   }
 
   private remember(gateway: string, origin: LineOrigin): void {
-    if (this.origins.has(gateway)) this.origins.delete(gateway);
+    const known = this.origins.get(gateway);
+    if (known === origin) return;
+    if (known) this.origins.delete(gateway);
     else if (this.origins.size >= MAX_ORIGINS) this.origins.delete(this.origins.keys().next().value as string);
     this.origins.set(gateway, origin);
   }

@@ -53,19 +53,24 @@ export function separatorChar(separator: Separator, line: string): string {
   return ',';
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** True when `text` is a gateway wall-clock time with a real calendar date. */
 export function isGatewayTime(text: string): boolean {
+  if (text.length !== 19) return false;
   const m = TIME.exec(text);
   if (!m) return false;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
-  const check = new Date(Date.UTC(y, mo - 1, d));
-  return check.getUTCDate() === d && check.getUTCMonth() === mo - 1;
+  const y = +m[1]!;
+  const mo = +m[2]!;
+  const d = +m[3]!;
+  if (mo < 1 || mo > 12 || d < 1 || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 59) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!);
 }
 
 /** `2004-01-26 23:13:11` → `2004/01/26 23:13:11`: one spelling for every record. */
 function canonicalTime(text: string): string {
-  return text.replace(/^(\d{4})-(\d{2})-(\d{2})/, '$1/$2/$3');
+  return text.charCodeAt(4) === 0x2d ? `${text.slice(0, 4)}/${text.slice(5, 7)}/${text.slice(8)}` : text;
 }
 
 /** The header row of the event view (`Time  Call-Ref  #  Event …`). */
@@ -92,11 +97,13 @@ export function parseEventLine(line: string, options: EventLineOptions = {}): Ga
   if (isEventHeader(fields) || (fields.length > 1 && isEventHeader(fields.slice(1)))) return null;
 
   let gateway: string | null = null;
-  if (fields.length > 0 && !isGatewayTime(fields[0]!) && fields.length > 1 && TIME.test(fields[1]!)) {
+  let timeOk = isGatewayTime(fields[0]!);
+  if (!timeOk && fields.length > 1 && TIME.test(fields[1]!)) {
     const m = GATEWAY_ID.exec(fields[0]!);
     if (!m) throw new GatewayLineError('bad-gateway', `gateway id "${fields[0]}" is not a gateway id`, line, 'Gateway');
     gateway = m[1] ?? m[2] ?? null;
     fields = fields.slice(1);
+    timeOk = isGatewayTime(fields[0]!);
   }
 
   if (fields.length > FIELDS) {
@@ -106,7 +113,7 @@ export function parseEventLine(line: string, options: EventLineOptions = {}): Ga
   if (fields.length === 1 && isGatewayTime(time.slice(0, 19))) {
     throw new GatewayLineError('truncated', `no "${separatorChar(options.separator ?? 'tab', text).replace('\t', '\\t')}" after the time (line cut short, or the wrong separator setting)`, line);
   }
-  if (!isGatewayTime(time)) {
+  if (!timeOk) {
     if (fields.length === 1 || !TIME.test(time)) {
       throw new GatewayLineError(fields.length === 1 ? 'garbage' : 'bad-time', `"${time.slice(0, 40)}" is not a time like 2004/01/26 23:13:11`, line, 'Time');
     }

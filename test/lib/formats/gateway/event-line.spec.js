@@ -67,6 +67,9 @@ describe('formats/gateway/event-line', () => {
     refused('2004/01/26 23:13:11\t1\t', 'truncated');
     refused('2004/01/26 23:13:13\t1\t\tDIAL', 'truncated');
     refused('2004/02/30 23:13:11\t1\t1\tHOOK_OFF', 'bad-time');
+    refused('2005/02/29 23:13:11\t1\t1\tHOOK_OFF', 'bad-time');
+    assert.equal(parseEventLine('2004/02/29 23:13:11\t1\t1\tHOOK_OFF').Time, '2004/02/29 23:13:11', 'leap day');
+    refused('1900/02/29 23:13:11\t1\t1\tHOOK_OFF', 'bad-time');
     refused('2004/01/26 25:13:11\t1\t1\tHOOK_OFF', 'bad-time');
     refused('26/01/2004 23:13:11\t1\t1\tHOOK_OFF', 'bad-time');
     refused('2004/01/26 23:13:11\tx1\t1\tHOOK_OFF', 'bad-call-ref');
