@@ -5,7 +5,7 @@
  * node owns sockets and timers; this owns the logic worth testing.
  */
 
-import { CallAssembler, type GatewayCallRecord, type LateEvent } from '../formats/gateway/assembler';
+import { CallAssembler, keyOf, type GatewayCallRecord, type LateEvent } from '../formats/gateway/assembler';
 import { GatewayLineError } from '../formats/gateway/errors';
 import type { Separator } from '../formats/gateway/event-line';
 import { matchesFilter, type ReportFilter } from '../formats/gateway/filters';
@@ -16,6 +16,21 @@ import type { GatewayStatus } from '../formats/gateway/log-line';
 export interface LineOrigin {
   address?: string;
   port?: number;
+  /** A followed file: its path and the byte position where the line starts. */
+  file?: string;
+  offset?: number;
+  /**
+   * The line was handled before a restart and is read again only because a call
+   * was open then: it is fed to the assembler only when it belongs to one of
+   * the calls given to {@link GatewayPipeline.replayOnly}.
+   */
+  replay?: boolean;
+}
+
+/** Where the first line of an open call is in a followed file. */
+export interface CallStart {
+  file: string;
+  offset: number;
 }
 
 export interface GatewayPipelineSettings {
@@ -44,15 +59,20 @@ export interface PipelineCounts {
   statuses: number;
   errors: number;
   late: number;
+  /** Lines read again after a restart and fed to the calls that were open. */
+  replayed: number;
 }
 
 /** Most gateways whose last sender is remembered (for records closed by the timer). */
 const MAX_ORIGINS = 10_000;
 
 export class GatewayPipeline {
-  readonly counts: PipelineCounts = { lines: 0, events: 0, records: 0, filtered: 0, statuses: 0, errors: 0, late: 0 };
+  readonly counts: PipelineCounts = { lines: 0, events: 0, records: 0, filtered: 0, statuses: 0, errors: 0, late: 0, replayed: 0 };
   private readonly assembler: CallAssembler;
   private readonly origins = new Map<string, LineOrigin>();
+  /** First line of each open call that came from a file (for the checkpoint). */
+  private readonly starts = new Map<string, CallStart>();
+  private replayKeys: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly settings: GatewayPipelineSettings,
@@ -72,11 +92,12 @@ export class GatewayPipeline {
 
   /** One line (no line ending needed). Never throws for bad input: bad lines go to `badLine`. */
   line(text: string, origin: LineOrigin): void {
-    this.counts.lines++;
+    if (!origin.replay) this.counts.lines++;
     let parsed;
     try {
       parsed = parseGatewayLine(text, { separator: this.settings.separator });
     } catch (err) {
+      if (origin.replay) return;
       this.counts.errors++;
       const e = err instanceof GatewayLineError ? err : new GatewayLineError('garbage', String(err), text);
       this.sinks.badLine(e, origin);
@@ -84,12 +105,19 @@ export class GatewayPipeline {
     }
     if (parsed === null) return;
     if (parsed.type === 'status') {
+      if (origin.replay) return;
       this.counts.statuses++;
       this.sinks.status(parsed.status, origin);
       return;
     }
-    this.counts.events++;
     const gateway = parsed.event.Gateway ?? (this.settings.defaultGateway || origin.address || 'unknown');
+    const key = keyOf(gateway, parsed.event['Call-Ref']);
+    if (origin.replay) {
+      if (!this.replayKeys.has(key)) return;
+      this.counts.replayed++;
+    } else {
+      this.counts.events++;
+    }
     this.remember(gateway, origin);
     const out = this.assembler.push(gateway, parsed.event);
     for (const l of out.late) {
@@ -97,11 +125,25 @@ export class GatewayPipeline {
       this.sinks.late(l, origin);
     }
     this.emit(out.records);
+    // This line opened the call (new, or a reused Call-Ref): a restart must read again from here.
+    if (origin.file !== undefined && origin.offset !== undefined && !this.starts.has(key) && this.assembler.isOpen(gateway, parsed.event['Call-Ref'])) {
+      this.starts.set(key, { file: origin.file, offset: origin.offset });
+    }
   }
 
   /** Several lines in one text (a message payload, a datagram). */
   text(text: string, origin: LineOrigin): void {
     for (const l of text.split('\n')) if (l.trim() !== '') this.line(l, origin);
+  }
+
+  /** After a restart: lines marked `replay` are fed only when they belong to one of these call keys. */
+  replayOnly(keys: Iterable<string>): void {
+    this.replayKeys = new Set(keys);
+  }
+
+  /** Where each open call read from a file began (key → file and offset). */
+  openCallStarts(): ReadonlyMap<string, CallStart> {
+    return this.starts;
   }
 
   /** Close calls silent for longer than the timeout (call from a timer). */
@@ -124,6 +166,7 @@ export class GatewayPipeline {
 
   private emit(records: GatewayCallRecord[]): void {
     for (const r of records) {
+      if (this.starts.size > 0) this.starts.delete(keyOf(r.Gateway, r['Call-Ref']));
       if (!matchesFilter(r, this.settings.filter)) {
         this.counts.filtered++;
         continue;

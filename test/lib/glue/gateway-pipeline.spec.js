@@ -40,7 +40,7 @@ describe('glue/gateway-pipeline', () => {
     assert.equal(got.bad[0][0].code, 'garbage');
     assert.equal(got.bad[0][0].line, 'junk');
     assert.equal(got.late[0][0].event.Event, 'REMOTE_HOOK_ON');
-    assert.deepEqual(p.counts, { lines: 5, events: 3, records: 1, filtered: 0, statuses: 1, errors: 1, late: 1 });
+    assert.deepEqual(p.counts, { lines: 5, events: 3, records: 1, filtered: 0, statuses: 1, errors: 1, late: 1, replayed: 0 });
   });
 
   it('applies the report filter to records closed by events, the timer and flush', () => {
@@ -58,5 +58,50 @@ describe('glue/gateway-pipeline', () => {
     p.flush();
     assert.deepEqual(got.records.map(([r]) => [r['Call-Ref'], r['Close Reason']]), [[2, 'ended'], [3, 'timeout'], [4, 'timeout'], [5, 'flush']]);
     assert.equal(p.openCalls, 0);
+  });
+});
+
+describe('glue/gateway-pipeline (file replay)', () => {
+  const lines = [
+    '2004/01/26 23:13:11\t1\t1\tHOOK_OFF', // 0: call 1 opens
+    '2004/01/26 23:13:12\t2\t2\tHOOK_OFF', // 1: call 2 opens
+    '2004/01/26 23:13:13\t2\t2\tHOOK_ON', //  2: call 2 ends (sent)
+    '2004/01/15 02:10:47\tGateway[???] from [1.2.3.4:5] Bad Packet', // 3: log line (sent)
+    '2004/01/26 23:13:14\t1\t\tDIAL\t2252', // 4
+    '--- junk ---', //                          5: bad line (reported)
+    // ---- stop here: call 1 is open ----
+    '2004/01/26 23:13:15\t1\t\tTALK', //        6
+    '2004/01/26 23:13:20\t1\t\tHOOK_ON', //     7: call 1 ends
+  ];
+  const at = (i, replay = false) => ({ file: '/f', offset: i * 100, ...(replay ? { replay: true } : {}) });
+
+  it('records where open calls began, and forgets them once sent', () => {
+    const { p, got } = pipeline({ defaultGateway: 'g' });
+    for (let i = 0; i < 6; i++) p.line(lines[i], at(i));
+    assert.deepEqual([...p.openCallStarts()], [['g\u00011', { file: '/f', offset: 0 }]]);
+    assert.equal(got.records.length, 1);
+    p.line(lines[6], at(6));
+    p.line(lines[7], at(7));
+    assert.equal(p.openCallStarts().size, 0);
+  });
+
+  it('after a restart, replays only the calls that were open: nothing lost, nothing sent twice', () => {
+    const first = pipeline({ defaultGateway: 'g' });
+    for (let i = 0; i < 6; i++) first.p.line(lines[i], at(i));
+    const open = [...first.p.openCallStarts().keys()];
+    // Restart: read again from the first line of the oldest open call (0); lines 0–5 are replay.
+    const second = pipeline({ defaultGateway: 'g' });
+    second.p.replayOnly(open);
+    for (let i = 0; i < 8; i++) second.p.line(lines[i], at(i, i <= 5));
+    assert.equal(second.got.records.length, 1);
+    const r = second.got.records[0][0];
+    assert.equal(r['Call-Ref'], 1);
+    assert.equal(r.Notation, 'Call out');
+    assert.equal(r.Dialed, '2252');
+    assert.equal(r.Begin, '23:13:11');
+    assert.equal(second.got.statuses.length, 0, 'the log line was sent before the restart');
+    assert.equal(second.got.bad.length, 0, 'the bad line was reported before the restart');
+    assert.equal(second.p.counts.replayed, 2);
+    assert.equal(second.p.counts.lines, 2);
   });
 });

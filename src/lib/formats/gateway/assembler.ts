@@ -148,7 +148,8 @@ export function notationOf(seen: ReadonlySet<string>): Notation {
   return 'Other';
 }
 
-function keyOf(gateway: string, callRef: number): string {
+/** The key of a call: gateway and Call-Ref. */
+export function keyOf(gateway: string, callRef: number): string {
   return `${gateway}\u0001${callRef}`;
 }
 
@@ -171,6 +172,11 @@ export class CallAssembler {
 
   get openCalls(): number {
     return this.open.size;
+  }
+
+  /** Is a call of this gateway and Call-Ref open? */
+  isOpen(gateway: string, callRef: number): boolean {
+    return this.open.has(keyOf(gateway, callRef));
   }
 
   /** Feed one event of `gateway`. Returns the records it closed and any late event. */
