@@ -1,7 +1,10 @@
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { GatewayCallRecord, LateEvent } from './lib/formats/gateway/assembler';
 import type { GatewayLineError } from './lib/formats/gateway/errors';
 import type { GatewayStatus } from './lib/formats/gateway/log-line';
+import { heldBackStore, type GatewayTailCheckpoint, type ReplayPlan } from './lib/glue/gateway-file-checkpoint';
 import { GatewayPipeline, type LineOrigin } from './lib/glue/gateway-pipeline';
 import { checkGatewaySettings } from './lib/glue/gateway-settings';
 import { checkListenerSettings } from './lib/glue/listener-config';
@@ -10,9 +13,15 @@ import { countsText, StatusThrottle } from './lib/glue/status';
 import type { Peer } from './lib/transport/peer';
 import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
 import { UdpSocket, UDP_DEFAULTS } from './lib/transport/udp-socket';
+import { createCheckpointStore } from './lib/transport/checkpoint';
+import { createFileTail, isFileTailCheckpoint, type FileTail } from './lib/transport/file-tail';
 
 interface GwCdrInDef extends NodeDef {
-  transport: 'tcp' | 'udp' | 'messages';
+  transport: 'tcp' | 'udp' | 'file' | 'messages';
+  path?: string;
+  startAt?: string;
+  encoding?: string;
+  checkpoint?: string;
   host?: string;
   port?: string | number;
   separator?: string;
@@ -49,6 +58,7 @@ export = function register(RED: NodeAPI): void {
     let retry: NodeJS.Timeout | null = null;
     let sweeper: NodeJS.Timeout | null = null;
     let server: TcpServer | UdpSocket | null = null;
+    let tail: FileTail | null = null;
     let resolveListening: (port: number) => void = () => undefined;
     node.listening = new Promise((resolve) => (resolveListening = resolve));
     const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
@@ -57,7 +67,7 @@ export = function register(RED: NodeAPI): void {
     const gw = checkGatewaySettings(config);
     const transport = gw.ok ? gw.value.transport : 'tcp';
     const listener =
-      transport === 'messages'
+      transport === 'messages' || transport === 'file'
         ? null
         : checkListenerSettings(config, { maxFrameKb: DEFAULT_MAX_LINE_KB, maxConnections: TCP_DEFAULTS.maxConnections, idleTimeoutSec: TCP_DEFAULTS.idleTimeoutMs / 1000 });
     const problems = [...(gw.ok ? [] : gw.problems), ...(listener && !listener.ok ? listener.problems : [])];
@@ -76,6 +86,7 @@ export = function register(RED: NodeAPI): void {
       transport,
       ...(origin.address !== undefined ? { address: origin.address } : {}),
       ...(origin.port !== undefined ? { port: origin.port } : {}),
+      ...(origin.file !== undefined ? { file: origin.file } : {}),
       receivedAt: new Date().toISOString(),
     });
 
@@ -213,6 +224,70 @@ export = function register(RED: NodeAPI): void {
         );
       };
       start();
+    } else if (settings.file) {
+      // Followed file: at-least-once. The stored position is held back to the first line of the
+      // oldest open call, and after a restart only the calls open at stop are fed again.
+      const fileSettings = settings.file;
+      const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
+      const checkpointDir = fileSettings.checkpointDir || nodePath.join(userDir ?? os.tmpdir(), 'cdrflow-checkpoints');
+      let replay: ReplayPlan | null = null;
+      let currentFile: string | null = null;
+      const store = createCheckpointStore<GatewayTailCheckpoint>({
+        dir: checkpointDir,
+        name: `gw-cdr-in-${node.id}`,
+        validate: (v): v is GatewayTailCheckpoint => isFileTailCheckpoint(v),
+      });
+      tail = createFileTail({
+        path: fileSettings.path,
+        startAt: fileSettings.startAt,
+        encoding: fileSettings.encoding,
+        maxLineBytes: DEFAULT_MAX_LINE_KB * 1024,
+        checkpoint: heldBackStore(store, {
+          openCallStarts: () => pipeline.openCallStarts(),
+          currentFile: () => currentFile,
+          onReplayPlan: (plan) => {
+            replay = plan;
+            pipeline.replayOnly(plan ? plan.keys : []);
+            if (plan) node.log(t('log.replay', { calls: plan.keys.length, file: fileSettings.path }));
+          },
+        }),
+        onLine: (line, at) => {
+          currentFile = at.file;
+          const again = replay !== null && at.end <= replay.until;
+          if (replay !== null && !again) replay = null;
+          pipeline.line(line, { file: at.file, offset: at.start, ...(again ? { replay: true } : {}) });
+          countsChanged();
+        },
+        onError: (err) => {
+          if (err.code === 'LINE_TOO_LONG') {
+            pipeline.counts.errors++;
+            const msg = sourceMessage(err.text ?? '', topic, source({ file: err.file ?? fileSettings.path }, 'unknown'));
+            node.error(t('errors.bad-line', { from: err.file ?? fileSettings.path, reason: err.message }), msg as unknown as NodeMessageInFlow);
+          } else {
+            node.error(t('errors.file', { reason: err.message }));
+          }
+          countsChanged();
+        },
+        onEvent: (ev) => {
+          // A new, replaced or truncated file is read from its start: nothing to replay in it.
+          if (ev.kind === 'opened' || ev.kind === 'replaced' || ev.kind === 'truncated') replay = null;
+          if (ev.kind === 'checkpoint-reset' || ev.kind === 'replaced' || ev.kind === 'truncated') node.warn(ev.message);
+          else if (ev.kind === 'opened' || ev.kind === 'resumed' || ev.kind === 'rotated') node.log(ev.message);
+          else node.debug(ev.message);
+        },
+      });
+      label = `file ${nodePath.basename(fileSettings.path)}`;
+      status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
+      tail.start().then(
+        () => {
+          showCounts();
+          resolveListening(0);
+        },
+        (err: Error) => {
+          node.error(t('errors.file', { reason: err.message }));
+          fail(t('status.failed-file'));
+        },
+      );
     } else {
       label = t('status.messages');
       showCounts();
@@ -225,10 +300,13 @@ export = function register(RED: NodeAPI): void {
       if (sweeper) clearInterval(sweeper);
       status.stop();
       // Sending from a close handler is not reliable: say what is lost rather than pretend.
-      if (pipeline.openCalls > 0) node.warn(t('log.open-at-close', { count: pipeline.openCalls }));
+      // A followed file keeps them: its checkpoint is held back to their first lines.
+      if (pipeline.openCalls > 0) node.warn(t(tail ? 'log.open-at-close-file' : 'log.open-at-close', { count: pipeline.openCalls }));
       const s = server;
+      const f = tail;
       server = null;
-      (s ? s.close() : Promise.resolve()).then(
+      tail = null;
+      Promise.all([s ? s.close() : undefined, f ? f.close() : undefined]).then(
         () => done(),
         () => done(),
       );

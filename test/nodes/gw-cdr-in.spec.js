@@ -3,6 +3,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const net = require('node:net');
+const os = require('node:os');
 const dgram = require('node:dgram');
 const helper = require('node-red-node-test-helper');
 const gwNode = require('../../nodes/gw-cdr-in.js');
@@ -158,6 +159,57 @@ describe('gw-cdr-in node', function () {
     n.receive({ payload: { not: 'lines' } });
     await waitFor(() => got.errors.length === 1, 'bad input');
     assert.match(String(got.errors[0].text), /gw-cdr-in\.errors\.bad-input/);
+  });
+
+  it('follows a growing file and, across a restart mid-call, sends the open call whole and nothing twice', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-file-'));
+    try {
+      const file = path.join(dir, 'events.tsv');
+      fs.writeFileSync(file, sampleEvents);
+      const settings = { transport: 'file', path: file, startAt: 'beginning', checkpoint: path.join(dir, 'cp'), gateway: '8200' };
+      let { got } = await start(settings);
+      // Calls 1 and 2 end in the file; call 3 is left ringing.
+      await waitFor(() => got.records.length === 2, 'calls 1 and 2');
+      assert.equal(got.records[0].source.transport, 'file');
+      assert.equal(got.records[0].source.file, file);
+      await helper.unload(); // stops mid-call 3: its lines must be read again
+      // The stored position is held back to call 3's first line (PSTN_CALL_IN), with the call's key.
+      const [cpFile] = fs.readdirSync(path.join(dir, 'cp')).filter((f) => f.endsWith('.json'));
+      const cp = JSON.parse(fs.readFileSync(path.join(dir, 'cp', cpFile), 'utf8'));
+      const state = cp.state ?? cp;
+      assert.equal(state.offset, sampleEvents.indexOf('2004/01/26 23:57:24\t3'));
+      assert.deepEqual(state.gateway, { committed: Buffer.byteLength(sampleEvents), open: ['8200\u00013'] });
+
+      // While stopped, call 3 goes on and ends; and a new call 4 is written.
+      fs.appendFileSync(file, [
+        '2004/01/26 23:57:29\t3\t\tTALK\t\t\tC(18) M(17)\t',
+        '2004/01/26 23:58:29\t3\t\tREMOTE_HOOK_ON\t\t\t\t',
+        '2004/01/26 23:58:29\t3\t\tPSTN_HOOK_ON\t\t\t\t',
+        '2004/01/26 23:58:29\t3\t\tHOOK_ON\t\t\t\t',
+        '2004/01/27 00:01:00\t4\t2\tHOOK_OFF\t\t\t\t',
+        '2004/01/27 00:01:02\t4\t2\tHOOK_ON\t\t\t\t',
+        '',
+      ].join('\n'));
+      ({ got } = await start(settings));
+      await waitFor(() => got.records.length === 2, 'calls 3 and 4');
+      const [c3, c4] = got.records.map((m) => m.payload);
+      // Call 3 whole, from its first line (read again) to its end.
+      assert.equal(c3['Call-Ref'], 3);
+      assert.equal(c3.Begin, '23:57:24');
+      assert.equal(c3.Notation, 'Call out');
+      assert.equal(c3['PSTN Caller ID'], '15');
+      assert.equal(c3.Dialed, '2252');
+      assert.equal(c3.Time, '00:01:00');
+      assert.equal(c3.Incomplete, false);
+      assert.equal(c3.Events.length, 9);
+      assert.equal(c4.Notation, 'Hook On/Off');
+      assert.equal(got.errors.length, 0);
+      // Calls 1 and 2 are not sent again.
+      assert.ok(got.records.every((m) => m.payload['Call-Ref'] >= 3));
+    } finally {
+      await helper.unload();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses invalid settings with a red status and no listener', async () => {
