@@ -94,7 +94,9 @@ export function parseEventLine(line: string, options: EventLineOptions = {}): Ga
   if (GARBAGE.test(text)) throw new GatewayLineError('garbage', 'event line holds control or undecodable characters', line);
 
   let fields = text.split(separatorChar(options.separator ?? 'tab', text)).map((f) => f.trim());
-  if (isEventHeader(fields) || (fields.length > 1 && isEventHeader(fields.slice(1)))) return null;
+  if (fields[0] === 'Time' || fields[1] === 'Time') {
+    if (isEventHeader(fields) || isEventHeader(fields.slice(1))) return null;
+  }
 
   let gateway: string | null = null;
   let timeOk = isGatewayTime(fields[0]!);

@@ -19,7 +19,7 @@ export function parseGatewayLine(line: string, options: { separator?: Separator 
     return status ? { type: 'status', status } : null;
   }
   // A log message behind something that is not a time: say so, rather than "bad Call-Ref".
-  const message = text.split('\t')[1];
+  const message = text.includes('Gateway[') || text.includes('[Logout:') ? text.split('\t')[1] : undefined;
   if (message !== undefined && looksLikeLogMessage(message.trim())) {
     throw new GatewayLineError('bad-time', 'log line without a valid time', line);
   }
