@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const dgram = require('node:dgram');
 const { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, ALL_NOTATIONS } = require('../../../nodes/lib/sim/gateway');
-const { parseGatewayCliArgs } = require('../../../nodes/lib/sim/gateway-cli');
+const { parseGatewayCliArgs, runGatewayCli } = require('../../../nodes/lib/sim/gateway-cli');
 const { parseGatewayLine, CallAssembler } = require('../../../nodes/lib/formats/gateway');
 
 /** Lines → records through the real parser and assembler. */
@@ -86,6 +86,32 @@ describe('sim/gateway', () => {
     await all;
     udp.close();
     assert.deepEqual(datagrams.sort(), [...lines].sort());
+  });
+
+  it('cdr-sim gateway sends the generated traffic to --to over TCP and UDP', async () => {
+    const want = generateGatewayTraffic({ calls: 4, seed: 2, log: true }).lines;
+    let received = '';
+    const server = net.createServer((s) => s.on('data', (d) => { received += d; }));
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const closed = new Promise((r) => server.on('connection', (s) => s.on('close', r)));
+    const quiet = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      await runGatewayCli(['--to', `127.0.0.1:${server.address().port}`, '--calls', '4', '--seed', '2', '--log']);
+      await closed;
+      const udp = dgram.createSocket('udp4');
+      const datagrams = [];
+      const all = new Promise((r) => udp.on('message', (m) => { datagrams.push(String(m)); if (datagrams.length === want.length) r(); }));
+      await new Promise((r) => udp.bind(0, '127.0.0.1', r));
+      await runGatewayCli(['--to', `127.0.0.1:${udp.address().port}`, '--transport', 'udp', '--calls', '4', '--seed', '2', '--log']);
+      await all;
+      udp.close();
+      assert.deepEqual(datagrams.sort(), [...want].sort());
+    } finally {
+      process.stderr.write = quiet;
+      await new Promise((r) => server.close(r));
+    }
+    assert.equal(received, want.map((l) => `${l}\n`).join(''));
   });
 
   it('reads CLI options and refuses bad ones', () => {
