@@ -120,6 +120,36 @@ describe('gw-cdr-in node', function () {
     s2.destroy();
   });
 
+  it('survives binary garbage between good lines and still assembles every call', async () => {
+    const traffic = generateGatewayTraffic({ calls: 12, gateways: ['8200', '8378'], seed: 21 });
+    const { port, got } = await start({ transport: 'tcp' });
+    const s = await connect(port);
+    // Deterministic noise: bytes 0–255 with no newline, so each blob is one bad line of its own.
+    const noise = Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 37 + 11) % 256).filter((b) => b !== 0x0a && b !== 0x0d));
+    for (let i = 0; i < traffic.lines.length; i++) {
+      await write(s, traffic.lines[i] + '\n');
+      if (i % 10 === 3) await write(s, Buffer.concat([noise, Buffer.from('\n')]));
+    }
+    await waitFor(() => got.records.length === 12, 'every call');
+    const blobs = Math.floor((traffic.lines.length - 4) / 10) + 1;
+    await waitFor(() => got.errors.length === blobs, `${blobs} errors`);
+    assert.ok(got.errors.every((e) => e.text === 'gw-cdr-in.errors.bad-line' && typeof e.msg.payload === 'string'));
+    assert.deepEqual(got.records.map((m) => m.payload.Notation).sort(), traffic.calls.map((c) => c.notation).sort());
+    s.destroy();
+  });
+
+  it('refuses a sender outside the allow-list and reads nothing from it', async () => {
+    const { port, got } = await start({ transport: 'tcp', allow: '192.0.2.10' });
+    const s = await connect(port).catch(() => null);
+    if (s) {
+      s.write('2004/01/26 23:13:11\t1\t1\tHOOK_OFF\n2004/01/26 23:13:12\t1\t1\tHOOK_ON\n');
+      await s.gone;
+    }
+    await waitFor(() => got.warnings.length === 1, 'a refusal warning');
+    assert.equal(got.warnings[0], 'gw-cdr-in.log.refused');
+    assert.equal(got.records.length, 0);
+  });
+
   it('receives interleaved simulator traffic over UDP and applies the report filter', async () => {
     const traffic = generateGatewayTraffic({ calls: 30, gateways: ['8200', '8378'], seed: 5 });
     const wanted = traffic.calls.filter((c) => c.notation === 'Call in').length;
