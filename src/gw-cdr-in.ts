@@ -69,7 +69,9 @@ export = function register(RED: NodeAPI): void {
     const listener =
       transport === 'messages' || transport === 'file'
         ? null
-        : checkListenerSettings(config, { maxFrameKb: DEFAULT_MAX_LINE_KB, maxConnections: TCP_DEFAULTS.maxConnections, idleTimeoutSec: TCP_DEFAULTS.idleTimeoutMs / 1000 });
+        : // Idle timeout off by default: a gateway keeps one connection and may be quiet all night;
+          // a dead peer is still found by TCP keep-alive.
+          checkListenerSettings(config, { maxFrameKb: DEFAULT_MAX_LINE_KB, maxConnections: TCP_DEFAULTS.maxConnections, idleTimeoutSec: 0 });
     const problems = [...(gw.ok ? [] : gw.problems), ...(listener && !listener.ok ? listener.problems : [])];
     if (!gw.ok || (listener && !listener.ok)) {
       for (const p of problems) node.error(t('errors.setting', { detail: p.detail }));
