@@ -308,3 +308,38 @@ describe('formats/gateway/assembler', () => {
     assert.equal(formatDuration(3600 * 123 + 61), '123:01:01');
   });
 });
+
+describe('formats/gateway/assembler: record shape against the report tables', () => {
+  const read = (f) => fs.readFileSync(path.join(__dirname, '../../../fixtures/gateway', f), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const asm = new CallAssembler();
+  const [record] = asm.push('8378', ev('02:27:03', 98, 'CALL_IN', '', '8378701', '1')).records.concat(
+    asm.push('8378', ev('02:27:03', 98, 'HOOK_OFF')).records,
+    asm.push('8378', ev('02:27:03', 98, 'TALK')).records,
+    asm.push('8378', ev('02:28:08', 98, 'HOOK_ON')).records,
+  );
+
+  it('has every column of the report list and detail, under the same names', () => {
+    const list = read('report-list-2004-01-15.tsv')[0].filter((c) => c !== '#');
+    // The detail's first header cell "f" is a caption of the original figure (its values are the ports).
+    const detail = read('report-detail-2004-01-15.tsv')[0].filter((c) => c !== 'f');
+    for (const column of new Set([...list, ...detail])) assert.ok(column in record, column);
+  });
+
+  it('writes dates and times the way the report does', () => {
+    const rows = read('report-list-2004-01-15.tsv').slice(1);
+    const date = /^\d{4}\/\d{2}\/\d{2}$/;
+    const hms = /^\d{2,}:\d{2}:\d{2}$/;
+    for (const r of rows) {
+      assert.match(r[3], date);
+      assert.ok(r[6] === '' || hms.test(r[6]), r[6]);
+      assert.match(r[7], hms);
+    }
+    assert.match(record.Date, date);
+    assert.match(record.Begin, hms);
+    assert.match(record.Time, hms);
+    assert.match(record.End, hms);
+    // Call-Ref 98 of the report: Call in on port 1, 00:01:05 of talk from 02:27:03.
+    const row98 = rows.find((r) => r[1] === '98');
+    assert.deepEqual([record.Port, record.Notation, record.Time, record.Begin], [row98[2], row98[4], row98[6], row98[7]]);
+  });
+});
