@@ -12,3 +12,8 @@ export { mapVos3000 } from './cdr/normalize/vos3000';
 export { ReorderWindow, type Released } from './cdr/reorder';
 export { Liveness, type LivenessEvent } from './cdr/liveness';
 export * as vosSim from './sim/vos';
+
+// Legacy VoIP gateways
+export * as gateway from './formats/gateway';
+export { mapGateway } from './cdr/normalize/gateway';
+export { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp } from './sim/gateway';
