@@ -13,7 +13,7 @@ const { generateGatewayTraffic } = require('../../nodes/lib/sim/gateway');
 
 helper.init(require.resolve('node-red'));
 
-const FIXTURES = path.join(__dirname, '../fixtures/gateway');
+const FIXTURES = require('../support/samples').samplePath('gateway');
 const sampleEvents = fs.readFileSync(path.join(FIXTURES, 'events-2004-01-26.tsv'), 'utf8');
 const sampleLog = fs.readFileSync(path.join(FIXTURES, 'gateway-log-2004-01.tsv'), 'utf8');
 

@@ -6,7 +6,7 @@ const { parseEventLine, CallAssembler } = require('../../../../nodes/lib/formats
 const { mapGateway } = require('../../../../nodes/lib/cdr/normalize/gateway');
 const { MapError } = require('../../../../nodes/lib/cdr/normalize/types');
 
-const SAMPLE = path.join(__dirname, '../../../fixtures/gateway/events-2004-01-26.tsv');
+const SAMPLE = require('../../../support/samples').samplePath('gateway', 'events-2004-01-26.tsv');
 
 function sampleRecords() {
   let t = 0;

@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseEventLine, CallAssembler, formatDuration, NOTATIONS } = require('../../../../nodes/lib/formats/gateway');
 
-const SAMPLE = path.join(__dirname, '../../../fixtures/gateway/events-2004-01-26.tsv');
+const SAMPLE = require('../../../support/samples').samplePath('gateway', 'events-2004-01-26.tsv');
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000) {
@@ -310,7 +310,7 @@ describe('formats/gateway/assembler', () => {
 });
 
 describe('formats/gateway/assembler: record shape against the report tables', () => {
-  const read = (f) => fs.readFileSync(path.join(__dirname, '../../../fixtures/gateway', f), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const read = (f) => fs.readFileSync(require('../../../support/samples').samplePath('gateway', f), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
   const asm = new CallAssembler();
   const [record] = asm.push('8378', ev('02:27:03', 98, 'CALL_IN', '', '8378701', '1')).records.concat(
     asm.push('8378', ev('02:27:03', 98, 'HOOK_OFF')).records,

@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseEventLine, formatEventLine, GatewayLineError } = require('../../../../nodes/lib/formats/gateway');
 
-const SAMPLE = path.join(__dirname, '../../../fixtures/gateway/events-2004-01-26.tsv');
+const SAMPLE = require('../../../support/samples').samplePath('gateway', 'events-2004-01-26.tsv');
 
 function refused(line, code, options) {
   assert.throws(

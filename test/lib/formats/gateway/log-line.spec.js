@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseLogLine, GatewayLineError } = require('../../../../nodes/lib/formats/gateway');
 
-const SAMPLE = path.join(__dirname, '../../../fixtures/gateway/gateway-log-2004-01.tsv');
+const SAMPLE = require('../../../support/samples').samplePath('gateway', 'gateway-log-2004-01.tsv');
 
 describe('formats/gateway/log-line', () => {
   // The sample, line by line: [kind, gateway, mac, address, port] (+ login details where the line has them).
