@@ -114,7 +114,8 @@ describe('transport/spool-dir', () => {
 
   it('does not read a file while it is still being written', async () => {
     const name = `${uuid(7)}.cdr.xml`;
-    const { s, got } = await spool();
+    // The settle interval is many scans long, so a busy machine delaying a scan cannot make a gap look like a pause.
+    const { s, got } = await spool({ settleMs: 200 });
     const full = xml(7) + '<!--' + 'x'.repeat(400) + '-->\n';
     // Write a piece after each scan: the file never stays unchanged for a settle interval.
     for (let i = 0; i < full.length; i += 50) {
@@ -127,27 +128,35 @@ describe('transport/spool-dir', () => {
     assert.equal(got.files[0].content.toString(), full);
   });
 
-  it('waits for the complete predicate, and rejects a file that never completes', async () => {
-    const parses = (buf) => {
-      try {
-        JSON.parse(buf.toString());
-        return true;
-      } catch {
-        return false;
-      }
-    };
+  const parses = (buf) => {
+    try {
+      JSON.parse(buf.toString());
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('does not hand over a settled file until the complete predicate says yes', async () => {
     put(`${uuid(1)}.cdr.json`, '{"variables":{"uuid":"1"');
-    put(`${uuid(2)}.cdr.json`, '{"never": ');
-    const { s, got } = await spool({ isComplete: parses, incompleteTimeoutMs: 300 });
+    const { s, got } = await spool({ isComplete: parses });
     const polls = s.stats.polls;
     await waitFor(() => s.stats.polls > polls + 6, 'several scans past the settle interval');
     assert.equal(got.files.length, 0, 'a settled but incomplete file is not handed over');
     fs.appendFileSync(path.join(dir, `${uuid(1)}.cdr.json`), '}}');
     await waitFor(() => got.files.length === 1, 'the completed file');
     assert.deepEqual(JSON.parse(got.files[0].content), { variables: { uuid: '1' } });
+    assert.deepEqual(got.errors, []);
+  });
+
+  it('moves a file that never completes to the error folder', async () => {
+    put(`${uuid(2)}.cdr.json`, '{"never": ');
+    const { got } = await spool({ isComplete: parses, incompleteTimeoutMs: 100 });
     await waitFor(() => got.errors.length === 1, 'the never-complete file rejected');
+    assert.equal(got.files.length, 0);
     assert.equal(got.errors[0].code, 'FILE_REJECTED');
     assert.match(got.errors[0].message, /incomplete/);
+    assert.equal(got.errors[0].text, '{"never": ');
     assert.ok(fs.existsSync(path.join(dir, 'error', `${uuid(2)}.cdr.json`)));
   });
 
