@@ -340,7 +340,14 @@ class Follower extends SourceLoop<DirFollowCheckpoint> implements DirFollower {
     if (!list || this.listDirty || Date.now() - this.lastScan >= this.pollMs) {
       this.listDirty = false;
       this.lastScan = Date.now();
-      list = await this.scan();
+      try {
+        list = await this.scan();
+      } catch (err) {
+        // An unreadable listing must not hold up the file being read.
+        if (!this.cur) throw err;
+        this.ioError(this.dir, err);
+        list = this.listCache ?? [];
+      }
       this.listCache = list;
       this.reportLateFiles(list);
     }

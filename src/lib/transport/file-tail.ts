@@ -298,7 +298,13 @@ class Tail extends SourceLoop<FileTailCheckpoint> implements FileTail {
   protected async cycle(): Promise<number> {
     const stop = (): boolean => this.closing;
     this.polls++;
-    await this.notePath();
+    try {
+      await this.notePath();
+    } catch (err) {
+      // A new file we cannot open yet must not hold up what is left of the old one.
+      if (this.files.length === 0) throw err;
+      this.ioError(this.path, err);
+    }
     const head = this.files[0];
     if (!head) {
       if (!this.waitingReported) {

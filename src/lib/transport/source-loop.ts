@@ -43,6 +43,7 @@ export abstract class SourceLoop<S> {
   private flushTimer: NodeJS.Timeout | null = null;
   private lastSaved = '';
   private lastIoError = '';
+  private ioFailedThisCycle = false;
   private lastCheckpointError = '';
 
   constructor(common: SourceLoopOptions<S>) {
@@ -129,6 +130,7 @@ export abstract class SourceLoop<S> {
 
   /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */
   protected ioError(file: string, err: unknown): void {
+    this.ioFailedThisCycle = true;
     const message = `${this.common.ioVerb} ${file} failed: ${(err as Error)?.message ?? String(err)}; retrying`;
     if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file, cause: err }));
     this.lastIoError = message;
@@ -162,8 +164,10 @@ export abstract class SourceLoop<S> {
     while (!this.closing) {
       let delay: number;
       try {
+        this.ioFailedThisCycle = false;
         delay = await this.cycle();
-        this.lastIoError = '';
+        // A step without an I/O failure ends a lasting condition: the next one is reported again.
+        if (!this.ioFailedThisCycle) this.lastIoError = '';
       } catch (err) {
         this.ioError(this.ioSubject(), err);
         delay = this.common.pollMs;
