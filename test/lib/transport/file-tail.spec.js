@@ -177,6 +177,26 @@ describe('transport/file-tail', () => {
     assert.equal(got.events.filter((e) => e.kind === 'finished').length, 2);
   });
 
+  it('keeps reading the old file while the new one cannot be opened yet (not as root)', async function () {
+    if ((typeof process.getuid === 'function' && process.getuid() === 0) || process.platform === 'win32') this.skip();
+    fs.writeFileSync(file, 'a1\n');
+    const { got } = await follow({ rotationGraceMs: 20 });
+    await waitFor(() => got.lines.length === 1, 'the first line');
+    const fd = fs.openSync(file, 'a');
+    fs.renameSync(file, `${file}.old`);
+    fs.writeFileSync(file, 'b1\n', { mode: 0o000 });
+    fs.writeSync(fd, 'a2\n');
+    fs.closeSync(fd);
+    await waitFor(() => got.lines.length === 2, 'the old file read on');
+    await waitFor(() => got.errors.length === 1, 'the new file reported');
+    assert.equal(got.errors[0].code, 'IO');
+    assert.match(got.errors[0].message, /EACCES/);
+    fs.chmodSync(file, 0o644);
+    await waitFor(() => got.lines.length === 3, 'the new file once readable');
+    assert.deepEqual(got.lines, ['a1', 'a2', 'b1']);
+    assert.equal(got.errors.length, 1, 'reported once');
+  });
+
   it('starts again at 0 after a truncation', async () => {
     fs.writeFileSync(file, 'a\nb\nc\n');
     const { got } = await follow();
