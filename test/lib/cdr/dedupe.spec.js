@@ -2,8 +2,8 @@
 const assert = require('node:assert/strict');
 const { Deduper } = require('../../../nodes/lib/cdr/dedupe');
 const { mapUcm } = require('../../../nodes/lib/cdr/normalize/ucm');
-const { ucmLegs } = require('../../helpers/samples');
-const { ucmStreamWithRepeats } = require('../../helpers/random');
+const { ucmLegs } = require('../../support/ucm-samples');
+const { ucmStreamWithRepeats } = require('../../support/random');
 
 describe('cdr/dedupe', () => {
   it('10,000 records with 30 % sent again: exactly the distinct ones pass', () => {

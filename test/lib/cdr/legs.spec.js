@@ -2,9 +2,9 @@
 const assert = require('node:assert/strict');
 const { LegGrouper } = require('../../../nodes/lib/cdr/legs');
 const { mapUcm } = require('../../../nodes/lib/cdr/normalize/ucm');
-const { assertValidCdr } = require('../../helpers/cdr-schema');
-const { ucmLegs } = require('../../helpers/samples');
-const { rng, shuffle } = require('../../helpers/random');
+const { assertValidCdr } = require('../../support/cdr-schema');
+const { ucmLegs } = require('../../support/ucm-samples');
+const { rng, shuffle } = require('../../support/random');
 
 const legsOf = (records) => records.map((r) => mapUcm(r, { timeZone: 'UTC' }).legs[0]);
 

@@ -4,8 +4,8 @@ const { computeMetrics, formatDuration } = require('../../../nodes/lib/cdr/metri
 const { calc } = require('../../../nodes/lib/cdr/calc');
 const { parseRateTable } = require('../../../nodes/lib/cdr/rating');
 const { mapUcm } = require('../../../nodes/lib/cdr/normalize/ucm');
-const { assertValidCdr } = require('../../helpers/cdr-schema');
-const { ucmRecords, ucmLegs } = require('../../helpers/samples');
+const { assertValidCdr } = require('../../support/cdr-schema');
+const { ucmRecords, ucmLegs } = require('../../support/ucm-samples');
 
 const T = (s) => `2024-05-01T10:00:${String(s).padStart(2, '0')}.000Z`;
 function leg(over = {}) {

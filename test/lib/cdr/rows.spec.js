@@ -8,7 +8,7 @@ const { toFlatRow, createTableSql, FLAT_COLUMNS } = require('../../../nodes/lib/
 const { calc } = require('../../../nodes/lib/cdr/calc');
 const { parseRateTable } = require('../../../nodes/lib/cdr/rating');
 const { mapUcm } = require('../../../nodes/lib/cdr/normalize/ucm');
-const { ucmRecords } = require('../../helpers/samples');
+const { ucmRecords } = require('../../support/ucm-samples');
 
 function sqlLiteral(v) {
   if (v === null) return 'NULL';

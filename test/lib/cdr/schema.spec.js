@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { cdrJsonSchema } = require('../../../nodes/lib/cdr/schema');
-const { SCHEMA_FILE, cdrSchemaErrors, assertValidCdr } = require('../../helpers/cdr-schema');
+const { SCHEMA_FILE, cdrSchemaErrors, assertValidCdr } = require('../../support/cdr-schema');
 
 function sample() {
   return {

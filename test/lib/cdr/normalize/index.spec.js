@@ -2,8 +2,8 @@
 const assert = require('node:assert/strict');
 const registry = require('../../../../nodes/lib/cdr/normalize');
 const { MapError } = registry;
-const { assertValidCdr } = require('../../../helpers/cdr-schema');
-const { ucmRecords } = require('../../../helpers/samples');
+const { assertValidCdr } = require('../../../support/cdr-schema');
+const { ucmRecords } = require('../../../support/ucm-samples');
 
 describe('cdr/normalize (registry)', () => {
   it('dispatches to the vendor mapper', () => {

@@ -2,8 +2,8 @@
 const assert = require('node:assert/strict');
 const { mapUcm } = require('../../../../nodes/lib/cdr/normalize/ucm');
 const { MapError } = require('../../../../nodes/lib/cdr/normalize/types');
-const { assertValidCdr } = require('../../../helpers/cdr-schema');
-const { ucmRecords, ucmLegs } = require('../../../helpers/samples');
+const { assertValidCdr } = require('../../../support/cdr-schema');
+const { ucmRecords, ucmLegs } = require('../../../support/ucm-samples');
 
 const UTC = { timeZone: 'UTC' };
 const byAcct = (acct) => structuredClone(ucmLegs().find((l) => l.AcctId === acct));
