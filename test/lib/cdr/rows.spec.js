@@ -17,7 +17,7 @@ function sqlLiteral(v) {
 }
 
 function sqlite(db, sql) {
-  return execFileSync('sqlite3', ['-bail', db], { input: sql, encoding: 'utf8' });
+  return execFileSync('sqlite3', ['-bail', db], { input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 function sampleCdrs() {
