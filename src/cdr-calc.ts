@@ -33,7 +33,7 @@ export = function register(RED: NodeAPI): void {
       if (counts.rated + counts.unrated > 0) parts.push(`${formatCount(counts.rated)} rated`);
       if (counts.unrated > 0) parts.push(`${formatCount(counts.unrated)} no rate`);
       if (counts.errors > 0) parts.push(`${formatCount(counts.errors)} err`);
-      status.set({ fill: counts.errors > 0 ? 'yellow' : 'green', shape: 'dot', text: parts.join(' · ') });
+      status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
     };
 
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {

@@ -49,7 +49,7 @@ export = function register(RED: NodeAPI): void {
       if (c.duplicates > 0) parts.push(`${formatCount(c.duplicates)} dup`);
       if (settings.output === 'call') parts.push(`${formatCount(pipeline.openCalls)} open`);
       if (errors.count > 0) parts.push(`${formatCount(errors.count)} err`);
-      status.set({ fill: errors.count > 0 ? 'yellow' : 'green', shape: 'dot', text: parts.join(' · ') });
+      status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
     };
 
     const toMessage = (o: Output<Meta>): NodeMessage => {
@@ -69,9 +69,11 @@ export = function register(RED: NodeAPI): void {
 
     // One timer for the next call to complete; every timer callback is guarded:
     // an exception escaping it would stop Node-RED.
+    // A new leg never makes the next completion earlier than the one already
+    // scheduled (it only adds later ones), so a running timer is left alone; when
+    // it fires it sends what is due and schedules the next.
     const schedule = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = null;
+      if (timer) return;
       const at = pipeline.nextDueAt();
       if (at === null) return;
       timer = setTimeout(() => {

@@ -19,12 +19,14 @@ function flow(props = {}) {
     { id: 'out', type: 'helper' },
     { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['err']] },
     { id: 'err', type: 'helper' },
+    { id: 's', type: 'status', scope: ['n'], wires: [['st']] },
+    { id: 'st', type: 'helper' },
   ];
 }
 
 async function start(props) {
-  await load([normalizeNode, core.catch], flow(props));
-  return { node: helper.getNode('n'), out: collect('out'), err: collect('err') };
+  await load([normalizeNode, core.catch, core.status], flow(props));
+  return { node: helper.getNode('n'), out: collect('out'), err: collect('err'), st: collect('st') };
 }
 
 const send = (node, payload, extra = {}) => node.receive({ payload, topic: 'ucm', source: SOURCE, ...extra });
@@ -131,7 +133,7 @@ describe('cdr-normalize node', function () {
   });
 
   it('reports a record that cannot be mapped to a catch node with the record, and goes on', async () => {
-    const { node, out, err } = await start();
+    const { node, out, err, st } = await start();
     const bad = { ...ucmLegs()[0], start: 'not a time' };
     send(node, bad);
     send(node, 'a,b,c');
@@ -147,6 +149,7 @@ describe('cdr-normalize node', function () {
     assert.equal(err[2].error.message, 'cdr-normalize.errors.no-vendor');
     assert.equal(err[3].error.message, 'cdr-normalize.errors.no-vendor');
     assert.deepEqual(out.map((m) => m.payload.extra.AcctId), [ucmLegs()[2].AcctId, ucmLegs()[3].AcctId]);
+    await waitFor(() => st.some((m) => m.status.text === '2 in · 2 out · 4 err' && m.status.fill === 'green' && m.status.shape === 'dot'), 'status with the counts');
   });
 
   it('rejects invalid settings at runtime, and reports every record it then gets', async () => {
