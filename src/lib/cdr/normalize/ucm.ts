@@ -80,16 +80,23 @@ export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions):
   return { legs: [mapLeg(record, options.timeZone, settings)] };
 };
 
+// Settings arrive with every record; compile each pattern once.
+const patterns = new Map<string, RegExp>();
+
 function readSettings(vendor: Record<string, unknown> | undefined): { extension: RegExp } {
   const pattern = vendor?.['extensionPattern'];
-  if (typeof pattern === 'string' && pattern !== '') {
+  if (typeof pattern !== 'string' || pattern === '') return { extension: DEFAULT_EXTENSION };
+  let re = patterns.get(pattern);
+  if (!re) {
     try {
-      return { extension: new RegExp(pattern) };
+      re = new RegExp(pattern);
     } catch {
       throw new MapError(`UCM setting extensionPattern is not a valid regular expression: ${pattern}`, 'extensionPattern');
     }
+    if (patterns.size >= 100) patterns.clear();
+    patterns.set(pattern, re);
   }
-  return { extension: DEFAULT_EXTENSION };
+  return { extension: re };
 }
 
 function isObject(v: unknown): v is VendorRecord {
