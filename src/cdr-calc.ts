@@ -28,12 +28,24 @@ export = function register(RED: NodeAPI): void {
     const settings = checked.value;
     const msgRates = new MsgRatesCache(settings.rating.internationalPrefix);
 
-    const showCounts = (): void => {
+    const renderCounts = (): void => {
       const parts = [`${formatCount(counts.records)} rec`];
       if (counts.rated + counts.unrated > 0) parts.push(`${formatCount(counts.rated)} rated`);
       if (counts.unrated > 0) parts.push(`${formatCount(counts.unrated)} no rate`);
       if (counts.errors > 0) parts.push(`${formatCount(counts.errors)} err`);
       status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
+    };
+
+    // Building the status text costs more than handling a record: do it at most
+    // every 250 ms, from a timer, however many records arrive.
+    let statusTimer: NodeJS.Timeout | null = null;
+    const showCounts = (): void => {
+      if (statusTimer) return;
+      statusTimer = setTimeout(() => {
+        statusTimer = null;
+        renderCounts();
+      }, 250);
+      statusTimer.unref();
     };
 
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {
@@ -83,6 +95,8 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = null;
       status.stop();
       done();
     });

@@ -43,13 +43,25 @@ export = function register(RED: NodeAPI): void {
     let saveTimer: NodeJS.Timeout | null = null;
     let dirty = false;
 
-    const showCounts = (): void => {
+    const renderCounts = (): void => {
       const c = pipeline.counts;
       const parts = [`${formatCount(c.in)} in`, `${formatCount(c.out)} out`];
       if (c.duplicates > 0) parts.push(`${formatCount(c.duplicates)} dup`);
       if (settings.output === 'call') parts.push(`${formatCount(pipeline.openCalls)} open`);
       if (errors.count > 0) parts.push(`${formatCount(errors.count)} err`);
       status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
+    };
+
+    // Building the status text costs more than handling a record: do it at most
+    // every 250 ms, from a timer, however many records arrive.
+    let statusTimer: NodeJS.Timeout | null = null;
+    const showCounts = (): void => {
+      if (statusTimer) return;
+      statusTimer = setTimeout(() => {
+        statusTimer = null;
+        renderCounts();
+      }, 250);
+      statusTimer.unref();
     };
 
     const toMessage = (o: Output<Meta>): NodeMessage => {
@@ -153,6 +165,8 @@ export = function register(RED: NodeAPI): void {
       if (timer) clearTimeout(timer);
       if (saveTimer) clearInterval(saveTimer);
       timer = null;
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = null;
       status.stop();
       // Calls still waiting for legs go out as they are: nothing is kept back on a redeploy.
       try {
