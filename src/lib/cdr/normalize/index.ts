@@ -3,6 +3,8 @@ import { VENDORS } from '../schema';
 import { isValidTimeZone } from '../time';
 import { MapError, type Mapped, type MapOptions, type VendorMapper } from './types';
 import { mapUcm } from './ucm';
+import { mapVos3000 } from './vos3000';
+import { mapGateway } from './gateway';
 
 export { MapError } from './types';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
@@ -13,6 +15,8 @@ export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
  */
 const mappers: Partial<Record<Vendor, VendorMapper>> = {
   ucm: mapUcm,
+  vos3000: mapVos3000,
+  gateway: mapGateway,
 };
 
 /** True when `name` is a vendor of the schema. */
