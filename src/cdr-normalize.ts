@@ -79,11 +79,10 @@ export = function register(RED: NodeAPI): void {
       node.send([outputs.map(toMessage)]);
     };
 
-    // One timer for the next call to complete; every timer callback is guarded:
-    // an exception escaping it would stop Node-RED.
-    // A new leg never makes the next completion earlier than the one already
-    // scheduled (it only adds later ones), so a running timer is left alone; when
-    // it fires it sends what is due and schedules the next.
+    // One timer for the next call to complete. A new leg never makes the next
+    // completion earlier than the one scheduled, so a running timer is left alone;
+    // when it fires it sends what is due and schedules the next. Its callback is
+    // guarded: an exception escaping a timer would stop Node-RED.
     const schedule = (): void => {
       if (timer) return;
       const at = pipeline.nextDueAt();
