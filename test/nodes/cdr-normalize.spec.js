@@ -70,6 +70,19 @@ describe('cdr-normalize node', function () {
     }
   });
 
+  it('sends the calls still waiting for legs when it is redeployed: none is lost', async () => {
+    const { out, st } = await start({ output: 'call', waitSec: 3600 });
+    const legs = ucmLegs().filter((l) => l.session === '1661159737924521-01632960102');
+    legs.forEach((l) => send(helper.getNode('n'), l));
+    await waitFor(() => st.some((m) => m.status.text === `${legs.length} in · 0 out · 1 open`), 'the legs held as one open call');
+    assert.equal(out.length, 0);
+    // Redeploy only the changed node (the sink stays): its close handler sends what it holds.
+    await helper.setFlows(flow({ output: 'call', waitSec: 3600, name: 'changed' }), 'nodes');
+    await waitFor(() => out.length === 1, 'the held call');
+    assert.equal(out[0].payload.legs.length, legs.length);
+    assertValidCdr(out[0].payload);
+  });
+
   it('flat rows: the documented snake_case columns', async () => {
     const { node, out } = await start({ format: 'row' });
     send(node, ucmRecords()[1]);
