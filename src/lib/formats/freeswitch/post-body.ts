@@ -46,7 +46,9 @@ export function decodePostBody(body: Buffer | string, contentType?: string, quer
   const plainFormat = documentFormat(value.rest.trimStart());
   if (plainFormat) return { text: value.rest.trimStart(), format: plainFormat, encoding: 'plain', ...ids };
 
-  if (mime === 'application/x-www-form-base64-encoded' || (!/%[0-9a-fA-F]{2}/.test(value.field) && BASE64.test(value.field))) {
+  // Base64 never holds `%`; a `%XX` means URL-encoding whatever the label says.
+  const escaped = /%[0-9a-fA-F]{2}/.test(value.field);
+  if (!escaped && (mime === 'application/x-www-form-base64-encoded' || BASE64.test(value.field))) {
     return fromBase64(value.field, ids);
   }
   // encode=true: form decoding, where `+` means a space (FreeSWITCH itself writes %2B for a plus).

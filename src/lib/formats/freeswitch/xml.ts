@@ -51,9 +51,9 @@ export function parseXmlCdr(text: string): FsCdrRecord {
   if (isNode(root['channel_data'])) record.channel_data = flatStrings(root['channel_data']);
   if (isNode(root['call-stats'])) record['call-stats'] = strings(root['call-stats']) as Record<string, unknown>;
   const appLog = root['app_log'];
-  if (isNode(appLog)) record.app_log = { applications: asArray(appLog['application']).filter(isNode).map(toApplication) };
+  if (appLog !== undefined) record.app_log = { applications: isNode(appLog) ? asArray(appLog['application']).filter(isNode).map(toApplication) : [] };
   const holdRecord = root['hold-record'];
-  if (isNode(holdRecord)) record['hold-record'] = { hold: asArray(holdRecord['hold']).filter(isNode).map(toHold) };
+  if (holdRecord !== undefined) record['hold-record'] = { hold: isNode(holdRecord) ? asArray(holdRecord['hold']).filter(isNode).map(toHold) : [] };
   // Anything else FreeSWITCH adds later is kept rather than dropped.
   for (const [k, v] of Object.entries(root)) {
     if (!(k in record) && !KNOWN_TOP.has(k)) record[k] = strings(v);
