@@ -2,12 +2,13 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { samplePath } = require('../../../support/samples');
 const { parseXmlCdr, parseJsonCdr, parseCsvText, compileTemplate } = require('../../../../nodes/lib/formats/freeswitch');
 const { mapFreeswitch } = require('../../../../nodes/lib/cdr/normalize/freeswitch');
 const { MapError } = require('../../../../nodes/lib/cdr/normalize/types');
 const sim = require('../../../../nodes/lib/sim/freeswitch');
 
-const SAMPLES = '/work/shared/samples/freeswitch';
+const SAMPLES = samplePath('freeswitch');
 const read = (f) => fs.readFileSync(path.join(SAMPLES, f), 'utf8');
 const one = (record, timeZone = 'UTC') => {
   const { legs } = mapFreeswitch(record, { timeZone });

@@ -2,9 +2,10 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { samplePath } = require('../../../support/samples');
 const { compileTemplate, parseCsvLine, parseCsvText, CSV_TEMPLATES, FsFormatError } = require('../../../../nodes/lib/formats/freeswitch');
 
-const SAMPLES = '/work/shared/samples/freeswitch';
+const SAMPLES = samplePath('freeswitch');
 
 describe('formats/freeswitch/csv', () => {
   it('ships the vanilla templates exactly as cdr_csv.conf.xml has them', () => {

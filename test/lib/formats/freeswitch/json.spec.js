@@ -2,9 +2,10 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { samplePath } = require('../../../support/samples');
 const { parseJsonCdr, FsFormatError } = require('../../../../nodes/lib/formats/freeswitch');
 
-const sample = fs.readFileSync(path.join('/work/shared/samples/freeswitch', 'answered-bridged-with-hold.cdr.json'), 'utf8');
+const sample = fs.readFileSync(path.join(samplePath('freeswitch'), 'answered-bridged-with-hold.cdr.json'), 'utf8');
 
 describe('formats/freeswitch/json', () => {
   it('reads the CGRateS sample (values written plain: encode-values off)', () => {

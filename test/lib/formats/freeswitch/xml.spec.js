@@ -2,9 +2,10 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { samplePath } = require('../../../support/samples');
 const { parseXmlCdr, FsFormatError } = require('../../../../nodes/lib/formats/freeswitch');
 
-const SAMPLES = '/work/shared/samples/freeswitch';
+const SAMPLES = samplePath('freeswitch');
 const sample = fs.readFileSync(path.join(SAMPLES, 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8');
 
 describe('formats/freeswitch/xml', () => {
