@@ -7,6 +7,7 @@
  */
 import type { FsCallerProfile, FsCdrRecord } from '../formats/freeswitch/types';
 import { compileTemplate, type CompiledTemplate } from '../formats/freeswitch/csv';
+import { Rng } from './random';
 
 export type FsSimOutcome = 'answered' | 'no_answer' | 'busy' | 'failed';
 export type FsSimDirection = 'inbound' | 'outbound' | 'internal';
@@ -27,18 +28,6 @@ export interface FsSimOptions {
   startMs?: number;
   /** IANA zone for the *_stamp texts (default UTC). */
   timeZone?: string;
-}
-
-/** A small seeded PRNG (mulberry32): reproducible traffic without a dependency. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function uuidFrom(rand: () => number): string {
@@ -71,7 +60,8 @@ export class FsCallGenerator {
   private n = 0;
 
   constructor(options: FsSimOptions = {}) {
-    this.rand = prng(options.seed ?? 1);
+    const rng = new Rng(options.seed ?? 1);
+    this.rand = () => rng.next();
     this.nextStartUs = (options.startMs ?? Date.UTC(2024, 4, 1, 8, 0, 0)) * 1000;
     this.timeZone = options.timeZone ?? 'UTC';
   }
