@@ -36,12 +36,19 @@ function uuidFrom(rand: () => number): string {
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(rand() * 4)]}${hex(3)}-${hex(12)}`;
 }
 
+const stampFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** `YYYY-MM-DD HH:MM:SS` of an epoch µs value in a zone, as FreeSWITCH's *_stamp. */
 export function fsStamp(us: number, timeZone: string): string {
   if (us <= 0) return '';
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date(Math.floor(us / 1000)));
+  let fmt = stampFormats.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    });
+    stampFormats.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(new Date(Math.floor(us / 1000)));
   const p = (t: string): string => parts.find((x) => x.type === t)?.value ?? '00';
   return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')}`;
 }

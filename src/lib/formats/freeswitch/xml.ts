@@ -2,9 +2,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { FsFormatError, type FsApplication, type FsCallerProfile, type FsCallflow, type FsCdrRecord, type FsHold } from './types';
 import { fsUrlDecode } from './url-decode';
 
-/** Elements that repeat in a mod_xml_cdr document (never inside <variables>). */
-const REPEATED = new Set(['callflow', 'application', 'hold', 'originator_caller_profile', 'originatee_caller_profile']);
-
+// Repeated elements (callflow, application, hold, *_caller_profile) are made
+// arrays by asArray() below, so the parser needs no per-tag callback.
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -13,9 +12,6 @@ const parser = new XMLParser({
   trimValues: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  jPath: true,
-  isArray: (name: string, jpath: unknown) =>
-    REPEATED.has(name) && typeof jpath === 'string' && !jpath.startsWith('cdr.variables.'),
 });
 
 type Node = Record<string, unknown>;
