@@ -1,4 +1,13 @@
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { compileTemplate, parseCsvLine, type CompiledTemplate } from './lib/formats/freeswitch/csv';
+import { parseJsonCdr } from './lib/formats/freeswitch/json';
+import { parseXmlCdr } from './lib/formats/freeswitch/xml';
+import { createCheckpointStore } from './lib/transport/checkpoint';
+import { createFileTail, isFileTailCheckpoint, type FileTailCheckpoint } from './lib/transport/file-tail';
+import type { FileSourceError, FileSourceEvent } from './lib/transport/file-source';
+import { createSpoolDir } from './lib/transport/spool-dir';
 import { parsePostBody } from './lib/formats/freeswitch/post-body';
 import { FsFormatError } from './lib/formats/freeswitch/types';
 import type { JsonCdrOptions } from './lib/formats/freeswitch/json';
@@ -23,6 +32,21 @@ interface FsCdrInDef extends NodeDef {
   maxConnections?: string | number;
   allow?: string;
   jsonValues?: 'auto' | 'encoded' | 'plain';
+  // spool
+  dir?: string;
+  after?: 'move' | 'delete';
+  doneDir?: string;
+  errorDir?: string;
+  // csv
+  file?: string;
+  template?: string;
+  customTemplate?: string;
+  startAt?: 'end' | 'beginning';
+  checkpoint?: string;
+  /** Spool: seconds a file must stay unchanged before it is read. */
+  settleSec?: string | number;
+  /** Spool and CSV: seconds between checks of the directory or file. */
+  pollSec?: string | number;
   topic?: string;
 }
 
@@ -82,8 +106,127 @@ export = function register(RED: NodeAPI): void {
       Promise.allSettled(stoppers.map((stop) => stop())).then(() => done());
     });
 
-    if (mode === 'http') startHttp();
-    else badSettings([t('errors.mode-unavailable', { mode })]);
+    /** A duration setting in seconds → ms; blank gives the default; null when invalid. */
+    const seconds = (v: string | number | undefined, fallbackMs: number, min: number): number | null => {
+      if (v === undefined || String(v).trim() === '') return fallbackMs;
+      const n = Number(v);
+      return Number.isFinite(n) && n >= min && n <= 3600 ? Math.round(n * 1000) : null;
+    };
+    const pollMs = seconds(config.pollSec, 1000, 0.01);
+    const settleMs = seconds(config.settleSec, 1000, 0);
+
+    if (mode !== 'http' && (pollMs === null || settleMs === null)) {
+      badSettings([t('errors.seconds')]);
+    } else if (mode === 'http') startHttp();
+    else if (mode === 'spool') startSpool();
+    else startCsv();
+
+    /** File sources report I/O trouble and rejected files here; they keep running. */
+    function fileError(err: FileSourceError, format: string, transport: string): void {
+      const source: SourceInfo = { vendor: 'freeswitch', format, transport, ...(err.file ? { file: err.file } : {}), receivedAt: new Date().toISOString() };
+      if (err.text !== undefined) return reportBad(err.message, err.text, source, err.file ?? '?');
+      counts.errors++;
+      node.error(t('errors.file', { reason: err.message }));
+      if (err.code === 'IO') fail(t('status.file-error', { reason: err.message }));
+      else showCounts();
+    }
+    function fileEvent(ev: FileSourceEvent): void {
+      node.debug(ev.message);
+      if (ev.kind === 'waiting') status.now({ fill: 'yellow', shape: 'ring', text: `${label} · ${t('status.waiting')}` });
+    }
+
+    function startSpool(): void {
+      const dir = config.dir?.trim() ?? '';
+      if (!dir) return badSettings([t('errors.no-dir')]);
+      const after = config.after === 'delete' ? 'delete' : 'move';
+      label = `spool ${nodePath.basename(dir)}`;
+      const spool = createSpoolDir({
+        dir,
+        // mod_xml_cdr / mod_json_cdr names: [a_]<uuid>.cdr.xml | .cdr.json
+        pattern: '*.cdr.{xml,json}',
+        after,
+        settleMs: settleMs!,
+        pollIntervalMs: pollMs!,
+        ...(config.doneDir?.trim() ? { doneDir: config.doneDir.trim() } : {}),
+        ...(config.errorDir?.trim() ? { errorDir: config.errorDir.trim() } : {}),
+        // A file FreeSWITCH is still writing is not complete until its root closes.
+        isComplete: (content, name) => {
+          const text = content.toString('utf8').trimEnd();
+          return name.endsWith('.json') ? text.endsWith('}') : text.endsWith('</cdr>');
+        },
+        onFile(file) {
+          const format = file.name.endsWith('.json') ? 'json' : 'xml';
+          const text = file.content.toString('utf8');
+          // A throw sends the file to the error folder; the spool reports it through onError.
+          const record = format === 'xml' ? parseXmlCdr(text) : parseJsonCdr(text, jsonOptions);
+          send(record, { vendor: 'freeswitch', format, transport: 'spool', file: file.path, receivedAt: new Date().toISOString() });
+        },
+        onError: (err) => fileError(err, err.file?.endsWith('.json') ? 'json' : 'xml', 'spool'),
+        onEvent: fileEvent,
+      });
+      stoppers.push(() => spool.close());
+      status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
+      spool.start().then(
+        () => {
+          if (closed) return;
+          node.log(t('log.watching', { what: dir }));
+          showCounts();
+          resolveListening(0);
+        },
+        (err: Error) => {
+          node.error(t('errors.file', { reason: err.message }));
+          fail(t('status.file-error', { reason: err.message }));
+        },
+      );
+    }
+
+    function startCsv(): void {
+      const file = config.file?.trim() ?? '';
+      if (!file) return badSettings([t('errors.no-file')]);
+      let template: CompiledTemplate;
+      try {
+        template = compileTemplate(config.template === 'custom' ? (config.customTemplate ?? '') : (config.template || 'example'));
+      } catch (err) {
+        return badSettings([(err as Error).message]);
+      }
+      label = `csv ${nodePath.basename(file)}`;
+      const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
+      const checkpointDir = config.checkpoint?.trim() || nodePath.join(userDir ?? os.tmpdir(), 'cdrflow-checkpoints');
+      const checkpoint = createCheckpointStore<FileTailCheckpoint>({ dir: checkpointDir, name: `fs-cdr-in-${node.id}`, validate: isFileTailCheckpoint });
+      const tail = createFileTail({
+        path: file,
+        checkpoint,
+        pollIntervalMs: pollMs!,
+        startAt: config.startAt === 'beginning' ? 'beginning' : 'end',
+        onLine(line, at) {
+          if (line.trim() === '') return;
+          const source: SourceInfo = { vendor: 'freeswitch', format: 'csv', transport: 'file', file: at.file, receivedAt: new Date().toISOString() };
+          let record;
+          try {
+            record = parseCsvLine(line, template);
+          } catch (err) {
+            return reportBad((err as Error).message, line, source, `${at.file}@${at.start}`);
+          }
+          send(record, source);
+        },
+        onError: (err) => fileError(err, 'csv', 'file'),
+        onEvent: fileEvent,
+      });
+      stoppers.push(() => tail.close());
+      status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
+      tail.start().then(
+        () => {
+          if (closed) return;
+          node.log(t('log.watching', { what: file }));
+          if (tail.stats.file !== null) showCounts();
+          resolveListening(0);
+        },
+        (err: Error) => {
+          node.error(t('errors.file', { reason: err.message }));
+          fail(t('status.file-error', { reason: err.message }));
+        },
+      );
+    }
 
     function startHttp(): void {
       const checked = checkListenerSettings(config, {
