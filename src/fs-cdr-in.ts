@@ -197,6 +197,9 @@ export = function register(RED: NodeAPI): void {
         path: file,
         checkpoint,
         pollIntervalMs: pollMs!,
+        // mod_cdr_csv renames and reopens under its lock: nothing is written to the
+        // old file after the rename, so one poll interval of grace is plenty.
+        rotationGraceMs: pollMs!,
         startAt: config.startAt === 'beginning' ? 'beginning' : 'end',
         onLine(line, at) {
           if (line.trim() === '') return;
