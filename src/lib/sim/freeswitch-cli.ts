@@ -10,6 +10,7 @@
 import { FsCallGenerator, postBody, toCsvLine, toJson, toXml, type FsPostEncoding } from './freeswitch';
 import { MasterCsvWriter, postWithRetry, spoolFileName, writeSpoolFile } from './freeswitch-send';
 import type { FsCdrRecord } from '../formats/freeswitch/types';
+import { UsageError } from './args';
 
 export interface FsCliOptions {
   mode: 'http' | 'spool' | 'csv';
@@ -32,7 +33,7 @@ export interface FsCliOptions {
   encodeValues: boolean;
 }
 
-const USAGE = `usage: cdr-sim freeswitch --mode http|spool|csv [options]
+export const FREESWITCH_USAGE = `cdr-sim freeswitch --mode http|spool|csv [options]
   http:  --to URL [--format xml|json] [--encoding urlencoded|base64|plain|raw] [--cred user:pass]
          [--retries N] [--delay SEC] [--error-dir DIR] [--plain-values]
   spool: --dir DIR [--format xml|json] [--prefix-a-leg]
@@ -48,13 +49,13 @@ export function parseFsCliArgs(argv: string[]): FsCliOptions {
     const a = argv[i]!;
     const val = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      if (v === undefined) throw new UsageError(`${a} needs a value\n${FREESWITCH_USAGE}`);
       return v;
     };
     const num = (): number => {
       const s = val();
       const n = Number(s);
-      if (!Number.isFinite(n) || n < 0) throw new Error(`${a}: "${s}" is not a number ≥ 0`);
+      if (!Number.isFinite(n) || n < 0) throw new UsageError(`${a}: "${s}" is not a number ≥ 0`);
       return n;
     };
     switch (a) {
@@ -76,20 +77,20 @@ export function parseFsCliArgs(argv: string[]): FsCliOptions {
       case '--count': o.count = num(); break;
       case '--rate': o.rate = num(); break;
       case '--seed': o.seed = num(); break;
-      case '-h': case '--help': throw new Error(USAGE);
-      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+      case '-h': case '--help': throw new UsageError(FREESWITCH_USAGE);
+      default: throw new UsageError(`unknown option ${a}\n${FREESWITCH_USAGE}`);
     }
   }
   return o;
 }
 
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new Error(`${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got "${v}")`);
   return v as T;
 }
 
 /** Runs the simulator; resolves when `count` calls were delivered. Counts go to stdout. */
-export async function runFreeswitchCli(argv: string[]): Promise<void> {
+export async function runFreeswitchCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const o = parseFsCliArgs(argv);
   const gen = new FsCallGenerator({ seed: o.seed, startMs: Date.now() });
   const csv = o.mode === 'csv' ? new MasterCsvWriter({ dir: o.dir, rotateEvery: o.rotateEvery, rotate: o.rotate }) : null;
@@ -97,7 +98,7 @@ export async function runFreeswitchCli(argv: string[]): Promise<void> {
   let sent = 0;
   let failed = 0;
   const t0 = Date.now();
-  for (let i = 0; i < o.count; i++) {
+  for (let i = 0; i < o.count && !signal?.aborted; i++) {
     const call = gen.call();
     const legs: [FsCdrRecord, boolean][] = [[call.a, true]];
     if (call.b && o.legs === 'ab') legs.push([call.b, false]);
