@@ -138,6 +138,42 @@ describe('fs-cdr-in (HTTP mode)', function () {
     assert.equal(errors[0][0].msg, 'fs-cdr-in.errors.setting');
   });
 
+  it('serves HTTPS with a tls-config node', async () => {
+    const { core, load, collect } = require('../support/red');
+    const { request } = require('../support/http');
+    const { testCertificate } = require('../support/tls');
+    const cert = testCertificate();
+    await load([fsNode, core.tls], [
+      { id: 't', type: 'tls-config', cert: cert.certFile, key: cert.keyFile, ca: '', verifyservercert: false },
+      { id: 'fs', type: 'fs-cdr-in', mode: 'http', host: '127.0.0.1', port: 0, useTls: true, tls: 't', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    const out = collect('out');
+    const port = await helper.getNode('fs').listening;
+    const { body, contentType } = sim.postBody(json, 'json', 'base64');
+    const res = await request({ port, path: '/cdr?uuid=x', body, headers: { 'Content-Type': contentType }, secure: true, ca: cert.cert });
+    assert.equal(res.status, 200);
+    await waitFor(() => out.length === 1, 'the HTTPS record');
+    assert.equal(out[0].source.transport, 'https');
+  });
+
+  it('hands a bad body to a catch node with the raw text in msg.payload', async () => {
+    const { core, load, collect } = require('../support/red');
+    await load([fsNode, core.catch], [
+      { id: 'fs', type: 'fs-cdr-in', mode: 'http', host: '127.0.0.1', port: 0, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['err']] },
+      { id: 'err', type: 'helper' },
+    ]);
+    const err = collect('err');
+    const port = await helper.getNode('fs').listening;
+    assert.equal((await post(port, { body: 'cdr=%3Cnot-closed', contentType: 'application/x-www-form-urlencoded' })).status, 400);
+    await waitFor(() => err.length === 1, 'the caught error');
+    assert.equal(err[0].payload, 'cdr=%3Cnot-closed');
+    assert.equal(err[0].topic, 'freeswitch');
+    assert.match(err[0].error.message, /fs-cdr-in.errors.bad-record|not well-formed/);
+  });
+
   it('releases the port when stopped', async () => {
     const { port } = await start();
     await helper.unload();
