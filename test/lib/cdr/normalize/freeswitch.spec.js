@@ -156,6 +156,37 @@ describe('cdr/normalize/freeswitch', () => {
     assert.equal(one(rec).disposition, 'congestion');
   });
 
+  it('reads direction from the dialplan variable, then profiles, contexts and gateways (all settings)', () => {
+    const base = () => parseJsonCdr(read('answered-bridged-with-hold.cdr.json'));
+    assert.equal(one(base()).direction, 'internal');
+    let r = base();
+    r.variables.call_direction = 'outbound';
+    assert.equal(one(r).direction, 'outbound');
+    r = base();
+    r.variables.my_dir = 'inbound';
+    assert.equal(mapFreeswitch(r, { timeZone: 'UTC', vendor: { directionVariable: 'my_dir' } }).legs[0].direction, 'inbound');
+    r = base();
+    r.variables.sip_gateway_name = 'carrier1';
+    const out = one(r);
+    assert.equal(out.direction, 'outbound');
+    assert.deepEqual(out.trunk, { out: 'carrier1' });
+    r = base();
+    r.variables.sofia_profile_name = 'pstn';
+    r.callflow[0].caller_profile.context = 'from-carrier';
+    assert.equal(mapFreeswitch(r, { timeZone: 'UTC', vendor: { externalProfiles: ['pstn'], publicContexts: ['from-carrier'] } }).legs[0].direction, 'inbound');
+  });
+
+  it('keeps the original destination as dialed after a transfer, and collects recordings', () => {
+    const r = parseJsonCdr(read('answered-bridged-with-hold.cdr.json'));
+    r.callflow[1].caller_profile.destination_number = '5000'; // the first profile: dialed 5000, transferred to 1002
+    r.variables.record_file_name = '/rec/a.wav';
+    r.app_log.applications.push({ app_name: 'record_session', app_data: '/rec/b.wav +3', app_stamp: '1' });
+    const c = one(r);
+    assert.equal(c.dialed, '5000');
+    assert.equal(c.callee.number, '1002');
+    assert.deepEqual(c.recordings, ['/rec/a.wav', '/rec/b.wav']);
+  });
+
   it('throws MapError for a record with no uuid or no times', () => {
     assert.throws(() => mapFreeswitch({ variables: {}, callflow: [] }, { timeZone: 'UTC' }), MapError);
     assert.throws(() => mapFreeswitch({ variables: { uuid: 'u' }, callflow: [] }, { timeZone: 'UTC' }), MapError);
