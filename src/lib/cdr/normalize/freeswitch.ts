@@ -49,7 +49,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   if (t.created === 0 && t.hangup === 0) throw new MapError(`FreeSWITCH record ${uuid} has no start or end time`, 'times');
   const created = t.created || t.hangup;
   const hangup = t.hangup || created;
-  const holds = holdsOf(rec);
+  const holds = holdsOf(rec, hangup);
   const derived = deriveFsTimes({ ...t, created, hangup }, holds);
   const legInfo = fsLegInfo(uuid, v, profile);
   const answered = t.answered > 0;
@@ -88,7 +88,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   if (v['userfield']) cdr.userField = v['userfield'];
   const recordings = recordingsOf(rec);
   if (recordings.length) cdr.recordings = recordings;
-  const timing = timingOf(t, derived.earlyMedia, holds, hangup);
+  const timing = timingOf(t, derived.earlyMedia, holds);
   if (timing) cdr.timing = timing;
 
   cdr.extra = compact({
@@ -136,23 +136,23 @@ function timesWithFallback(t: FsTimesUs, v: Record<string, string>, timeZone: st
   };
 }
 
-function holdsOf(rec: FsCdrRecord): FsHoldUs[] {
-  const fromVar = parseHoldEvents(rec.variables['hold_events']);
-  if (fromVar.length) return fromVar;
-  const list = rec['hold-record']?.hold ?? [];
+/** Hold periods; one still open at hangup (stop 0) ends at the hangup. */
+function holdsOf(rec: FsCdrRecord, hangupUs: number): FsHoldUs[] {
+  let list = parseHoldEvents(rec.variables['hold_events']);
+  if (list.length === 0) {
+    list = (rec['hold-record']?.hold ?? []).map((h) => ({ startUs: Number(h.on), stopUs: Number(h.off) }));
+  }
   return list
-    .map((h) => ({ startUs: Number(h.on), stopUs: Number(h.off) }))
-    .filter((h) => Number.isFinite(h.startUs) && Number.isFinite(h.stopUs) && h.startUs > 0 && h.stopUs > 0);
+    .filter((h) => Number.isFinite(h.startUs) && Number.isFinite(h.stopUs) && h.startUs > 0)
+    .map((h) => (h.stopUs > 0 ? h : { startUs: h.startUs, stopUs: Math.max(h.startUs, hangupUs) }));
 }
 
-function timingOf(t: FsTimesUs, earlyMedia: boolean, holds: FsHoldUs[], hangup: number): Timing | undefined {
+function timingOf(t: FsTimesUs, earlyMedia: boolean, holds: FsHoldUs[]): Timing | undefined {
   const timing: Timing = {};
   if (t.progress > 0) timing.progressTime = usToIso(t.progress);
   if (earlyMedia) timing.earlyMediaTime = usToIso(t.progressMedia);
   if (t.bridged > 0) timing.bridgeTime = usToIso(t.bridged);
-  const periods: HoldPeriod[] = holds
-    .filter((h) => h.stopUs >= h.startUs)
-    .map((h) => ({ start: usToIso(h.startUs), end: usToIso(Math.max(h.stopUs, h.startUs) || hangup) }));
+  const periods: HoldPeriod[] = holds.filter((h) => h.stopUs >= h.startUs).map((h) => ({ start: usToIso(h.startUs), end: usToIso(h.stopUs) }));
   if (periods.length) timing.holds = periods;
   return Object.keys(timing).length ? timing : undefined;
 }

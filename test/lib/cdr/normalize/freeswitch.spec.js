@@ -145,6 +145,17 @@ describe('cdr/normalize/freeswitch', () => {
     assert.equal(c.extra.holdSec, 2.5);
   });
 
+  it('ends a hold still open at hangup (stop 0) at the hangup', () => {
+    const r = parseJsonCdr(read('answered-bridged-with-hold.cdr.json'));
+    r.variables.hold_events = '{{1515666348363496,1515666350363496},{1515666400494269,0}}';
+    const c = one(r);
+    assert.deepEqual(c.timing.holds, [
+      { start: '2018-01-11T10:25:48.363Z', end: '2018-01-11T10:25:50.363Z' },
+      { start: '2018-01-11T10:26:40.494Z', end: '2018-01-11T10:26:55.494Z' }, // hangup_time
+    ]);
+    assert.equal(c.extra.holdSec, 17); // 2 s + (1515666415494269 − 1515666400494269) = 2 + 15
+  });
+
   it('maps busy and failed causes, and USER_BUSY q850 17', () => {
     const rec = parseXmlCdr(read('a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'));
     rec.variables.hangup_cause = 'USER_BUSY';
