@@ -1,7 +1,8 @@
 'use strict';
 // FreeSWITCH through fs-cdr-in in a real Node-RED runtime:
-//   - mod_xml_cdr XML over HTTP (encode=base64, 8 concurrent keep-alive senders,
-//     as several FreeSWITCH hangup threads would POST),
+//   - mod_xml_cdr XML over HTTP (encode=base64) and mod_json_cdr JSON over HTTP
+//     (encode=true), 8 concurrent keep-alive senders as several FreeSWITCH
+//     hangup threads would POST,
 //   - Master.csv following (example template, appended in blocks),
 // beside (a) the format code alone on the same bytes and (b) a null flow with
 // the same one hop (the runtime's ceiling), all measured in this run.
@@ -77,12 +78,15 @@ async function run({ quick }) {
   const times = quick ? 1 : 3;
   const httpLegs = legs(nHttp, 11);
   const bodies = httpLegs.map((rec) => ({ uuid: rec.variables.uuid, ...sim.postBody(sim.toXml(rec), 'xml', 'base64') }));
+  // mod_json_cdr defaults: encode=true (cdr=<URL-encoded JSON>), encode-values=true.
+  const jsonBodies = httpLegs.map((rec) => ({ uuid: rec.variables.uuid, ...sim.postBody(sim.toJson(rec, true), 'json', 'urlencoded') }));
   const template = compileTemplate('example');
   const csvLines = legs(nCsv, 12).map((rec) => sim.toCsvLine(rec, template));
   const csvText = csvLines.join('');
 
   // (a) the format code alone on the same bytes.
   const parseXml = await repeat(times, () => parseBodies(bodies));
+  const parseJson = await repeat(times, () => parseBodies(jsonBodies));
   const parseCsvAlone = await repeat(times, () => parseCsv(csvText, template, nCsv));
 
   // XML over HTTP through fs-cdr-in → sink.
@@ -100,6 +104,16 @@ async function run({ quick }) {
     lat = await postAll(port, bodies);
     await sink.done;
     return { value: (bodies.length / (sink.last - t0)) * 1000 };
+  });
+
+  let latJson = [];
+  const httpJsonRun = await repeat(times, async () => {
+    const sink = getNode('b-sink');
+    sink.reset(jsonBodies.length);
+    const t0 = now();
+    latJson = await postAll(port, jsonBodies);
+    await sink.done;
+    return { value: (jsonBodies.length / (sink.last - t0)) * 1000 };
   });
 
   // Master.csv following through fs-cdr-in → sink.
@@ -141,16 +155,20 @@ async function run({ quick }) {
     title: 'freeswitch',
     rows: [
       { case: 'parse alone: base64 POST body → XML record', ...parseXml },
+      { case: 'parse alone: cdr= URL-encoded POST body → JSON record', ...parseJson },
       { case: 'parse alone: Master.csv line → record', ...parseCsvAlone },
       { case: 'null flow, 1 hop (runtime ceiling)', ...nullFlow },
       { case: 'fs-cdr-in HTTP XML base64, 8 senders', ...httpRun, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), baseline: 'parse alone', ratio: httpRun.value / parseXml.value },
       { case: 'fs-cdr-in HTTP XML base64, 8 senders', ...httpRun, baseline: 'null flow', ratio: httpRun.value / nullFlow.value },
+      { case: 'fs-cdr-in HTTP JSON URL-encoded, 8 senders', ...httpJsonRun, p50Ms: percentile(latJson, 50), p99Ms: percentile(latJson, 99), baseline: 'parse alone', ratio: httpJsonRun.value / parseJson.value },
+      { case: 'fs-cdr-in HTTP JSON URL-encoded, 8 senders', ...httpJsonRun, baseline: 'null flow', ratio: httpJsonRun.value / nullFlow.value },
       { case: 'fs-cdr-in Master.csv following', ...csvRun, baseline: 'parse alone', ratio: csvRun.value / parseCsvAlone.value },
       { case: 'fs-cdr-in Master.csv following', ...csvRun, baseline: 'null flow', ratio: csvRun.value / nullFlow.value },
     ],
     notes: [
       `${nHttp} XML legs POSTed (~${xmlBytes} B base64 bodies), ${nCsv} CSV lines; median of ${times} runs; rate from the first request/append to the last record at the sink.`,
-      'p50/p99 for HTTP are request round trips seen by the sender: FreeSWITCH waits for them in its hangup thread.',
+      `JSON bodies ~${Math.round(jsonBodies.reduce((n, b) => n + b.body.length, 0) / jsonBodies.length)} B.`,
+    'p50/p99 for HTTP are request round trips seen by the sender: FreeSWITCH waits for them in its hangup thread.',
     ],
   };
 }

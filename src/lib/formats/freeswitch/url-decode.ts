@@ -7,6 +7,12 @@
  */
 export function fsUrlDecode(text: string): string {
   if (text.indexOf('%') < 0) return text;
+  try {
+    // The native decoder is exact for well-formed input (it keeps + as +)…
+    return decodeURIComponent(text);
+  } catch {
+    // … and throws on a stray % or bytes that are not UTF-8: decode by hand.
+  }
   const bytes: number[] = [];
   let plain = '';
   const out: string[] = [];
