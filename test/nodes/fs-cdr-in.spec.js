@@ -4,6 +4,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
@@ -136,6 +137,25 @@ describe('fs-cdr-in (HTTP mode)', function () {
     assert.equal(errors.length, 1);
     // The test helper does not load locale files: the message key is what shows.
     assert.equal(errors[0][0].msg, 'fs-cdr-in.errors.setting');
+  });
+
+  it('answers 413 to a body over the limit and survives a sender that vanishes mid-body', async () => {
+    const { got, port } = await start({ maxFrameKb: 12 });
+    const big = sim.postBody(json, 'json', 'base64'); // ~17 KB; the XML one below is ~10 KB
+    assert.equal((await post(port, { body: big.body, contentType: big.contentType })).status, 413);
+    // A POST that announces 5000 bytes, sends 100 and hangs up.
+    await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.write('POST /cdr HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 5000\r\n\r\n' + xml.slice(0, 100));
+        s.destroy();
+        resolve();
+      });
+    });
+    // The node goes on: the next record arrives.
+    const { body, contentType } = sim.postBody(xml, 'xml', 'base64');
+    assert.equal((await post(port, { body, contentType })).status, 200);
+    await waitFor(() => got.length === 1, 'the record after the bad senders');
+    assert.equal(got.length, 1);
   });
 
   it('serves HTTPS with a tls-config node', async () => {
