@@ -236,3 +236,31 @@ describe('cdr/normalize/freeswitch with cdr-normalize leg grouping', () => {
     assert.equal(c.startTime, a.startTime); // the A-leg was created first
   });
 });
+
+describe('cdr/normalize/freeswitch with cdr-calc metrics', () => {
+  // computeMetrics comes with the schema issue's cdr-calc; this runs once both are on main.
+  let metricsModule = null;
+  try {
+    metricsModule = require('../../../../nodes/lib/cdr/metrics');
+  } catch {
+    metricsModule = null;
+  }
+
+  it('gives the JSON sample the BRIEF.md figures (to the millisecond the Cdr carries)', function () {
+    if (!metricsModule) this.skip();
+    const c = one(parseJsonCdr(read('answered-bridged-with-hold.cdr.json')));
+    const m = metricsModule.computeMetrics(c);
+    // ring start = progress_time (no early media): 10:25:44.594; created 10:25:44.534; answered 10:25:47.954
+    assert.equal(m.pddSec, 0.06); // 44.594 − 44.534 (0.059912 s to the µs: extra.pddSec)
+    assert.equal(m.ringSec, 3.36); // 47.954 − 44.594
+    assert.equal(m.holdSec, 67.14); // 10:26:55.503 − 10:25:48.363
+    assert.equal(m.talkSec, 68); // billsec, FreeSWITCH's own
+    assert.equal(m.totalSec, 71);
+    // With early media before the answer, ring starts at it.
+    const r = parseJsonCdr(read('answered-bridged-with-hold.cdr.json'));
+    r.callflow[0].times.progress_media_time = '1515666345534355';
+    const m2 = metricsModule.computeMetrics(one(r));
+    assert.equal(m2.pddSec, 1);
+    assert.equal(m2.ringSec, 2.42);
+  });
+});
