@@ -1,5 +1,7 @@
 import { UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
+import { runVosCli, VOS_USAGE } from './vos-cli';
+import { GATEWAY_CLI_USAGE, runGatewayCli } from './gateway-cli';
 
 /** One `cdr-sim <vendor>` subcommand. */
 interface SimCommand {
@@ -9,6 +11,8 @@ interface SimCommand {
 
 const COMMANDS: Record<string, SimCommand> = {
   ucm: { usage: UCM_USAGE, run: runUcmCli },
+  vos: { usage: VOS_USAGE, run: runVosCli },
+  gateway: { usage: GATEWAY_CLI_USAGE, run: runGatewayCli },
 };
 
 export function usage(): string {
