@@ -59,3 +59,8 @@ export * as vosSim from './sim/vos';
 export * as gateway from './formats/gateway';
 export { mapGateway } from './cdr/normalize/gateway';
 export { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp } from './sim/gateway';
+
+// FreeSWITCH
+export * as freeswitch from './formats/freeswitch';
+export { mapFreeswitch, type FsMapSettings } from './cdr/normalize/freeswitch';
+export * as freeswitchSim from './sim/freeswitch';

@@ -2,6 +2,7 @@ import { UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
 import { runVosCli, VOS_USAGE } from './vos-cli';
 import { GATEWAY_CLI_USAGE, runGatewayCli } from './gateway-cli';
+import { FREESWITCH_USAGE, runFreeswitchCli } from './freeswitch-cli';
 
 /** One `cdr-sim <vendor>` subcommand. */
 interface SimCommand {
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, SimCommand> = {
   ucm: { usage: UCM_USAGE, run: runUcmCli },
   vos: { usage: VOS_USAGE, run: runVosCli },
   gateway: { usage: GATEWAY_CLI_USAGE, run: runGatewayCli },
+  freeswitch: { usage: FREESWITCH_USAGE, run: runFreeswitchCli },
 };
 
 export function usage(): string {

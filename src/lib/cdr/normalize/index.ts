@@ -5,6 +5,7 @@ import { MapError, type Mapped, type MapOptions, type VendorMapper } from './typ
 import { mapUcm } from './ucm';
 import { mapVos3000 } from './vos3000';
 import { mapGateway } from './gateway';
+import { mapFreeswitch } from './freeswitch';
 
 export { MapError } from './types';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
@@ -17,6 +18,7 @@ const mappers: Partial<Record<Vendor, VendorMapper>> = {
   ucm: mapUcm,
   vos3000: mapVos3000,
   gateway: mapGateway,
+  freeswitch: mapFreeswitch,
 };
 
 /** True when `name` is a vendor of the schema. */

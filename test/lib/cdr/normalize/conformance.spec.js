@@ -13,6 +13,8 @@ const { ucmRecords } = require('../../../support/ucm-samples');
 const { parseVosLine } = require('../../../../nodes/lib/formats/vos');
 const vosSim = require('../../../../nodes/lib/sim/vos');
 const { parseEventLine, CallAssembler } = require('../../../../nodes/lib/formats/gateway');
+const fsFormats = require('../../../../nodes/lib/formats/freeswitch');
+const fsSim = require('../../../../nodes/lib/sim/freeswitch');
 
 const RATES = parseRateTable('prefix,rate\n0,0.02\n1,0.01\n8,0.05\n');
 
@@ -31,10 +33,27 @@ const sources = {
     out.push(...asm.sweep());
     return out.map((r) => JSON.parse(JSON.stringify(r)));
   },
+  freeswitch: () => {
+    // The real samples, then simulated calls in each of FreeSWITCH's three formats.
+    const out = [
+      fsFormats.parseXmlCdr(fs.readFileSync(samplePath('freeswitch', 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8')),
+      fsFormats.parseJsonCdr(fs.readFileSync(samplePath('freeswitch', 'answered-bridged-with-hold.cdr.json'), 'utf8')),
+    ];
+    const gen = new fsSim.FsCallGenerator({ seed: 5 });
+    const template = fsFormats.compileTemplate(fsFormats.CSV_TEMPLATES.example);
+    for (let i = 0; i < 40; i++) {
+      const c = gen.call();
+      for (const leg of c.b ? [c.a, c.b] : [c.a]) {
+        out.push(fsFormats.parseXmlCdr(fsSim.toXml(leg)), fsFormats.parseJsonCdr(fsSim.toJson(leg)));
+        out.push(...fsFormats.parseCsvText(fsSim.toCsvLine(leg, template), template).records);
+      }
+    }
+    return out.map((r) => JSON.parse(JSON.stringify(r)));
+  },
 };
 
 describe('cdr/normalize conformance (every mapped vendor)', () => {
-  for (const vendor of ['ucm', 'vos3000', 'gateway']) {
+  for (const vendor of ['ucm', 'vos3000', 'gateway', 'freeswitch']) {
     it(`${vendor}: schema-valid Cdrs, stable ids, accepted by calc and flat rows`, function () {
       if (!mappedVendors().includes(vendor)) this.skip();
       const records = sources[vendor]();
