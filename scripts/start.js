@@ -93,15 +93,34 @@ async function main() {
 
   console.log(`\ncdrflow: Node-RED editor at http://127.0.0.1:${uiPort}/  (Ctrl-C stops)\n`);
   if (!withSim) return;
-  const { runUcmCli } = require(path.join(root, 'nodes', 'lib', 'sim', 'ucm-cli.js'));
-  const ucm = demoFlow.find((n) => n.type === 'ucm-cdr-in');
-  if (!ucm) return;
-  const host = ucm.host === '0.0.0.0' ? '127.0.0.1' : ucm.host;
-  if (!(await waitForPort(Number(ucm.port), host, stop.signal))) return;
-  const quiet = (line) => {
-    if (!line.startsWith('sent ')) console.log(`[sim] ${line}`);
+  startSimulators(stop.signal);
+}
+
+/** Each simulator starts once its source node listens; their chatter is kept short. */
+function startSimulators(signal) {
+  const lib = path.join(root, 'nodes', 'lib', 'sim');
+  const byType = (type) => demoFlow.find((n) => n.type === type);
+  const sims = [
+    { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5'], signal, quiet('ucm')) },
+    { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000'], signal) },
+    { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5'], signal) },
+    { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '100000', '--rate', '2', '--log'], signal) },
+  ];
+  for (const sim of sims) {
+    const node = byType(sim.type);
+    if (!node) continue;
+    const host = node.host === '0.0.0.0' ? '127.0.0.1' : node.host;
+    const port = Number(sim.port(node));
+    waitForPort(port, host, signal)
+      .then((up) => up && sim.run(`${host}:${port}`))
+      .catch((err) => console.error(`[sim ${sim.type}] ${err.message}`));
+  }
+}
+
+function quiet(name) {
+  return (line) => {
+    if (!/^(sent|waiting) /.test(line)) console.log(`[sim ${name}] ${line}`);
   };
-  runUcmCli(['--to', `${host}:${ucm.port}`, '--rate', '1', '--shape', 'leg'], stop.signal, quiet).catch((err) => console.error(`[sim] ${err.message}`));
 }
 
 main().catch((err) => {
