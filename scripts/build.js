@@ -8,7 +8,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 let tsc;
 try {
-  tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  // TypeScript 7 does not export bin/tsc, so find it next to the package.json.
+  tsc = path.join(path.dirname(require.resolve('typescript/package.json', { paths: [root] })), 'bin', 'tsc');
 } catch {
   // Installed from the registry as a dependency of a Node-RED userDir: the build
   // output is already in the tarball and TypeScript is not there. Nothing to do.
