@@ -82,6 +82,7 @@ describe('transport/ami-client', () => {
     const capture = sample('ami-cdr-only-session-part1.txt');
     const server = net.createServer(async (s) => {
       s.setNoDelay(true);
+      s.on('data', (d) => { if (String(d).includes('Logoff')) s.end(); });
       for (let i = 0; i < capture.length; i += 13) {
         if (!s.write(capture.subarray(i, i + 13))) await new Promise((r) => s.once('drain', r));
         if (i % 1300 === 0) await new Promise((r) => setImmediate(r));
@@ -199,9 +200,10 @@ describe('transport/ami-client', () => {
     await c.close();
     assert.equal(c.status.state, 'closed');
     await waitFor(() => sim.openSockets === 0, 'server side closed');
-    const before = sim.connections;
-    await new Promise((r) => setTimeout(r, 100)); // longer than any backoff: proves nothing happens
-    assert.equal(sim.connections, before);
+    // No timer is left that could reconnect or ping.
+    for (const t of ['retryTimer', 'pingTimer', 'pongTimer', 'connectTimer']) assert.equal(c[t], null, t);
+    c.start();
+    assert.equal(c.status.state, 'closed');
     c = null;
   });
 
