@@ -1,0 +1,122 @@
+import { parseXml, XmlSyntaxError } from './xml';
+
+/**
+ * Grandstream UCM "CDR Real-Time Output" payloads → vendor records.
+ *
+ * The push format is not documented (REFERENCE.md §1.2), so every known shape
+ * is accepted, as JSON or XML: a flat leg; `{cdr_root:[…]}`; `{cdr:[…]}`; a
+ * group `{main_cdr, sub_cdr_1…N}` (a sub may be an object, an array or empty);
+ * arrays and wrappers of these. A leg is kept exactly as sent; a group stays one
+ * record, as sent.
+ */
+
+/** One UCM record: a flat leg, or a group with `main_cdr` / `sub_cdr_N`. */
+export type UcmRecord = Record<string, unknown>;
+
+export type UcmFormat = 'auto' | 'json' | 'xml';
+
+export type UcmErrorCode = 'syntax' | 'not_cdr';
+
+export class UcmFormatError extends Error {
+  constructor(
+    readonly code: UcmErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UcmFormatError';
+  }
+}
+
+/** Field names of a UCM leg; a record must carry a few of them to count as one. */
+const LEG_FIELDS = new Set([
+  'AcctId', 'accountcode', 'src', 'dst', 'dcontext', 'clid', 'channel', 'dstchannel', 'lastapp', 'lastdata',
+  'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'amaflags', 'uniqueid', 'userfield',
+  'channel_ext', 'dstchannel_ext', 'service', 'caller_name', 'recordfiles', 'dstanswer', 'chanext',
+  'dstchanext', 'session', 'action_owner', 'action_type', 'src_trunk_name', 'dst_trunk_name',
+]);
+const MIN_LEG_FIELDS = 3;
+const SUB_CDR = /^sub_cdr_\d+$/;
+const MAX_DEPTH = 8;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isUcmGroup(v: Record<string, unknown>): boolean {
+  return 'main_cdr' in v || Object.keys(v).some((k) => SUB_CDR.test(k));
+}
+
+export function isUcmLeg(v: Record<string, unknown>): boolean {
+  let known = 0;
+  for (const [k, value] of Object.entries(v)) {
+    if (isPlainObject(value) || Array.isArray(value)) return false;
+    if (LEG_FIELDS.has(k) && ++known >= MIN_LEG_FIELDS) return true;
+  }
+  return false;
+}
+
+function collect(value: unknown, out: UcmRecord[], depth: number): void {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(value)) {
+    for (const item of value) collect(item, out, depth + 1);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  if (isUcmGroup(value)) {
+    out.push(value);
+    return;
+  }
+  if (isUcmLeg(value)) {
+    out.push(value);
+    return;
+  }
+  // A wrapper (cdr_root, cdr, root, …): look inside.
+  for (const child of Object.values(value)) collect(child, out, depth + 1);
+}
+
+/** Records found in an already-parsed value (a JSON body, an XML tree). Throws UcmFormatError when there are none. */
+export function ucmRecordsFrom(value: unknown): UcmRecord[] {
+  const out: UcmRecord[] = [];
+  collect(value, out, 0);
+  if (out.length === 0) {
+    throw new UcmFormatError('not_cdr', 'no CDR found: expected a leg, a main_cdr/sub_cdr group, or cdr_root/cdr wrapping them');
+  }
+  return out;
+}
+
+function detect(text: string): 'json' | 'xml' | null {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) return 'json';
+    if (c === 0x3c) return 'xml';
+    if (c > 0x20 && c !== 0xfeff) return null;
+  }
+  return null;
+}
+
+/** One frame (or HTTP body) of text → its records. Throws UcmFormatError. */
+export function parseUcm(text: string, format: UcmFormat = 'auto'): UcmRecord[] {
+  const kind = format === 'auto' ? detect(text) : format;
+  if (kind === null) throw new UcmFormatError('syntax', 'neither JSON nor XML');
+  let value: unknown;
+  if (kind === 'json') {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new UcmFormatError('syntax', `not valid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    try {
+      value = parseXml(text);
+    } catch (err) {
+      const msg = err instanceof XmlSyntaxError ? err.message : `not valid XML: ${(err as Error).message}`;
+      throw new UcmFormatError('syntax', msg);
+    }
+  }
+  return ucmRecordsFrom(value);
+}
+
+/** The format of a text, for `msg.source.format`. */
+export function ucmFormatOf(text: string): 'json' | 'xml' | 'unknown' {
+  return detect(text) ?? 'unknown';
+}

@@ -1,0 +1,481 @@
+/**
+ * Byte stream → frames (one complete payload each). Knows nothing of vendors.
+ *
+ * - `json`: one JSON object or array per frame, found by bracket depth while
+ *   skipping strings and escapes.
+ * - `xml`: one XML document per frame (prolog, comments and doctype before the
+ *   root element belong to it), found by root-element balance.
+ * - `auto`: each frame is JSON or XML by its first significant byte.
+ * - `line`: newline-delimited text (CRLF tolerated, blank lines skipped).
+ *
+ * Whitespace, NUL and commas between frames are skipped. Bytes that cannot begin
+ * a frame are reported as garbage; a control byte inside a JSON or XML frame
+ * ends it as garbage so the next good frame is still found. A frame over the
+ * size limit is dropped (its head kept for the report) and scanning carries on
+ * to its end without holding it in memory.
+ *
+ * The scan is byte-wise: UTF-8 multi-byte sequences never contain ASCII bytes,
+ * so a chunk may split anywhere, even inside a character.
+ */
+
+export type FramingKind = 'json' | 'xml' | 'auto' | 'line';
+
+export type FramingErrorCode = 'oversize' | 'garbage' | 'truncated';
+
+export class FramingError extends Error {
+  constructor(
+    readonly code: FramingErrorCode,
+    message: string,
+    /** The start of the offending bytes as text (at most RAW_HEAD_BYTES). */
+    readonly raw: string,
+    /** How many bytes the offending piece had. */
+    readonly bytes: number,
+  ) {
+    super(message);
+    this.name = 'FramingError';
+  }
+}
+
+export interface FrameSink {
+  frame(text: string): void;
+  error(err: FramingError): void;
+}
+
+export interface Framer {
+  /** Feed the next chunk of the stream. */
+  push(chunk: Buffer): void;
+  /** The stream ended: flush a last complete line, report a truncated frame. */
+  end(): void;
+  /** Bytes held for the frame in progress. */
+  readonly buffered: number;
+}
+
+export interface FramerOptions {
+  maxFrameBytes: number;
+}
+
+/** How much of a bad piece is kept for the error report. */
+export const RAW_HEAD_BYTES = 4096;
+
+const NL = 0x0a;
+const CR = 0x0d;
+const TAB = 0x09;
+const SPACE = 0x20;
+const NUL = 0x00;
+const COMMA = 0x2c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const QUOTE = 0x22;
+const APOS = 0x27;
+const BACKSLASH = 0x5c;
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const BANG = 0x21;
+const QMARK = 0x3f;
+const DASH = 0x2d;
+
+function isSkippable(b: number): boolean {
+  return b === SPACE || b === NL || b === CR || b === TAB || b === NUL || b === COMMA;
+}
+
+/** Control bytes that may not appear in JSON or XML text. */
+function isForbiddenControl(b: number): boolean {
+  return b < 0x20 && b !== TAB && b !== NL && b !== CR;
+}
+
+export function createFramer(kind: FramingKind, sink: FrameSink, options: FramerOptions): Framer {
+  return kind === 'line' ? new LineFramer(sink, options) : new StructuredFramer(kind, sink, options);
+}
+
+/** Collects the bytes of one piece (frame or garbage run), keeping only the head once over the limit. */
+class Collector {
+  private parts: Buffer[] = [];
+  private held = 0;
+  total = 0;
+  overflow = false;
+
+  constructor(private readonly limit: number) {}
+
+  add(chunk: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    const n = end - start;
+    this.total += n;
+    if (this.overflow) {
+      if (this.held < RAW_HEAD_BYTES) this.keep(chunk.subarray(start, Math.min(end, start + RAW_HEAD_BYTES - this.held)));
+      return;
+    }
+    if (this.total > this.limit) {
+      this.overflow = true;
+      const head = Buffer.concat(this.parts).subarray(0, RAW_HEAD_BYTES);
+      this.parts = [head];
+      this.held = head.length;
+      if (this.held < RAW_HEAD_BYTES) this.keep(chunk.subarray(start, Math.min(end, start + RAW_HEAD_BYTES - this.held)));
+      return;
+    }
+    // Copy: the socket may reuse the chunk's memory.
+    this.keep(Buffer.from(chunk.subarray(start, end)));
+  }
+
+  private keep(b: Buffer): void {
+    this.parts.push(b);
+    this.held += b.length;
+  }
+
+  text(): string {
+    return this.parts.length === 1 ? this.parts[0]!.toString('utf8') : Buffer.concat(this.parts).toString('utf8');
+  }
+
+  head(): string {
+    return Buffer.concat(this.parts).subarray(0, RAW_HEAD_BYTES).toString('utf8');
+  }
+
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  reset(): void {
+    this.parts = [];
+    this.held = 0;
+    this.total = 0;
+    this.overflow = false;
+  }
+}
+
+const enum Mode {
+  Idle,
+  Garbage,
+  Json,
+  Xml,
+}
+
+// XML scanner states.
+const enum X {
+  Text, // between tags
+  Open, // just read '<'
+  Tag, // inside a start or end tag
+  TagQuote, // inside a quoted attribute value
+  Pi, // <? … ?>
+  Comment, // <!-- … -->
+  Cdata, // <![CDATA[ … ]]>
+  Decl, // <!DOCTYPE …> and other <! … >
+}
+
+class StructuredFramer implements Framer {
+  private mode = Mode.Idle;
+  private readonly piece: Collector;
+  private readonly garbage: Collector;
+  // JSON state
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  // XML state
+  private x = X.Text;
+  private xDepth = 0;
+  private rootSeen = false;
+  private closingTag = false;
+  private quote = 0;
+  private match = 0; // progress through "--", "[CDATA[", "-->", "]]>"
+  private prev = 0;
+
+  constructor(
+    private readonly kind: 'json' | 'xml' | 'auto',
+    private readonly sink: FrameSink,
+    private readonly options: FramerOptions,
+  ) {
+    this.piece = new Collector(options.maxFrameBytes);
+    this.garbage = new Collector(RAW_HEAD_BYTES);
+  }
+
+  get buffered(): number {
+    return this.piece.heldBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let i = 0;
+    const n = chunk.length;
+    let start = 0; // where the current piece began in this chunk
+    while (i < n) {
+      const b = chunk[i]!;
+      switch (this.mode) {
+        case Mode.Idle:
+        case Mode.Garbage: {
+          if (isSkippable(b)) {
+            if (this.mode === Mode.Garbage) this.flushGarbage();
+            i++;
+            continue;
+          }
+          const mode = this.startMode(b);
+          if (mode === null) {
+            if (this.mode !== Mode.Garbage) {
+              this.mode = Mode.Garbage;
+            }
+            this.garbage.add(chunk, i, i + 1);
+            // A long run is reported in pieces rather than held until it ends.
+            if (this.garbage.total >= RAW_HEAD_BYTES) this.flushGarbage();
+            i++;
+            continue;
+          }
+          if (this.mode === Mode.Garbage) this.flushGarbage();
+          this.beginFrame(mode);
+          start = i;
+          // Fall through to the frame scanner on the same byte.
+          continue;
+        }
+        case Mode.Json: {
+          const r = this.scanJson(chunk, i);
+          if (r >= 0) {
+            this.piece.add(chunk, start, r + 1);
+            this.endFrame();
+            i = r + 1;
+          } else if (r === -1) {
+            this.piece.add(chunk, start, n);
+            i = n;
+          } else {
+            const at = -r - 2;
+            this.piece.add(chunk, start, at + 1);
+            this.badFrame();
+            i = at + 1;
+          }
+          continue;
+        }
+        case Mode.Xml: {
+          const r = this.scanXml(chunk, i);
+          if (r >= 0) {
+            this.piece.add(chunk, start, r + 1);
+            this.endFrame();
+            i = r + 1;
+          } else if (r === -1) {
+            this.piece.add(chunk, start, n);
+            i = n;
+          } else {
+            const at = -r - 2;
+            this.piece.add(chunk, start, at + 1);
+            this.badFrame();
+            i = at + 1;
+          }
+          continue;
+        }
+      }
+    }
+  }
+
+  end(): void {
+    if (this.mode === Mode.Garbage) this.flushGarbage();
+    if (this.mode === Mode.Json || this.mode === Mode.Xml) {
+      const total = this.piece.total;
+      const raw = this.piece.head();
+      this.resetFrame();
+      this.sink.error(
+        new FramingError('truncated', `the connection ended inside a ${this.kindName()} frame (${total} bytes)`, raw, total),
+      );
+    }
+  }
+
+  private kindName(): string {
+    return this.kind === 'auto' ? 'JSON or XML' : this.kind.toUpperCase();
+  }
+
+  private startMode(b: number): Mode | null {
+    if ((b === LBRACE || b === LBRACKET) && this.kind !== 'xml') return Mode.Json;
+    if (b === LT && this.kind !== 'json') return Mode.Xml;
+    return null;
+  }
+
+  private beginFrame(mode: Mode): void {
+    this.mode = mode;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.x = X.Text;
+    this.xDepth = 0;
+    this.rootSeen = false;
+    this.prev = 0;
+    this.match = 0;
+  }
+
+  private resetFrame(): void {
+    this.piece.reset();
+    this.mode = Mode.Idle;
+  }
+
+  private endFrame(): void {
+    if (this.piece.overflow) {
+      const total = this.piece.total;
+      const raw = this.piece.head();
+      this.resetFrame();
+      this.sink.error(
+        new FramingError('oversize', `frame of ${total} bytes is over the ${this.options.maxFrameBytes}-byte limit; dropped`, raw, total),
+      );
+      return;
+    }
+    const text = this.piece.text();
+    this.resetFrame();
+    this.sink.frame(text);
+  }
+
+  private badFrame(): void {
+    const total = this.piece.total;
+    const raw = this.piece.head();
+    this.resetFrame();
+    this.sink.error(
+      new FramingError('garbage', `a ${this.kindName()} frame held a byte that is not text (after ${total} bytes); dropped`, raw, total),
+    );
+  }
+
+  private flushGarbage(): void {
+    const total = this.garbage.total;
+    if (total > 0) {
+      const raw = this.garbage.head();
+      this.garbage.reset();
+      this.sink.error(new FramingError('garbage', `${total} bytes that do not start a ${this.kindName()} frame; skipped`, raw, total));
+    }
+    this.mode = Mode.Idle;
+  }
+
+  /** Returns the index of the frame's last byte, -1 if the chunk ended first, or -(index+2) of a forbidden byte. */
+  private scanJson(c: Buffer, from: number): number {
+    for (let i = from; i < c.length; i++) {
+      const b = c[i]!;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (b === BACKSLASH) this.escaped = true;
+        else if (b === QUOTE) this.inString = false;
+        else if (b < 0x20) return -(i + 2);
+        continue;
+      }
+      if (b === QUOTE) this.inString = true;
+      else if (b === LBRACE || b === LBRACKET) this.depth++;
+      else if (b === RBRACE || b === RBRACKET) {
+        this.depth--;
+        if (this.depth === 0) return i;
+      } else if (isForbiddenControl(b) || b >= 0x80) return -(i + 2);
+    }
+    return -1;
+  }
+
+  /** Same contract as scanJson, for one XML document. */
+  private scanXml(c: Buffer, from: number): number {
+    for (let i = from; i < c.length; i++) {
+      const b = c[i]!;
+      if (isForbiddenControl(b)) return -(i + 2);
+      switch (this.x) {
+        case X.Text:
+          if (b === LT) this.x = X.Open;
+          else if (!this.rootSeen && !(b === SPACE || b === NL || b === CR || b === TAB)) return -(i + 2);
+          break;
+        case X.Open:
+          if (b === QMARK) this.x = X.Pi;
+          else if (b === BANG) {
+            this.x = X.Decl;
+            this.match = 0;
+          } else if (b === SLASH) {
+            this.x = X.Tag;
+            this.closingTag = true;
+          } else {
+            this.x = X.Tag;
+            this.closingTag = false;
+          }
+          break;
+        case X.Tag:
+          if (b === QUOTE || b === APOS) {
+            this.quote = b;
+            this.x = X.TagQuote;
+          } else if (b === GT) {
+            this.x = X.Text;
+            if (this.closingTag) this.xDepth--;
+            else if (!(this.prev === SLASH)) this.xDepth++;
+            this.rootSeen = true;
+            if (this.xDepth <= 0) {
+              this.prev = b;
+              return i;
+            }
+          }
+          break;
+        case X.TagQuote:
+          if (b === this.quote) this.x = X.Tag;
+          break;
+        case X.Pi:
+          if (b === GT && this.prev === QMARK) this.x = X.Text;
+          break;
+        case X.Decl:
+          // "<!" then "--" → comment, "[CDATA[" → cdata, else a declaration.
+          if (this.match === 0 && b === DASH) this.match = 1;
+          else if (this.match === 1 && b === DASH) {
+            this.x = X.Comment;
+            this.match = 0;
+          } else if (this.match === 0 && b === LBRACKET) this.match = 10;
+          else if (this.match >= 10 && this.match < 16) {
+            this.match++;
+            if (this.match === 16) {
+              this.x = X.Cdata;
+              this.match = 0;
+            }
+          } else if (b === GT) this.x = X.Text;
+          else this.match = 20;
+          break;
+        case X.Comment:
+          if (b === GT && this.prev === DASH && this.match >= 2) this.x = X.Text;
+          this.match = b === DASH ? this.match + 1 : 0;
+          break;
+        case X.Cdata:
+          if (b === GT && this.prev === RBRACKET && this.match >= 2) this.x = X.Text;
+          this.match = b === RBRACKET ? this.match + 1 : 0;
+          break;
+      }
+      this.prev = b;
+    }
+    return -1;
+  }
+}
+
+class LineFramer implements Framer {
+  private readonly line: Collector;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly options: FramerOptions,
+  ) {
+    this.line = new Collector(options.maxFrameBytes);
+  }
+
+  get buffered(): number {
+    return this.line.heldBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    let nl = chunk.indexOf(NL, start);
+    while (nl !== -1) {
+      this.line.add(chunk, start, nl);
+      this.emit();
+      start = nl + 1;
+      nl = chunk.indexOf(NL, start);
+    }
+    this.line.add(chunk, start, chunk.length);
+  }
+
+  end(): void {
+    // The peer closed after a last line with no newline: it is complete.
+    this.emit();
+  }
+
+  private emit(): void {
+    if (this.line.total === 0) return;
+    if (this.line.overflow) {
+      const total = this.line.total;
+      const raw = this.line.head();
+      this.line.reset();
+      this.sink.error(new FramingError('oversize', `line of ${total} bytes is over the ${this.options.maxFrameBytes}-byte limit; dropped`, raw, total));
+      return;
+    }
+    let text = this.line.text();
+    this.line.reset();
+    if (text.includes('\u0000')) text = text.replace(/\u0000/g, '');
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (text.trim() === '') return;
+    this.sink.frame(text);
+  }
+}

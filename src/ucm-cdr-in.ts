@@ -1,0 +1,239 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { parseUcm, ucmFormatOf, type UcmFormat } from './lib/formats/ucm';
+import { parseUcmHttpBody } from './lib/formats/ucm-http';
+import { checkListenerSettings } from './lib/glue/listener-config';
+import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
+import { countsText, StatusThrottle } from './lib/glue/status';
+import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
+import { HttpError, HttpReceiver, HTTP_DEFAULTS } from './lib/transport/http-receiver';
+import type { Peer } from './lib/transport/peer';
+import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
+
+interface UcmCdrInDef extends NodeDef {
+  transport: 'tcp' | 'http' | 'https';
+  useTls?: boolean;
+  tls?: string;
+  host?: string;
+  port: string | number;
+  format?: UcmFormat;
+  path?: string;
+  maxFrameKb?: string | number;
+  maxConnections?: string | number;
+  idleTimeoutSec?: string | number;
+  allow?: string;
+  topic?: string;
+}
+
+interface UcmCredentials {
+  username?: string;
+  password?: string;
+}
+
+interface UcmCdrInNode extends Node<UcmCredentials> {
+  /** Resolves with the bound port once listening (tests and the demo use it). */
+  listening: Promise<number>;
+}
+
+const RETRY_LISTEN_MS = 5000;
+
+export = function register(RED: NodeAPI): void {
+  function UcmCdrIn(this: UcmCdrInNode, config: UcmCdrInDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const t = (key: string, params?: Record<string, string | number>): string => RED._(`ucm-cdr-in.${key}`, params);
+    const status = new StatusThrottle((s) => node.status(s));
+    const counts = { connections: 0, records: 0, errors: 0 };
+    const topic = config.topic?.trim() || 'ucm';
+    const format: UcmFormat = config.format === 'json' || config.format === 'xml' ? config.format : 'auto';
+    const transport = config.transport === 'http' || config.transport === 'https' ? config.transport : 'tcp';
+    const secure = transport === 'https' || (transport === 'tcp' && config.useTls === true);
+    const transportName = transport === 'tcp' && secure ? 'tls' : transport;
+    let label = `${transportName} :${config.port}`;
+    let closed = false;
+    let retry: NodeJS.Timeout | null = null;
+    let server: TcpServer | HttpReceiver | null = null;
+    let resolveListening: (port: number) => void = () => undefined;
+    node.listening = new Promise((resolve) => (resolveListening = resolve));
+
+    const showCounts = (): void => status.set({ fill: 'green', shape: 'dot', text: countsText(label, counts) });
+    const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
+
+    const source = (peer: Peer | null, fmt: string): SourceInfo => ({
+      vendor: 'ucm',
+      format: fmt,
+      transport: transportName,
+      ...(peer ? { address: peer.address, port: peer.port } : {}),
+      receivedAt: new Date().toISOString(),
+    });
+
+    const reportBadRecord = (reason: string, raw: string, peer: Peer | null, fmt: string): void => {
+      counts.errors++;
+      const msg = sourceMessage(raw, topic, source(peer, fmt));
+      node.error(t('errors.bad-record', { from: peer ? peer.address : '?', reason }), msg as unknown as NodeMessageInFlow);
+      showCounts();
+    };
+
+    // --- settings, checked again here: a hand-edited flow bypasses the editor.
+    const checked = checkListenerSettings(config, {
+      maxFrameKb: TCP_DEFAULTS.maxFrameBytes / 1024,
+      maxConnections: TCP_DEFAULTS.maxConnections,
+      idleTimeoutSec: TCP_DEFAULTS.idleTimeoutMs / 1000,
+    });
+    if (!checked.ok) {
+      for (const p of checked.problems) node.error(t('errors.setting', { detail: p.detail }));
+      fail(t('status.bad-settings'));
+      node.on('close', (_removed: boolean, done: () => void) => done());
+      return;
+    }
+    const settings = checked.value;
+    let tlsOptions = null;
+    if (secure) {
+      const tlsNode = config.tls ? (RED.nodes.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
+      try {
+        if (!tlsNode) throw new Error(t('errors.no-tls'));
+        tlsOptions = serverTlsOptions(tlsNode);
+      } catch (err) {
+        node.error(t('errors.setting', { detail: (err as Error).message }));
+        fail(t('status.bad-settings'));
+        node.on('close', (_removed: boolean, done: () => void) => done());
+        return;
+      }
+    }
+    const auth = node.credentials?.username ? { username: node.credentials.username, password: node.credentials.password ?? '' } : null;
+
+    if (transport === 'tcp') {
+      server = new TcpServer(
+        {
+          host: settings.host,
+          port: settings.port,
+          framing: format,
+          maxFrameBytes: settings.maxFrameBytes,
+          maxConnections: settings.maxConnections,
+          idleTimeoutMs: settings.idleTimeoutMs,
+          allow: settings.allow,
+          tls: tlsOptions,
+        },
+        {
+          onFrame(text, peer) {
+            let records;
+            try {
+              records = parseUcm(text, format);
+            } catch (err) {
+              reportBadRecord((err as Error).message, text, peer, ucmFormatOf(text));
+              return;
+            }
+            const fmt = ucmFormatOf(text);
+            for (const record of records) {
+              counts.records++;
+              node.send(sourceMessage(record, topic, source(peer, fmt)) as unknown as NodeMessageInFlow);
+            }
+            showCounts();
+          },
+          onFrameError(err, peer) {
+            reportBadRecord(err.message, err.raw, peer, 'unknown');
+          },
+          onConnect(peer, n) {
+            counts.connections = n;
+            node.debug(t('log.connected', { from: `${peer.address}:${peer.port}` }));
+            showCounts();
+          },
+          onDisconnect(peer, reason, n, detail) {
+            counts.connections = n;
+            if (reason === 'idle') node.log(t('log.idle', { from: `${peer.address}:${peer.port}` }));
+            else node.debug(t('log.disconnected', { from: `${peer.address}:${peer.port}`, reason: detail ?? reason }));
+            if (!closed) showCounts();
+          },
+          onRefused(reason) {
+            node.warn(t('log.refused', { reason }));
+          },
+          onError(err) {
+            node.error(t('errors.internal', { reason: err.message }));
+          },
+        },
+      );
+    } else {
+      server = new HttpReceiver(
+        {
+          host: settings.host,
+          port: settings.port,
+          path: config.path?.trim() ? (config.path.trim().startsWith('/') ? config.path.trim() : `/${config.path.trim()}`) : '',
+          maxBodyBytes: settings.maxFrameBytes,
+          maxConnections: settings.maxConnections,
+          requestTimeoutMs: HTTP_DEFAULTS.requestTimeoutMs,
+          auth,
+          allow: settings.allow,
+          tls: tlsOptions,
+        },
+        {
+          onRequest(req) {
+            let parsed;
+            try {
+              parsed = parseUcmHttpBody(req.body, req.contentType, format);
+            } catch (err) {
+              const text = req.body.toString('utf8');
+              reportBadRecord((err as Error).message, text, req.peer, ucmFormatOf(text));
+              throw new HttpError(400, (err as Error).message);
+            }
+            for (const record of parsed.records) {
+              counts.records++;
+              node.send(sourceMessage(record, topic, source(req.peer, parsed.format)) as unknown as NodeMessageInFlow);
+            }
+            showCounts();
+            return { status: 200 };
+          },
+          onRejected(code, reason, peer) {
+            if (code === 401) node.warn(t('log.auth', { from: peer.address, reason }));
+            else node.debug(t('log.rejected', { from: peer.address, code, reason }));
+          },
+          onRefused(address) {
+            node.warn(t('log.refused', { reason: t('log.not-allowed', { from: address }) }));
+          },
+          onError(err) {
+            node.error(t('errors.internal', { reason: err.message }));
+          },
+        },
+      );
+    }
+    if (transport === 'tcp' && auth) node.warn(t('log.tcp-auth-ignored'));
+
+    const start = (): void => {
+      if (closed || !server) return;
+      status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
+      server.listen().then(
+        ({ port }) => {
+          label = `${transportName} :${port}`;
+          node.log(t('log.listening', { transport: transportName, host: settings.host, port }));
+          showCounts();
+          resolveListening(port);
+        },
+        (err: NodeJS.ErrnoException) => {
+          if (closed) return;
+          const reason = err.code === 'EADDRINUSE' ? t('errors.in-use', { port: settings.port }) : err.message;
+          node.error(t('errors.listen', { reason }));
+          fail(err.code === 'EADDRINUSE' ? t('status.in-use', { port: settings.port }) : t('status.failed'));
+          retry = setTimeout(start, RETRY_LISTEN_MS);
+        },
+      );
+    };
+    start();
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      status.stop();
+      const s = server;
+      server = null;
+      (s ? s.close() : Promise.resolve()).then(
+        () => done(),
+        () => done(),
+      );
+    });
+  }
+
+  RED.nodes.registerType<UcmCdrInNode, UcmCdrInDef, unknown, UcmCredentials>('ucm-cdr-in', UcmCdrIn, {
+    credentials: {
+      username: { type: 'text' },
+      password: { type: 'password' },
+    },
+  });
+};
