@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const ami = require('../../../nodes/lib/formats/ami');
-const { sample, masterCsv } = require('../../helpers/asterisk-samples');
+const { sample, masterCsv } = require('../../support/asterisk-samples');
 
 function frames(chunks, options) {
   const f = new ami.AmiFramer(options);

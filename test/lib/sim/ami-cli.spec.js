@@ -3,8 +3,9 @@ const assert = require('node:assert/strict');
 const { PassThrough } = require('node:stream');
 const { runAmiCli, parseAmiCliArgs } = require('../../../nodes/lib/sim/ami-cli');
 const { AmiClient } = require('../../../nodes/lib/transport/ami-client');
-const { waitFor, nextEvent } = require('../../helpers/wait');
-const { DIR } = require('../../helpers/asterisk-samples');
+const { waitFor } = require('../../support/wait');
+const { nextEvent } = require('../../support/events');
+const { DIR } = require('../../support/asterisk-samples');
 
 describe('sim/ami-cli (cdr-sim ami)', () => {
   it('parses its options and refuses bad ones', () => {

@@ -2,8 +2,8 @@
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const { AmiSimServer, eventClasses, captureEvents } = require('../../../nodes/lib/sim/ami');
-const { sample } = require('../../helpers/asterisk-samples');
-const { waitFor } = require('../../helpers/wait');
+const { sample } = require('../../support/asterisk-samples');
+const { waitFor } = require('../../support/wait');
 
 /** A raw TCP peer that records every byte the fake PBX sends. */
 async function rawPeer(port) {

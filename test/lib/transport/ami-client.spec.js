@@ -8,8 +8,9 @@ const { execFileSync } = require('node:child_process');
 const { AmiClient, backoffDelay } = require('../../../nodes/lib/transport/ami-client');
 const { AmiSimServer } = require('../../../nodes/lib/sim/ami');
 const ami = require('../../../nodes/lib/formats/ami');
-const { sample } = require('../../helpers/asterisk-samples');
-const { waitFor, nextEvent } = require('../../helpers/wait');
+const { sample } = require('../../support/asterisk-samples');
+const { waitFor } = require('../../support/wait');
+const { nextEvent } = require('../../support/events');
 
 function options(port, extra = {}) {
   return {

@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const ami = require('../../../../nodes/lib/formats/ami');
 const { mapAsterisk, directionOf, compileDirectionRules } = require('../../../../nodes/lib/cdr/normalize/asterisk');
 const { wallClockToIso } = require('../../../../nodes/lib/cdr/time');
-const { sample, masterCsv } = require('../../../helpers/asterisk-samples');
+const { sample, masterCsv } = require('../../../support/asterisk-samples');
 
 function captureRecords(name = 'ami-cdr-only-session-part1.txt') {
   return new ami.AmiFramer().push(sample(name))

@@ -4,9 +4,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const DIR = process.env.CDRFLOW_SAMPLES
-  ? path.join(process.env.CDRFLOW_SAMPLES, 'asterisk')
-  : path.resolve(__dirname, '../../../../shared/samples/asterisk');
+const { samplePath } = require('./samples');
+
+const DIR = samplePath('asterisk');
 
 function sample(name) {
   return fs.readFileSync(path.join(DIR, name));
