@@ -1,7 +1,9 @@
 'use strict';
 const assert = require('node:assert/strict');
-const helper = require('node-red-node-test-helper');
+const fs = require('node:fs');
+const { helper, core } = require('../support/red');
 const { withMessages } = require('../support/locale');
+const { testCertificate } = require('../support/tls');
 
 const amiServerNode = withMessages(require('../../nodes/ami-server.js'), 'ami-server', 'ami-cdr-in');
 const amiCdrInNode = withMessages(require('../../nodes/ami-cdr-in.js'), 'ami-server', 'ami-cdr-in');
@@ -9,8 +11,6 @@ const { AmiSimServer } = require('../../nodes/lib/sim/ami');
 const ami = require('../../nodes/lib/formats/ami');
 const { sample } = require('../support/asterisk-samples');
 const { waitFor } = require('../support/wait');
-
-helper.init(require.resolve('node-red'));
 
 function flow(port, { server = {}, nodes = [{ id: 'in1' }], creds = {} } = {}) {
   const f = [{ id: 'srv', type: 'ami-server', name: 'pbx-a', host: '127.0.0.1', port, events: 'cdr', pingSec: 20, pingTimeoutSec: 10, backoffMaxSec: 1, ...server }];
@@ -23,9 +23,9 @@ function flow(port, { server = {}, nodes = [{ id: 'in1' }], creds = {} } = {}) {
   return { flow: f, creds: { srv: { username: 'cdruser', secret: 'cdrpass', ...creds } } };
 }
 
-async function load(port, opts) {
+async function load(port, opts = {}) {
   const { flow: f, creds } = flow(port, opts);
-  await helper.load([amiServerNode, amiCdrInNode], f, creds);
+  await helper.load([amiServerNode, amiCdrInNode, core.catch, core.tls], [...f, ...(opts.extra || [])], creds);
 }
 
 /** Everything a helper node receives. */
@@ -191,6 +191,44 @@ describe('ami-server + ami-cdr-in nodes', function () {
     sim.burst(1);
     await waitFor(() => user.items.length === 1, 'item');
     await new Promise((r) => srv.deregister(user, r));
+  });
+
+  it('pushes the connection state to every node that uses the server', async () => {
+    await load(sim.port, { creds: { secret: 'wrong' }, nodes: [{ id: 'in1' }, { id: 'in2' }] });
+    const a = statuses('in1');
+    const b = statuses('in2');
+    const red = (l) => l.some((s) => s.fill === 'red' && s.shape === 'ring' && /^login failed: Authentication failed/.test(s.text));
+    await waitFor(() => red(a) && red(b), 'both red');
+    assert.equal(sim.connections, sim.loginFailures, 'one connection per attempt, shared by both nodes');
+  });
+
+  it('a catch node gets a bad event with its raw text in msg.payload', async () => {
+    await load(sim.port, { extra: [{ id: 'c', type: 'catch', scope: ['in1'], uncaught: false, wires: [['err']] }, { id: 'err', type: 'helper' }] });
+    const errs = collect('err');
+    const got = collect('in1-cdr');
+    await waitFor(() => sim.loggedIn === 1, 'login');
+    sim.sendRaw('Event: Cdr\r\nPrivilege: cdr,all\r\nUniqueID: 9.9\r\n\r\n');
+    sim.burst(1);
+    await waitFor(() => errs.length === 1 && got.length === 1, 'caught error and next record');
+    assert.equal(errs[0].payload, 'Event: Cdr\r\nPrivilege: cdr,all\r\nUniqueID: 9.9\r\n\r\n');
+    assert.match(errs[0].error.message, /bad Cdr\/CEL event from pbx-a: Cdr event without StartTime/);
+    assert.equal(errs[0].topic, 'asterisk');
+  });
+
+  it('connects over TLS with a tls-config node', async () => {
+    const cert = testCertificate();
+    await sim.stop();
+    sim = new AmiSimServer({ tls: { key: cert.key, cert: cert.cert } });
+    await sim.listen(0);
+    await load(sim.port, {
+      server: { host: 'localhost', useTls: true, tls: 't' },
+      extra: [{ id: 't', type: 'tls-config', cert: '', key: '', ca: cert.certFile, verifyservercert: true }],
+    });
+    const got = collect('in1-cdr');
+    await waitFor(() => sim.loggedIn === 1, 'TLS login');
+    sim.burst(1);
+    await waitFor(() => got.length === 1, 'record over TLS');
+    assert.equal(got[0].source.transport, 'ami-tls');
   });
 
   it('without an ami-server, or with invalid settings, shows red and does not crash', async () => {
