@@ -42,9 +42,16 @@ export = function register(RED: NodeAPI): void {
       if (counts.errors > 0) parts.push(`${formatCount(counts.errors)} err`);
       return parts.join(' · ');
     };
+    // Counts change with every record: the text is made at most every 250 ms, not
+    // per record (a burst of 10,000 would format 10,000 texts nobody sees).
+    // State changes go out at once through connection().
+    let showTimer: NodeJS.Timeout | null = null;
     const show = (): void => {
-      // Counts change with every record: throttled. State changes go out at once.
-      if (state === 'connected') status.set(render(countText()));
+      if (showTimer || state !== 'connected') return;
+      showTimer = setTimeout(() => {
+        showTimer = null;
+        if (state === 'connected') status.set(render(countText()));
+      }, 250);
     };
 
     const source = (receivedAt: string): AmiSourceInfo => ({
@@ -84,6 +91,8 @@ export = function register(RED: NodeAPI): void {
     server.register(user);
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      if (showTimer) clearTimeout(showTimer);
+      showTimer = null;
       status.stop();
       server.deregister(user, done);
     });
