@@ -8,7 +8,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 let tsc;
 try {
-  // TypeScript 7 does not export bin/tsc, so find it next to the package.json.
+  // TypeScript 7 no longer exports ./bin/tsc, so resolve the package and find its bin.
   tsc = path.join(path.dirname(require.resolve('typescript/package.json', { paths: [root] })), 'bin', 'tsc');
 } catch {
   // Installed from the registry as a dependency of a Node-RED userDir: the build

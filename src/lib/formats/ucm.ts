@@ -48,11 +48,12 @@ export function isUcmGroup(v: Record<string, unknown>): boolean {
 
 export function isUcmLeg(v: Record<string, unknown>): boolean {
   let known = 0;
-  for (const [k, value] of Object.entries(v)) {
-    if (isPlainObject(value) || Array.isArray(value)) return false;
-    if (LEG_FIELDS.has(k) && ++known >= MIN_LEG_FIELDS) return true;
+  for (const k in v) {
+    const value = v[k];
+    if (typeof value === 'object' && value !== null) return false;
+    if (LEG_FIELDS.has(k)) known++;
   }
-  return false;
+  return known >= MIN_LEG_FIELDS;
 }
 
 function collect(value: unknown, out: UcmRecord[], depth: number): void {

@@ -41,6 +41,8 @@ export interface UcmGeneratorOptions {
   startMs?: number;
   /** First AcctId. */
   firstAcctId?: number;
+  /** Live traffic: every call ends at the moment it is made (demo, soak runs). */
+  live?: boolean;
 }
 
 type Kind = 'inbound' | 'outbound' | 'internal';
@@ -52,8 +54,10 @@ export class UcmGenerator {
   private clock: number;
   private acctId: number;
   private uniq = 1000;
+  private readonly live: boolean;
 
   constructor(options: UcmGeneratorOptions = {}) {
+    this.live = options.live ?? false;
     this.rng = new Rng(options.seed ?? 42);
     this.clock = options.startMs ?? Date.UTC(2024, 5, 3, 8, 0, 0);
     this.acctId = options.firstAcctId ?? 10_000;
@@ -78,6 +82,10 @@ export class UcmGenerator {
   private call(legCount: number): UcmLeg[] {
     const r = this.rng;
     this.clock += r.int(1, 20) * 1000;
+    if (this.live) {
+      // Start far enough back that the call ends about now.
+      this.clock = Date.now() - legCount * 120_000;
+    }
     const kind: Kind = r.pick(['inbound', 'outbound', 'internal'] as const);
     const trunk = r.pick(TRUNKS);
     const external = `0${r.pick(['7700', '1632', '2079', '1134'])}${r.digits(6)}`;
@@ -141,7 +149,20 @@ export class UcmGenerator {
       start = end;
     }
     this.clock = start;
+    if (this.live) shiftLegs(legs, Date.now() - start);
     return legs;
+  }
+}
+
+const TIME_FIELDS = ['start', 'answer', 'end'] as const;
+
+/** Moves a call's times by `deltaMs` (whole seconds), keeping durations. */
+function shiftLegs(legs: UcmLeg[], deltaMs: number): void {
+  const delta = Math.round(deltaMs / 1000) * 1000;
+  for (const leg of legs) {
+    for (const f of TIME_FIELDS) {
+      if (leg[f]) leg[f] = wallClock(Date.parse(`${leg[f]!.replace(' ', 'T')}Z`) + delta);
+    }
   }
 }
 

@@ -337,23 +337,40 @@ class StructuredFramer implements Framer {
 
   /** Returns the index of the frame's last byte, -1 if the chunk ended first, or -(index+2) of a forbidden byte. */
   private scanJson(c: Buffer, from: number): number {
-    for (let i = from; i < c.length; i++) {
+    // State in locals: this loop runs once per byte received.
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let result = -1;
+    const n = c.length;
+    for (let i = from; i < n; i++) {
       const b = c[i]!;
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) this.inString = false;
-        else if (b < 0x20) return -(i + 2);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === BACKSLASH) escaped = true;
+        else if (b === QUOTE) inString = false;
+        else if (b < 0x20) {
+          result = -(i + 2);
+          break;
+        }
         continue;
       }
-      if (b === QUOTE) this.inString = true;
-      else if (b === LBRACE || b === LBRACKET) this.depth++;
+      if (b === QUOTE) inString = true;
+      else if (b === LBRACE || b === LBRACKET) depth++;
       else if (b === RBRACE || b === RBRACKET) {
-        this.depth--;
-        if (this.depth === 0) return i;
-      } else if (isForbiddenControl(b) || b >= 0x80) return -(i + 2);
+        if (--depth === 0) {
+          result = i;
+          break;
+        }
+      } else if (isForbiddenControl(b) || b >= 0x80) {
+        result = -(i + 2);
+        break;
+      }
     }
-    return -1;
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    return result;
   }
 
   /** Same contract as scanJson, for one XML document. */

@@ -1,0 +1,68 @@
+'use strict';
+// Two nodes for benchmarks only, loaded from the bench runtime's userDir/nodes:
+// - bench-sink counts what arrives and notes each message's latency from the
+//   `_t` stamp (epoch ms with fractions) the sender put on the record;
+// - bench-source emits prepared messages as fast as the runtime takes them
+//   (the null-flow baseline).
+const { performance } = require('node:perf_hooks');
+
+const now = () => performance.timeOrigin + performance.now();
+
+function stampOf(msg) {
+  const p = msg.payload;
+  if (p && typeof p === 'object') {
+    if (p._t !== undefined) return Number(p._t);
+    if (p.extra && p.extra._t !== undefined) return Number(p.extra._t);
+  }
+  if (msg.vendorRecord && msg.vendorRecord._t !== undefined) return Number(msg.vendorRecord._t);
+  return NaN;
+}
+
+module.exports = function (RED) {
+  function BenchSink(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    node.reset = (expected) => {
+      node.count = 0;
+      node.first = 0;
+      node.last = 0;
+      node.latencies = [];
+      node.expected = expected;
+      node.done = new Promise((resolve) => (node.resolve = resolve));
+    };
+    node.reset(Infinity);
+    node.on('input', (msg, send, done) => {
+      const t = now();
+      if (node.count === 0) node.first = t;
+      node.last = t;
+      node.count++;
+      const stamp = stampOf(msg);
+      if (!Number.isNaN(stamp)) node.latencies.push(t - stamp);
+      if (node.count >= node.expected) node.resolve();
+      done();
+    });
+  }
+  RED.nodes.registerType('bench-sink', BenchSink);
+
+  function BenchSource(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    /** Emits `count` messages made by `make(i)` in batches, yielding between them. */
+    node.emitMany = (count, make, batch = 500) =>
+      new Promise((resolve) => {
+        let i = 0;
+        const step = () => {
+          const end = Math.min(count, i + batch);
+          for (; i < end; i++) {
+            const msg = make(i);
+            if (msg.payload && typeof msg.payload === 'object') msg.payload._t = now();
+            node.send(msg);
+          }
+          if (i < count) setImmediate(step);
+          else resolve();
+        };
+        step();
+      });
+  }
+  RED.nodes.registerType('bench-source', BenchSource);
+};

@@ -1,0 +1,44 @@
+import { UsageError } from './args';
+import { runUcmCli, UCM_USAGE } from './ucm-cli';
+
+/** One `cdr-sim <vendor>` subcommand. */
+interface SimCommand {
+  usage: string;
+  run(argv: string[], signal?: AbortSignal): Promise<void>;
+}
+
+const COMMANDS: Record<string, SimCommand> = {
+  ucm: { usage: UCM_USAGE, run: runUcmCli },
+};
+
+export function usage(): string {
+  return ['Usage: cdr-sim <vendor> [options]   (cdr-sim <vendor> --help for its options)', '', ...Object.values(COMMANDS).map((c) => c.usage)].join('\n');
+}
+
+/** Runs `cdr-sim` with the arguments after the program name. Returns the exit code. */
+export async function main(argv: string[], signal?: AbortSignal): Promise<number> {
+  const [vendor, ...rest] = argv;
+  if (!vendor || vendor === '--help' || vendor === '-h') {
+    console.log(usage());
+    return vendor ? 0 : 2;
+  }
+  const cmd = COMMANDS[vendor];
+  if (!cmd) {
+    console.error(`cdr-sim: unknown vendor "${vendor}"\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(cmd.usage);
+    return 0;
+  }
+  try {
+    await cmd.run(rest, signal);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`cdr-sim ${vendor}: ${(err as Error).message}\n\n${cmd.usage}`);
+      return 2;
+    }
+    throw err;
+  }
+}
