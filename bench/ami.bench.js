@@ -1,311 +1,228 @@
-#!/usr/bin/env node
 'use strict';
-/**
- * AMI benchmark: a burst of 10,000 Cdr events, measured four ways in one run.
- *
- *   parse     AmiFramer + cdrRecord over the bytes in memory (the baseline)
- *   client    our AmiClient over loopback TCP from the fake Asterisk
- *   library   npm asterisk-manager 0.2.0 over loopback TCP (what DESIGN.md proposed wrapping)
- *   flow      ami-server → ami-cdr-in → a counting node in an embedded Node-RED runtime
- *
- * Ratios are against `parse` measured in the same run. Also checks asterisk-manager's
- * correctness on the real captures (field names, values, wrong-secret, Events filter),
- * the facts behind replacing it. Run: `node bench/ami.bench.js` (after `npm run build`).
- * Options: --events N (default 10000), --runs N (default 5).
- */
+// Asterisk AMI: a burst of 10,000 Cdr events from the fake Asterisk through
+// ami-server → ami-cdr-in → sink in a real Node-RED runtime, beside
+//   (a) the AMI parser alone on the same bytes (AmiFramer + cdrRecord),
+//   (b) a null flow with the same hop count (the runtime's ceiling),
+//   (c) our AmiClient alone over loopback TCP, and
+//   (d) npm asterisk-manager 0.2.0 over loopback TCP (what DESIGN.md proposed wrapping),
+// plus asterisk-manager's correctness on the real captures, the facts behind
+// replacing it (notes). `npm run bench -- ami`, or `node bench/ami.bench.js`.
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { startRuntime, stopRuntime, waitUntil } = require('./lib/runtime');
+const { repeat } = require('./lib/stats');
+const ami = require('../nodes/lib/formats/ami');
+const { AmiClient } = require('../nodes/lib/transport/ami-client');
+const { AmiSimServer } = require('../nodes/lib/sim/ami');
 
-const ROOT = path.resolve(__dirname, '..');
-const lib = (p) => require(path.join(ROOT, 'nodes', 'lib', p));
-const ami = lib('formats/ami');
-const { AmiClient } = lib('transport/ami-client');
-const { AmiSimServer } = lib('sim/ami');
-const { formatAction } = ami;
+const now = () => performance.timeOrigin + performance.now();
+const tab = { id: 'b-tab', type: 'tab', label: 'bench' };
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const N = arg('events', 10000);
-const RUNS = arg('runs', 5);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-const perSec = (n, ms) => Math.round((n / ms) * 1000);
-
-/** N Cdr events as the wire carries them (one buffer, made before any timing). */
+/** `n` Cdr events as the wire carries them, made before any timing. */
 function burstBytes(sim, n) {
   const parts = [];
-  for (let i = 0; i < n; i++) parts.push(formatAction([['Event', 'Cdr'], ['Privilege', 'cdr,all'], ...sim.nextCdr()]));
+  for (let i = 0; i < n; i++) parts.push(ami.formatAction([['Event', 'Cdr'], ['Privilege', 'cdr,all'], ...sim.nextCdr()]));
   return Buffer.from(parts.join(''), 'utf8');
 }
 
+function parseOnly(bytes, expected) {
+  const t0 = performance.now();
+  const f = new ami.AmiFramer({ expectBanner: false });
+  let n = 0;
+  for (let i = 0; i < bytes.length; i += 65536) {
+    for (const fr of f.push(bytes.subarray(i, i + 65536))) {
+      if (fr.kind === 'message') { ami.cdrRecord(fr.message); n++; }
+    }
+  }
+  const ms = performance.now() - t0;
+  if (n !== expected) throw new Error(`parser found ${n} of ${expected}`);
+  return { value: (n / ms) * 1000 };
+}
+
+async function clientOverTcp(sim, bytes, n) {
+  const before = sim.logins;
+  const c = new AmiClient({ host: '127.0.0.1', port: sim.port, username: 'cdruser', secret: 'cdrpass', events: 'cdr',
+    pingIntervalMs: 0, pingTimeoutMs: 10000, connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, jitter: 0 } });
+  let count = 0;
+  let last = 0;
+  c.on('event', (m) => { ami.cdrRecord(m); count++; last = now(); });
+  c.start();
+  await waitUntil(() => c.connected && sim.logins > before, 'AmiClient login');
+  const t0 = now();
+  sim.sendRaw(bytes);
+  await waitUntil(() => count === n, 'AmiClient burst');
+  await c.close();
+  await waitUntil(() => sim.openSockets === 0, 'AmiClient closed');
+  return { value: (n / (last - t0)) * 1000 };
+}
+
+function manager(port, user, secret, events) {
+  const log = console.log;
+  console.log = () => undefined; // it prints on reconnect and write errors
+  try {
+    return require('asterisk-manager')(port, '127.0.0.1', user, secret, events);
+  } finally {
+    console.log = log;
+  }
+}
+
+async function libraryOverTcp(sim, bytes, n) {
+  const before = sim.logins;
+  const m = manager(sim.port, 'cdruser', 'cdrpass', true);
+  let count = 0;
+  let last = 0;
+  m.on('cdr', () => { count++; last = now(); });
+  await waitUntil(() => sim.logins > before && sim.loggedIn === 1, 'asterisk-manager login');
+  const t0 = now();
+  sim.sendRaw(bytes);
+  await waitUntil(() => count === n, 'asterisk-manager burst', 300000);
+  m.disconnect();
+  await waitUntil(() => sim.openSockets === 0, 'asterisk-manager closed');
+  return { value: (n / (last - t0)) * 1000 };
+}
+
 function samplesDir() {
-  for (let dir = path.dirname(ROOT); ; dir = path.dirname(dir)) {
+  for (let dir = path.resolve(__dirname, '..', '..'); ; dir = path.dirname(dir)) {
     const c = path.join(dir, 'shared', 'samples', 'asterisk');
     if (fs.existsSync(c)) return c;
     if (path.dirname(dir) === dir) return null;
   }
 }
 
-function waitUntil(cond, ms = 60000) {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + ms;
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() > deadline) return reject(new Error('bench: timed out'));
-      setImmediate(tick);
-    };
-    tick();
-  });
-}
-
-// ---------- parse: the baseline ----------
-function benchParse(bytes) {
-  const times = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = process.hrtime.bigint();
-    const f = new ami.AmiFramer({ expectBanner: false });
-    let n = 0;
-    // 64 KiB reads, as a socket would deliver them.
-    for (let i = 0; i < bytes.length; i += 65536) {
-      for (const fr of f.push(bytes.subarray(i, i + 65536))) {
-        if (fr.kind === 'message') { ami.cdrRecord(fr.message); n++; }
-      }
-    }
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (n !== N) throw new Error(`parse: ${n} of ${N}`);
-  }
-  return median(times);
-}
-
-// ---------- client: our AmiClient over TCP ----------
-async function benchClient(sim, bytes) {
-  const c = new AmiClient({ host: '127.0.0.1', port: sim.port, username: 'cdruser', secret: 'cdrpass', events: 'cdr',
-    pingIntervalMs: 0, pingTimeoutMs: 10000, connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, jitter: 0 } });
-  let n = 0;
-  c.on('event', (m) => { ami.cdrRecord(m); n++; });
-  c.start();
-  await waitUntil(() => c.connected);
-  const times = [];
-  for (let r = 0; r < RUNS; r++) {
-    n = 0;
-    const t0 = process.hrtime.bigint();
-    sim.sendRaw(bytes);
-    await waitUntil(() => n === N);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  await c.close();
-  await waitUntil(() => sim.openSockets === 0);
-  return median(times);
-}
-
-// ---------- library: npm asterisk-manager 0.2.0 ----------
-function newManager(port, user, secret, events) {
-  const Manager = require('asterisk-manager');
-  // Silence its console.log reconnect messages.
-  return Manager(port, '127.0.0.1', user, secret, events);
-}
-
-async function benchLibrary(sim, bytes) {
-  const before = sim.logins;
-  const m = newManager(sim.port, 'cdruser', 'cdrpass', true);
-  let n = 0;
-  m.on('cdr', () => { n++; });
-  await waitUntil(() => sim.logins > before && sim.loggedIn === 1);
-  const times = [];
-  for (let r = 0; r < RUNS; r++) {
-    n = 0;
-    const t0 = process.hrtime.bigint();
-    sim.sendRaw(bytes);
-    await waitUntil(() => n === N, 120000);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  m.disconnect();
-  await waitUntil(() => sim.openSockets === 0);
-  return median(times);
-}
-
-/** What asterisk-manager makes of the real captures, compared with our parse. */
+/** What asterisk-manager makes of the real captures, of a wrong secret and of its events flag. */
 async function libraryCorrectness() {
+  const notes = [];
   const dir = samplesDir();
-  if (!dir) return { skipped: 'samples not found' };
-  const out = {};
-  for (const name of ['ami-cdr-only-session-part1.txt', 'ami-full-session-part1.txt']) {
-    const capture = fs.readFileSync(path.join(dir, name));
-    const ours = new ami.AmiFramer().push(capture).filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr').map((f) => ami.cdrRecord(f.message));
-    const sim = new AmiSimServer();
-    sim.tape = capture;
-    await sim.listen(0);
-    const m = newManager(sim.port, 'x', 'y', false);
-    const got = [];
-    m.on('cdr', (e) => got.push(e));
-    await waitUntil(() => got.length === ours.length, 10000).catch(() => undefined);
-    let valuesEqual = 0;
-    let namesKept = 0;
-    ours.forEach((rec, i) => {
-      const e = got[i] || {};
-      if (Object.entries(rec).every(([k, v]) => e[k.toLowerCase()] === v)) valuesEqual++;
-      if (Object.keys(rec).every((k) => k in e)) namesKept++;
-    });
-    out[name] = { cdrEvents: ours.length, received: got.length, valuesEqual, fieldNamesKept: namesKept };
-    m.disconnect();
-    await sim.stop();
+  if (dir) {
+    for (const name of ['ami-cdr-only-session-part1.txt', 'ami-full-session-part1.txt']) {
+      const capture = fs.readFileSync(path.join(dir, name));
+      const ours = new ami.AmiFramer().push(capture).filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr').map((f) => ami.cdrRecord(f.message));
+      const sim = new AmiSimServer();
+      sim.tape = capture;
+      await sim.listen(0);
+      const m = manager(sim.port, 'x', 'y', false);
+      const got = [];
+      m.on('cdr', (e) => got.push(e));
+      await waitUntil(() => got.length === ours.length, 'capture', 10000).catch(() => undefined);
+      let values = 0;
+      let names = 0;
+      ours.forEach((rec, i) => {
+        const e = got[i] || {};
+        if (Object.entries(rec).every(([k, v]) => e[k.toLowerCase()] === v)) values++;
+        if (Object.keys(rec).every((k) => k in e)) names++;
+      });
+      notes.push(`asterisk-manager on ${name}: ${got.length}/${ours.length} Cdr events, values right in ${values}, Asterisk's field names kept in ${names} (keys are lower-cased); ours: ${ours.length}/${ours.length}, names kept.`);
+      m.disconnect();
+      await sim.stop();
+    }
   }
-  // Wrong secret: what does a user of the constructor's auto-login see?
   {
     const sim = new AmiSimServer();
     await sim.listen(0);
-    const m = newManager(sim.port, 'cdruser', 'wrong', false);
-    const seen = { error: 0, close: 0 };
-    m.on('error', () => seen.error++);
-    m.on('close', () => seen.close++);
-    await waitUntil(() => sim.loginFailures === 1 && seen.close === 1, 5000).catch(() => undefined);
-    out.wrongSecret = { serverRefused: sim.loginFailures, errorEvents: seen.error, closeEvents: seen.close, loginErrorSurfaced: seen.error > 0 };
+    const m = manager(sim.port, 'cdruser', 'wrong', false);
+    let errors = 0;
+    let closes = 0;
+    m.on('error', () => errors++);
+    m.on('close', () => closes++);
+    await waitUntil(() => sim.loginFailures === 1 && closes === 1, 'wrong secret', 5000).catch(() => undefined);
+    notes.push(`asterisk-manager with a wrong secret (auto-login): server refused ${sim.loginFailures}×, 'error' events ${errors}, 'close' events ${closes}: the refusal and its message never reach the user.`);
     m.disconnect();
     await sim.stop();
   }
-  // events=false: does the server filter? (asterisk-manager sends `Event: off`, Asterisk reads `Events`.)
   {
     const sim = new AmiSimServer();
     await sim.listen(0);
-    const raw = [];
-    sim.on('login', () => undefined);
-    const m = newManager(sim.port, 'cdruser', 'cdrpass', false);
+    const m = manager(sim.port, 'cdruser', 'cdrpass', false);
     let cel = 0;
     m.on('cel', () => cel++);
-    await waitUntil(() => sim.loggedIn === 1, 5000);
+    await waitUntil(() => sim.loggedIn === 1, 'login', 5000);
     sim.burst(10, { cel: true });
-    await waitUntil(() => cel === 20, 3000).catch(() => undefined);
-    out.eventsFlag = { askedFor: 'events=false (Event: off)', celEventsStillSent: cel };
-    void raw;
+    await waitUntil(() => cel === 20, 'cel', 3000).catch(() => undefined);
+    notes.push(`asterisk-manager asked for no events (events=false → 'Event: off', Asterisk reads 'Events'): still received ${cel}/20 CEL events.`);
     m.disconnect();
     await sim.stop();
   }
-  return out;
+  return notes;
 }
 
-// ---------- flow: embedded Node-RED ----------
-// A counting sink, and a source that sends N ready-made records through one hop:
-// the Node-RED baseline (what one hop costs without AMI) in the same runtime.
-const SINK = `module.exports = function (RED) {
-  function BenchSink(config) {
-    RED.nodes.createNode(this, config);
-    this.on('input', (msg, send, done) => { globalThis.__amiBenchCount = (globalThis.__amiBenchCount || 0) + 1; done(); });
-  }
-  RED.nodes.registerType('bench-sink', BenchSink);
-  function BenchSource(config) {
-    RED.nodes.createNode(this, config);
-    globalThis.__amiBenchSource = (records) => {
-      for (const r of records) this.send({ payload: r, topic: 'asterisk', source: { vendor: 'asterisk', format: 'ami', transport: 'ami', receivedAt: new Date().toISOString() } });
-    };
-  }
-  RED.nodes.registerType('bench-source', BenchSource);
-};`;
-
-async function benchFlow(sim, bytes, records) {
-  const RED = require('node-red');
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-ami-bench-'));
-  const sinkDir = path.join(userDir, 'sink');
-  fs.mkdirSync(sinkDir);
-  fs.writeFileSync(path.join(sinkDir, 'bench-sink.js'), SINK);
-  fs.writeFileSync(path.join(sinkDir, 'bench-sink.html'), '<script type="text/javascript">RED.nodes.registerType("bench-sink",{category:"x",inputs:1});RED.nodes.registerType("bench-source",{category:"x",outputs:1})</script>');
-  const flows = [
-    { id: 'tab', type: 'tab', label: 'bench' },
-    { id: 'srv', type: 'ami-server', name: 'bench-pbx', host: '127.0.0.1', port: sim.port, events: 'cdr', pingSec: 20, pingTimeoutSec: 10, backoffMaxSec: 5 },
-    { id: 'in', z: 'tab', type: 'ami-cdr-in', server: 'srv', celOutput: false, topic: '', wires: [['sink']] },
-    { id: 'sink', z: 'tab', type: 'bench-sink', wires: [] },
-    { id: 'src', z: 'tab', type: 'bench-source', wires: [['sink2']] },
-    { id: 'sink2', z: 'tab', type: 'bench-sink', wires: [] },
-  ];
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
-  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ srv: { username: 'cdruser', secret: 'cdrpass' } }));
-  RED.init({
-    userDir,
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    nodesDir: [path.join(ROOT, 'nodes'), sinkDir],
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    disableEditor: true,
-    logging: { console: { level: 'error' } },
-    editorTheme: { tours: false },
-  });
-  const before = sim.logins;
-  await RED.start();
-  await waitUntil(() => sim.logins > before && sim.loggedIn === 1, 20000);
-  const times = [];
-  const hop = [];
-  for (let r = 0; r < RUNS; r++) {
-    globalThis.__amiBenchCount = 0;
-    let t0 = process.hrtime.bigint();
-    sim.sendRaw(bytes);
-    await waitUntil(() => globalThis.__amiBenchCount === N, 120000);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    globalThis.__amiBenchCount = 0;
-    t0 = process.hrtime.bigint();
-    globalThis.__amiBenchSource(records);
-    await waitUntil(() => globalThis.__amiBenchCount === N, 120000);
-    hop.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  await RED.stop();
-  await waitUntil(() => sim.openSockets === 0, 5000);
-  fs.rmSync(userDir, { recursive: true, force: true });
-  return { flowMs: median(times), hopMs: median(hop) };
-}
-
-async function main() {
+async function run({ quick } = {}) {
+  const N = quick ? 2000 : 10000;
+  const times = quick ? 1 : 3;
   const sim = new AmiSimServer({ users: { cdruser: { secret: 'cdrpass', read: 'cdr,call,system' } } });
   await sim.listen(0);
   const bytes = burstBytes(sim, N);
-  const quietLog = console.log;
-  console.log = () => undefined; // asterisk-manager prints on reconnect
-  let parseMs; let clientMs; let libMs; let flowMs; let hopMs; let correctness;
   const records = new ami.AmiFramer({ expectBanner: false }).push(bytes).map((f) => ami.cdrRecord(f.message));
-  try {
-    const stage = (s) => process.stderr.write(`ami bench: ${s}\n`);
-    stage('parse');
-    benchParse(bytes); // warm-up: the first pass compiles the code the others use
-    parseMs = benchParse(bytes);
-    stage('client');
-    clientMs = await benchClient(sim, bytes);
-    stage('asterisk-manager');
-    libMs = await benchLibrary(sim, bytes);
-    stage('asterisk-manager on the captures');
-    correctness = await libraryCorrectness();
-    stage('embedded Node-RED flow');
-    ({ flowMs, hopMs } = await benchFlow(sim, bytes, records));
-  } finally {
-    console.log = quietLog;
-    await sim.stop();
-  }
-  const row = (name, ms) => ({ name, events: N, ms: Number(ms.toFixed(1)), eventsPerSec: perSec(N, ms), vsParse: Number((parseMs / ms).toFixed(3)) });
-  const results = {
-    bench: 'ami',
-    node: process.version,
-    cpus: os.cpus().length,
-    burstBytes: bytes.length,
-    runs: RUNS,
-    rows: [row('parse (AmiFramer + cdrRecord, in memory)', parseMs), row('client (AmiClient over loopback TCP)', clientMs),
-      row('library (asterisk-manager 0.2.0 over loopback TCP)', libMs),
-      row('node-red one hop (ready records → sink, no AMI)', hopMs),
-      row('flow (ami-server → ami-cdr-in → sink, embedded Node-RED)', flowMs)],
-    asteriskManagerCorrectness: correctness,
+
+  parseOnly(bytes, N); // warm-up: compile the code every case uses
+  const parse = await repeat(times, () => parseOnly(bytes, N));
+  const client = await repeat(times, () => clientOverTcp(sim, bytes, N));
+  const library = await repeat(times, () => libraryOverTcp(sim, bytes, N));
+  const notes = await libraryCorrectness();
+
+  // ami-server → ami-cdr-in → sink, and a null flow of the same single hop.
+  const flow = [
+    tab,
+    { id: 'b-srv', type: 'ami-server', name: 'bench-pbx', host: '127.0.0.1', port: sim.port, events: 'cdr', pingSec: 20, pingTimeoutSec: 10, backoffMaxSec: 5 },
+    { id: 'b-ami', z: 'b-tab', type: 'ami-cdr-in', server: 'b-srv', celOutput: false, topic: '', wires: [['b-sink']] },
+    { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
+    { id: 'b-null', z: 'b-tab', type: 'bench-source', wires: [['b-sink2']] },
+    { id: 'b-sink2', z: 'b-tab', type: 'bench-sink', wires: [] },
+  ];
+  const before = sim.logins;
+  const { RED, getNode } = await startRuntime([tab]);
+  // Credentials given to setFlows are not kept by the runtime API: write the flow
+  // and its (unencrypted, credentialSecret false) credentials file, then reload.
+  fs.writeFileSync(path.join(RED.settings.userDir, 'flows.json'), JSON.stringify(flow));
+  fs.writeFileSync(path.join(RED.settings.userDir, 'flows_cred.json'), JSON.stringify({ 'b-srv': { username: 'cdruser', secret: 'cdrpass' } }));
+  await RED.runtime.flows.setFlows({ flows: {}, deploymentType: 'reload' });
+  await waitUntil(() => sim.logins > before && sim.loggedIn === 1, 'ami-server login');
+  const ours = await repeat(times, async () => {
+    const sink = getNode('b-sink');
+    sink.reset(N);
+    const t0 = now();
+    sim.sendRaw(bytes);
+    await sink.done;
+    return { value: (N / (sink.last - t0)) * 1000 };
+  });
+  const nullFlow = await repeat(times, async () => {
+    const sink = getNode('b-sink2');
+    sink.reset(N);
+    const t0 = now();
+    await getNode('b-null').emitMany(N, (i) => ({ payload: { ...records[i] }, topic: 'asterisk' }));
+    await sink.done;
+    return { value: (N / (sink.last - t0)) * 1000 };
+  });
+  await stopRuntime();
+  await waitUntil(() => sim.openSockets === 0, 'redeploy closed the AMI connection');
+  await sim.stop();
+
+  return {
+    title: 'ami',
+    rows: [
+      { case: 'AMI parser alone (AmiFramer + cdrRecord)', ...parse },
+      { case: 'null flow, 1 hop (runtime ceiling)', ...nullFlow },
+      { case: 'AmiClient over TCP (no Node-RED)', ...client, baseline: 'parser alone', ratio: client.value / parse.value },
+      { case: 'asterisk-manager 0.2.0 over TCP', ...library, baseline: 'AmiClient over TCP', ratio: library.value / client.value },
+      { case: 'ami-server → ami-cdr-in (1 hop)', ...ours, baseline: 'parser alone', ratio: ours.value / parse.value },
+      { case: 'ami-server → ami-cdr-in (1 hop)', ...ours, baseline: 'null flow', ratio: ours.value / nullFlow.value },
+    ],
+    notes: [
+      `burst of ${N} Cdr events (~${Math.round(bytes.length / N)} B each, ${(bytes.length / 1048576).toFixed(1)} MiB) written at once by the fake Asterisk; median of ${times} runs; throughput from the write to the last record received.`,
+      ...notes,
+    ],
   };
-  console.log(`AMI burst of ${N} Cdr events (${(bytes.length / 1048576).toFixed(1)} MiB), median of ${RUNS} runs, ${process.version}`);
-  for (const r of results.rows) console.log(`  ${r.name.padEnd(58)} ${String(r.eventsPerSec).padStart(9)} ev/s  ${r.ms.toFixed(1).padStart(8)} ms  ×${r.vsParse} of parse`);
-  console.log('asterisk-manager on the real captures:', JSON.stringify(correctness, null, 2));
-  const outDir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'ami.json'), JSON.stringify(results, null, 2));
-  return results;
 }
 
-module.exports = { main };
+module.exports = { run };
+
 if (require.main === module) {
-  main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+  run({ quick: process.env.BENCH_QUICK === '1' }).then(
+    (r) => {
+      for (const row of r.rows) console.log(`${row.case.padEnd(44)} ${Math.round(row.value).toLocaleString('en-US').padStart(9)} ev/s${row.baseline ? `  ${row.ratio.toFixed(2)}× ${row.baseline}` : ''}`);
+      for (const n of r.notes) console.log(`note: ${n}`);
+      process.exit(0);
+    },
+    (err) => { console.error(err); process.exit(1); },
+  );
 }

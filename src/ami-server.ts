@@ -61,6 +61,7 @@ export = function register(RED: NodeAPI): void {
 
     const logState = (s: AmiStatus): void => {
       // One log line per change of state and reason: a PBX down for hours must not fill the log.
+      if (s.state === 'connecting' || s.state === 'idle') return;
       const key = `${s.state}|${s.reason ?? ''}`;
       if (key === loggedState) return;
       loggedState = key;
@@ -69,10 +70,22 @@ export = function register(RED: NodeAPI): void {
       else if (s.state === 'disconnected') node.warn(t('log.disconnected', { label, reason: s.reason ?? '' }));
     };
 
+    // A burst delivers hundreds of events in the same millisecond: format the time once for them.
+    let lastMs = 0;
+    let lastIso = '';
+    const isoNow = (): string => {
+      const ms = Date.now();
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = new Date(ms).toISOString();
+      }
+      return lastIso;
+    };
+
     const dispatch = (m: AmiMessage): void => {
       const ev = (eventName(m) ?? '').toLowerCase();
       if (ev !== 'cdr' && ev !== 'cel') return; // `Events: cdr,call` also brings channel events: not ours
-      const receivedAt = new Date().toISOString();
+      const receivedAt = isoNow();
       let item: AmiItem;
       try {
         item = ev === 'cdr' ? { kind: 'cdr', record: cdrRecord(m) } : { kind: 'cel', record: celRecord(m) };
@@ -98,7 +111,7 @@ export = function register(RED: NodeAPI): void {
       });
       client.on('event', dispatch);
       client.on('frame-error', (err, raw) => {
-        for (const u of users) u.item({ kind: 'bad', eventName: '', raw, reason: err.message }, new Date().toISOString());
+        for (const u of users) u.item({ kind: 'bad', eventName: '', raw, reason: err.message }, isoNow());
       });
       client.start();
     };
