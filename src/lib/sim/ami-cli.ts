@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import * as readline from 'node:readline';
 import { AmiSimServer, type AmiSimUser } from './ami';
+import { UsageError } from './args';
 
 export interface AmiCliArgs {
   port: number;
@@ -25,7 +26,7 @@ export interface AmiCliArgs {
   timeZone: string;
 }
 
-export const AMI_CLI_USAGE = `usage: cdr-sim ami [--listen PORT] [--host ADDR] [--user NAME:SECRET[:READ]]...
+export const AMI_CLI_USAGE = `cdr-sim ami [--listen PORT] [--host ADDR] [--user NAME:SECRET[:READ]]...
                   [--rate CALLS_PER_SEC] [--cel] [--replay FILE] [--tape FILE] [--tz ZONE]
   --listen PORT   TCP port (default 5038; 0 picks a free one)
   --host ADDR     address to listen on (default 127.0.0.1)
@@ -43,7 +44,7 @@ export function parseAmiCliArgs(argv: string[]): AmiCliArgs {
     const flag = argv[i] as string;
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
     switch (flag) {
@@ -51,17 +52,17 @@ export function parseAmiCliArgs(argv: string[]): AmiCliArgs {
       case '--host': a.host = value(); break;
       case '--user': {
         const [name, secret, read] = value().split(':');
-        if (!name || secret === undefined) throw new Error('--user needs NAME:SECRET[:READ]');
+        if (!name || secret === undefined) throw new UsageError('--user needs NAME:SECRET[:READ]');
         a.users[name] = read ? { secret, read } : { secret };
         break;
       }
-      case '--rate': a.rate = Number(value()); if (!(a.rate >= 0)) throw new Error('--rate needs a number ≥ 0'); break;
+      case '--rate': a.rate = Number(value()); if (!(a.rate >= 0)) throw new UsageError('--rate needs a number ≥ 0'); break;
       case '--cel': a.cel = true; break;
       case '--replay': a.replay = value(); break;
       case '--tape': a.tape = value(); break;
       case '--tz': a.timeZone = value(); break;
-      case '-h': case '--help': throw new Error(AMI_CLI_USAGE);
-      default: throw new Error(`unknown option ${flag}\n${AMI_CLI_USAGE}`);
+      case '-h': case '--help': throw new UsageError('help');
+      default: throw new UsageError(`unknown option ${flag}`);
     }
   }
   if (Object.keys(a.users).length === 0) a.users.cdruser = { secret: 'cdrpass', read: 'cdr,call,system' };
@@ -70,12 +71,16 @@ export function parseAmiCliArgs(argv: string[]): AmiCliArgs {
 
 function int(v: string, flag: string, min: number, max: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} needs a whole number ${min}..${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} needs a whole number ${min}..${max}`);
   return n;
 }
 
-/** Runs the fake PBX until `quit` (or SIGINT/SIGTERM). */
-export async function runAmiCli(argv: string[], io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {}): Promise<void> {
+/** Runs the fake PBX until `quit` is typed or `signal` aborts (bin/cdr-sim.js aborts it on SIGINT/SIGTERM). */
+export async function runAmiCli(
+  argv: string[],
+  signal?: AbortSignal,
+  io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {},
+): Promise<void> {
   const out = io.output ?? process.stdout;
   const say = (s: string): void => { out.write(`${s}\n`); };
   const args = parseAmiCliArgs(argv);
@@ -95,17 +100,19 @@ export async function runAmiCli(argv: string[], io: { input?: NodeJS.ReadableStr
 
   return new Promise<void>((resolve) => {
     const rl = readline.createInterface({ input: io.input ?? process.stdin, terminal: false });
+    let quitting = false;
     const quit = async (): Promise<void> => {
+      if (quitting) return;
+      quitting = true;
       rl.close();
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      signal?.removeEventListener('abort', onSignal);
       if (running) await sim.stop();
       say('bye');
       resolve();
     };
     const onSignal = (): void => { void quit(); };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    if (signal?.aborted) onSignal();
+    signal?.addEventListener('abort', onSignal, { once: true });
     rl.on('line', (line) => {
       void (async () => {
         const [cmd = '', arg = ''] = line.trim().split(/\s+/);

@@ -1,5 +1,6 @@
 import { UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
+import { runAmiCli, AMI_CLI_USAGE } from './ami-cli';
 
 /** One `cdr-sim <vendor>` subcommand. */
 interface SimCommand {
@@ -9,6 +10,7 @@ interface SimCommand {
 
 const COMMANDS: Record<string, SimCommand> = {
   ucm: { usage: UCM_USAGE, run: runUcmCli },
+  ami: { usage: AMI_CLI_USAGE, run: runAmiCli },
 };
 
 export function usage(): string {

@@ -25,7 +25,7 @@ describe('sim/ami-cli (cdr-sim ami)', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (d) => { text += d; });
-    const done = runAmiCli(['--listen', '0'], { input, output });
+    const done = runAmiCli(['--listen', '0'], undefined, { input, output });
     await waitFor(() => /listening on 127\.0\.0\.1:(\d+)/.test(text), 'listening');
     const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(text)[1]);
     const c = new AmiClient({ host: '127.0.0.1', port, username: 'cdruser', secret: 'cdrpass', events: 'cdr',
