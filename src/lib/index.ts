@@ -5,3 +5,8 @@
 export * from './cdr/schema';
 export * as time from './cdr/time';
 export { stableId } from './cdr/id';
+// Asterisk AMI
+export * as amiFormat from './formats/ami';
+export { AmiClient, backoffDelay, type AmiClientOptions, type AmiStatus } from './transport/ami-client';
+export { AmiSimServer } from './sim/ami';
+export { mapAsterisk, DEFAULT_DIRECTION_RULES as ASTERISK_DIRECTION_RULES, type DirectionRule as AsteriskDirectionRule } from './cdr/normalize/asterisk';
