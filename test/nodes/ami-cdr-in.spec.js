@@ -231,6 +231,23 @@ describe('ami-server + ami-cdr-in nodes', function () {
     assert.equal(got[0].source.transport, 'ami-tls');
   });
 
+  it('the example flow runs against the fake Asterisk: Cdr on output 1, CEL on output 2', async () => {
+    const example = JSON.parse(fs.readFileSync(require.resolve('../../examples/ami-cdr-in.json'), 'utf8'));
+    // As an import into a tab: flow nodes get its z, the config node stays global.
+    const f = [{ id: 'ex-tab', type: 'tab', label: 'example' }, ...example
+      .filter((n) => n.type !== 'comment')
+      .map((n) => (n.type === 'debug' ? { id: n.id, z: 'ex-tab', type: 'helper' } : n.type === 'ami-server' ? { ...n, port: sim.port } : { ...n, z: 'ex-tab' }))];
+    const server = example.find((n) => n.type === 'ami-server');
+    const input = example.find((n) => n.type === 'ami-cdr-in');
+    await helper.load([amiServerNode, amiCdrInNode, core.catch], f, { [server.id]: { username: 'cdruser', secret: 'cdrpass' } });
+    const cdr = collect(input.wires[0][0]);
+    const cel = collect(input.wires[1][0]);
+    await waitFor(() => sim.loggedIn === 1, 'login');
+    sim.burst(2, { cel: true });
+    await waitFor(() => cdr.length === 2 && cel.length === 4, 'both outputs');
+    assert.equal(cdr[0].source.pbx, server.name);
+  });
+
   it('without an ami-server, or with invalid settings, shows red and does not crash', async () => {
     await helper.load([amiServerNode, amiCdrInNode], [{ id: 'in1', type: 'ami-cdr-in', server: '', wires: [[]] }]);
     const n = helper.getNode('in1');
