@@ -233,10 +233,9 @@ describe('ami-server + ami-cdr-in nodes', function () {
 
   it('the example flow runs against the fake Asterisk: Cdr on output 1, CEL on output 2', async () => {
     const example = JSON.parse(fs.readFileSync(require.resolve('../../examples/ami-cdr-in.json'), 'utf8'));
-    // As an import into a tab: flow nodes get its z, the config node stays global.
-    const f = [{ id: 'ex-tab', type: 'tab', label: 'example' }, ...example
+    const f = example
       .filter((n) => n.type !== 'comment')
-      .map((n) => (n.type === 'debug' ? { id: n.id, z: 'ex-tab', type: 'helper' } : n.type === 'ami-server' ? { ...n, port: sim.port } : { ...n, z: 'ex-tab' }))];
+      .map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n.type === 'ami-server' ? { ...n, port: sim.port } : n));
     const server = example.find((n) => n.type === 'ami-server');
     const input = example.find((n) => n.type === 'ami-cdr-in');
     await helper.load([amiServerNode, amiCdrInNode, core.catch], f, { [server.id]: { username: 'cdruser', secret: 'cdrpass' } });
