@@ -15,7 +15,7 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { AmiFramer, eventName, formatAction, header, type AmiFrame, type AmiMessage } from '../formats/ami';
+import { AmiFramer, eventName, formatAction, header, messageText, type AmiFrame, type AmiMessage } from '../formats/ami';
 
 export interface BackoffOptions {
   /** First delay after a failure (ms). */
@@ -164,6 +164,24 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     });
   }
 
+  /**
+   * Runs a listener call so that nothing it throws escapes into the socket or
+   * timer callback (that would stop Node-RED); the failure is reported as a
+   * `frame-error` with the message's text, and reading goes on.
+   */
+  private guarded(call: () => void, what: string, m?: AmiMessage): void {
+    try {
+      call();
+    } catch (err) {
+      if (what === 'frame-error') return;
+      try {
+        this.emit('frame-error', new Error(`${what} handler failed: ${(err as Error).message}`), m ? messageText(m) : '');
+      } catch {
+        // The error handler itself failed: nothing more can be done here.
+      }
+    }
+  }
+
   private nextId(kind: string): string {
     this.actionSeq++;
     return `cdrflow-${kind}-${this.actionSeq}`;
@@ -171,7 +189,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 
   private setStatus(s: AmiStatus): void {
     this.current = s;
-    this.emit('status', s);
+    this.guarded(() => this.emit('status', s), 'status');
   }
 
   private connect(): void {
@@ -239,7 +257,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   /** Handles one frame; returns why the connection must end, or null to go on. */
   private frame(socket: net.Socket, f: AmiFrame): { reason: string; loginFailed: boolean } | null {
     if (f.kind === 'error') {
-      this.emit('frame-error', f.error, f.raw);
+      this.guarded(() => this.emit('frame-error', f.error, f.raw), 'frame-error');
       return null;
     }
     if (f.kind === 'banner') {
@@ -281,7 +299,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     }
     if (event !== undefined) {
       this.stats.events++;
-      this.emit('event', m);
+      this.guarded(() => this.emit('event', m), 'event', m);
     }
     return null;
   }

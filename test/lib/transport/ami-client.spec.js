@@ -247,6 +247,22 @@ describe('transport/ami-client', () => {
     }
   });
 
+  it('a listener that throws does not stop the client: it is reported and the next event is read', async () => {
+    c = client(options(sim.port));
+    const reported = [];
+    c.on('frame-error', (err, raw) => reported.push([err.message, raw]));
+    let calls = 0;
+    c.on('event', () => { calls++; if (calls === 1) throw new Error('boom'); });
+    c.start();
+    await nextEvent(c, 'status', (s) => s.state === 'connected');
+    sim.burst(2);
+    await waitFor(() => calls === 2, 'second event after the throw');
+    assert.equal(reported.length, 1);
+    assert.match(reported[0][0], /event handler failed: boom/);
+    assert.match(reported[0][1], /^Event: Cdr\r\n/);
+    assert.equal(c.status.state, 'connected');
+  });
+
   it('backoffDelay grows exponentially, is capped, and jitters within bounds', () => {
     const o = { initialMs: 1000, maxMs: 60000, jitter: 0.5 };
     assert.equal(backoffDelay(0, o, () => 1), 1000);
