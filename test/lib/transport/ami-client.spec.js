@@ -263,6 +263,22 @@ describe('transport/ami-client', () => {
     assert.equal(c.status.state, 'connected');
   });
 
+  it('survives binary garbage and an oversized message on the connection, and reads the events after them', async () => {
+    c = client(options(sim.port, { maxMessageBytes: 4096 }));
+    const reported = [];
+    c.on('frame-error', (err) => reported.push(err.message));
+    c.start();
+    await nextEvent(c, 'status', (s) => s.state === 'connected');
+    const garbage = Buffer.alloc(3000);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 151 + 7) % 256;
+    sim.sendRaw(Buffer.concat([garbage, Buffer.from('\r\n\r\n')]));
+    sim.sendRaw(`Event: Cdr\r\nX: ${'y'.repeat(10000)}\r\n\r\n`);
+    sim.burst(2);
+    await waitFor(() => c.received.filter((m) => ami.eventName(m) === 'Cdr').length === 2, 'events after the junk');
+    assert.ok(reported.some((m) => /larger than 4096/.test(m)));
+    assert.equal(c.status.state, 'connected');
+  });
+
   it('backoffDelay grows exponentially, is capped, and jitters within bounds', () => {
     const o = { initialMs: 1000, maxMs: 60000, jitter: 0.5 };
     assert.equal(backoffDelay(0, o, () => 1), 1000);

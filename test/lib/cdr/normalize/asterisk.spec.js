@@ -3,7 +3,8 @@ const assert = require('node:assert/strict');
 const ami = require('../../../../nodes/lib/formats/ami');
 const { mapAsterisk, directionOf, compileDirectionRules } = require('../../../../nodes/lib/cdr/normalize/asterisk');
 const { wallClockToIso } = require('../../../../nodes/lib/cdr/time');
-const { sample, masterCsv } = require('../../../support/asterisk-samples');
+const fs = require('node:fs');
+const { DIR, sample, masterCsv } = require('../../../support/asterisk-samples');
 
 function captureRecords(name = 'ami-cdr-only-session-part1.txt') {
   return new ami.AmiFramer().push(sample(name))
@@ -161,6 +162,32 @@ describe('cdr/normalize/asterisk', () => {
     assert.equal(b.id, a.id);
     assert.equal(b.startTime, a.startTime);
     assert.equal(b.disposition, a.disposition);
+  });
+
+  it('reads and maps every Cdr event of every failure transcript (reload without mappings, restarts)', () => {
+    let total = 0;
+    let withoutLinkedId = 0;
+    const ids = new Set();
+    for (const name of fs.readdirSync(`${DIR}/failures`).filter((f) => f.endsWith('.txt'))) {
+      const frames = new ami.AmiFramer().push(sample(`failures/${name}`));
+      assert.ok(frames.every((f) => f.kind !== 'error'), name);
+      for (const f of frames) {
+        if (f.kind !== 'message' || ami.eventName(f.message) !== 'Cdr') continue;
+        const r = ami.cdrRecord(f.message);
+        const l = leg(r);
+        total++;
+        if (r.LinkedID === undefined) {
+          withoutLinkedId++;
+          assert.equal(l.callId, r.UniqueID, name);
+        } else {
+          assert.equal(l.callId, r.LinkedID, name);
+        }
+        ids.add(`${name}|${l.id}`);
+      }
+    }
+    assert.equal(total, 21 * 3 + 6 * 2 + 3 * 3);
+    assert.ok(withoutLinkedId > 0, 'the reload without [mappings] is in the transcripts');
+    assert.equal(ids.size, total, 'ids unique within each transcript');
   });
 
   it('maps records with a Recordingfile mapping to recordings', () => {
