@@ -145,6 +145,20 @@ describe('ami-server + ami-cdr-in nodes', function () {
     assert.equal(st[st.length - 1].fill, 'green');
   });
 
+  it('detects a half-open PBX (no Pong) in the status and reconnects when it answers again', async () => {
+    await load(sim.port, { server: { pingSec: 1, pingTimeoutSec: 1 } });
+    const got = collect('in1-cdr');
+    const st = statuses('in1');
+    await waitFor(() => sim.loggedIn === 1, 'login');
+    sim.answering = false;
+    await waitFor(() => st.some((s) => s.fill === 'red' && /no answer to Ping within 1000 ms · retry in/.test(s.text)), 'red: no Pong');
+    sim.answering = true;
+    await waitFor(() => sim.logins === 2 && sim.loggedIn === 1, 'login again');
+    sim.burst(1);
+    await waitFor(() => got.length === 1, 'record after reconnect');
+    await waitFor(() => sim.openSockets === 1, 'the dead socket closed');
+  });
+
   it('shows a wrong secret as a red ring with the server\'s message, backs off, and keeps running', async () => {
     await load(sim.port, { creds: { secret: 'wrong' } });
     const st = statuses('in1');
