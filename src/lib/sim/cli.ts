@@ -1,5 +1,7 @@
 import { UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
+import { runVosCli, VOS_USAGE } from './vos-cli';
+import { GATEWAY_CLI_USAGE, runGatewayCli } from './gateway-cli';
 import { runAmiCli, AMI_CLI_USAGE } from './ami-cli';
 
 /** One `cdr-sim <vendor>` subcommand. */
@@ -10,6 +12,8 @@ interface SimCommand {
 
 const COMMANDS: Record<string, SimCommand> = {
   ucm: { usage: UCM_USAGE, run: runUcmCli },
+  vos: { usage: VOS_USAGE, run: runVosCli },
+  gateway: { usage: GATEWAY_CLI_USAGE, run: runGatewayCli },
   ami: { usage: AMI_CLI_USAGE, run: runAmiCli },
 };
 
