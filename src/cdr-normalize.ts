@@ -139,7 +139,8 @@ export = function register(RED: NodeAPI): void {
       }
       let outputs: Array<Output<Meta>>;
       try {
-        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now());
+        const pbx = (msg as { source?: { pbx?: unknown } }).source?.pbx;
+        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), typeof pbx === 'string' ? { pbx } : undefined);
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });

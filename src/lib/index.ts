@@ -64,3 +64,8 @@ export { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp } from './sim/ga
 export * as freeswitch from './formats/freeswitch';
 export { mapFreeswitch, type FsMapSettings } from './cdr/normalize/freeswitch';
 export * as freeswitchSim from './sim/freeswitch';
+// Asterisk AMI
+export * as amiFormat from './formats/ami';
+export { AmiClient, backoffDelay, type AmiClientOptions, type AmiStatus } from './transport/ami-client';
+export { AmiSimServer } from './sim/ami';
+export { mapAsterisk, DEFAULT_DIRECTION_RULES as ASTERISK_DIRECTION_RULES, type DirectionRule as AsteriskDirectionRule } from './cdr/normalize/asterisk';

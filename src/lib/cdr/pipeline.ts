@@ -64,9 +64,15 @@ export class NormalizePipeline<M> {
     return this.grouper ? this.grouper.size : 0;
   }
 
-  /** Maps one record and gives what goes out now. Throws MapError for a record that cannot be mapped. */
-  push(vendor: Vendor, record: unknown, meta: M, now: number): Array<Output<M>> {
-    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: this.settings.vendorSettings?.[vendor] });
+  /**
+   * Maps one record and gives what goes out now. Throws MapError for a record
+   * that cannot be mapped. `origin` names the PBX the record came from
+   * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids.
+   */
+  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string }): Array<Output<M>> {
+    const configured = this.settings.vendorSettings?.[vendor];
+    const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
+    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions });
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {

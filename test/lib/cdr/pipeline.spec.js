@@ -11,6 +11,20 @@ const deduper = () => new Deduper({ maxEntries: 1000, maxAgeMs: 3600_000 });
 const ringLegs = () => ucmLegs().filter((l) => l.session === '1661159737924521-01632960102');
 
 describe('cdr/pipeline (what cdr-normalize does)', () => {
+  it('keeps apart the same Asterisk record from two PBXs (msg.source.pbx)', () => {
+    const ami = require('../../../nodes/lib/formats/ami');
+    const { sample } = require('../../support/asterisk-samples');
+    const frames = new ami.AmiFramer().push(sample('ami-cdr-only-session-part1.txt'));
+    const cdrEvent = frames.find((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr');
+    const record = ami.cdrRecord(cdrEvent.message);
+    const p = new NormalizePipeline(settings(), deduper());
+    const [a] = p.push('asterisk', record, 'pbx-a', 0, { pbx: 'pbx-a' });
+    const [b] = p.push('asterisk', record, 'pbx-b', 0, { pbx: 'pbx-b' });
+    assert.ok(a && b, 'neither is taken for a repeat of the other');
+    assert.notEqual(a.cdr.id, b.cdr.id);
+    assert.deepEqual(p.push('asterisk', record, 'pbx-a again', 1, { pbx: 'pbx-a' }), [], 'a resend from the same PBX is still a repeat');
+  });
+
   it('leg mode: one output per leg, the vendor record and meta with each', () => {
     const p = new NormalizePipeline(settings(), deduper());
     const out = p.push('ucm', ucmRecords()[0], 'meta-1', 0);

@@ -6,6 +6,7 @@ import { mapUcm } from './ucm';
 import { mapVos3000 } from './vos3000';
 import { mapGateway } from './gateway';
 import { mapFreeswitch } from './freeswitch';
+import { mapAsterisk } from './asterisk';
 
 export { MapError } from './types';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
@@ -19,6 +20,7 @@ const mappers: Partial<Record<Vendor, VendorMapper>> = {
   vos3000: mapVos3000,
   gateway: mapGateway,
   freeswitch: mapFreeswitch,
+  asterisk: mapAsterisk,
 };
 
 /** True when `name` is a vendor of the schema. */

@@ -14,6 +14,8 @@ const { parseVosLine } = require('../../../../nodes/lib/formats/vos');
 const vosSim = require('../../../../nodes/lib/sim/vos');
 const { parseEventLine, CallAssembler } = require('../../../../nodes/lib/formats/gateway');
 const fsFormats = require('../../../../nodes/lib/formats/freeswitch');
+const ami = require('../../../../nodes/lib/formats/ami');
+const { sample: asteriskSample } = require('../../../support/asterisk-samples');
 const fsSim = require('../../../../nodes/lib/sim/freeswitch');
 
 const RATES = parseRateTable('prefix,rate\n0,0.02\n1,0.01\n8,0.05\n');
@@ -33,6 +35,12 @@ const sources = {
     out.push(...asm.sweep());
     return out.map((r) => JSON.parse(JSON.stringify(r)));
   },
+  asterisk: () =>
+    // Every Cdr event of the real Asterisk 22 capture.
+    new ami.AmiFramer()
+      .push(asteriskSample('ami-full-session-part1.txt'))
+      .filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr')
+      .map((f) => ami.cdrRecord(f.message)),
   freeswitch: () => {
     // The real samples, then simulated calls in each of FreeSWITCH's three formats.
     const out = [
@@ -53,7 +61,7 @@ const sources = {
 };
 
 describe('cdr/normalize conformance (every mapped vendor)', () => {
-  for (const vendor of ['ucm', 'vos3000', 'gateway', 'freeswitch']) {
+  for (const vendor of ['ucm', 'vos3000', 'gateway', 'freeswitch', 'asterisk']) {
     it(`${vendor}: schema-valid Cdrs, stable ids, accepted by calc and flat rows`, function () {
       if (!mappedVendors().includes(vendor)) this.skip();
       const records = sources[vendor]();
