@@ -35,7 +35,12 @@ function prepareUserDir() {
     fs.writeFileSync(pkg, JSON.stringify({ name: 'cdrflow-demo', private: true, dependencies: { '@cdrflow/node-red-cdr': `file:${root}` } }, null, 2));
   }
   const flows = path.join(userDir, 'flows.json');
-  if (args.has('--reset') || !fs.existsSync(flows)) fs.writeFileSync(flows, JSON.stringify(demoFlow, null, 2));
+  if (args.has('--reset') || !fs.existsSync(flows)) {
+    fs.writeFileSync(flows, JSON.stringify(demoFlow, null, 2));
+    const ami = demoFlow.find((n) => n.type === 'ami-server');
+    const creds = ami ? { [ami.id]: { username: 'cdruser', secret: 'cdrpass' } } : {};
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
+  }
   fs.writeFileSync(
     path.join(userDir, 'settings.js'),
     `module.exports = ${JSON.stringify(
@@ -43,7 +48,9 @@ function prepareUserDir() {
         uiHost: '127.0.0.1',
         uiPort,
         flowFile: 'flows.json',
-        credentialSecret: 'cdrflow-demo-only',
+        // The demo's credentials (the simulated Asterisk's AMI login) are stored
+        // unencrypted in this throw-away userDir; a real install sets a secret.
+        credentialSecret: false,
         logging: { console: { level: 'info', metrics: false, audit: false } },
         editorTheme: { tours: false, projects: { enabled: false } },
         diagnostics: { enabled: false },
@@ -106,6 +113,20 @@ function startSimulators(signal) {
     { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5'], signal) },
     { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '100000', '--rate', '2', '--log'], signal) },
   ];
+  const ami = byType('ami-server');
+  if (ami) {
+    // The fake Asterisk listens first; ami-server reconnects until it is there.
+    const { PassThrough, Writable } = require('node:stream');
+    const output = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) if (!/^login /.test(line)) console.log(`[sim ami] ${line}`);
+        cb();
+      },
+    });
+    require(`${lib}/ami-cli.js`)
+      .runAmiCli(['--listen', String(ami.port), '--host', ami.host, '--user', 'cdruser:cdrpass:cdr', '--rate', '0.3'], signal, { input: new PassThrough(), output })
+      .catch((err) => console.error(`[sim ami] ${err.message}`));
+  }
   for (const sim of sims) {
     const node = byType(sim.type);
     if (!node) continue;
