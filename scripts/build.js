@@ -24,3 +24,12 @@ const from = path.join(root, 'icons');
 const to = path.join(root, 'nodes', 'icons');
 fs.mkdirSync(to, { recursive: true });
 for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
+
+// The Cdr JSON Schema, written from its one source (src/lib/cdr/schema.ts) so
+// that the shipped file and the TypeScript types cannot disagree.
+const { cdrJsonSchema } = require(path.join(root, 'nodes', 'lib', 'cdr', 'schema.js'));
+const schemaDir = path.join(root, 'schema');
+fs.mkdirSync(schemaDir, { recursive: true });
+const schemaText = JSON.stringify(cdrJsonSchema, null, 2) + '\n';
+const schemaFile = path.join(schemaDir, 'cdr.schema.json');
+if (!fs.existsSync(schemaFile) || fs.readFileSync(schemaFile, 'utf8') !== schemaText) fs.writeFileSync(schemaFile, schemaText);

@@ -35,7 +35,12 @@ function prepareUserDir() {
     fs.writeFileSync(pkg, JSON.stringify({ name: 'cdrflow-demo', private: true, dependencies: { '@cdrflow/node-red-cdr': `file:${root}` } }, null, 2));
   }
   const flows = path.join(userDir, 'flows.json');
-  if (args.has('--reset') || !fs.existsSync(flows)) fs.writeFileSync(flows, JSON.stringify(demoFlow, null, 2));
+  if (args.has('--reset') || !fs.existsSync(flows)) {
+    fs.writeFileSync(flows, JSON.stringify(demoFlow, null, 2));
+    const ami = demoFlow.find((n) => n.type === 'ami-server');
+    const creds = ami ? { [ami.id]: { username: 'cdruser', secret: 'cdrpass' } } : {};
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
+  }
   fs.writeFileSync(
     path.join(userDir, 'settings.js'),
     `module.exports = ${JSON.stringify(
@@ -43,7 +48,9 @@ function prepareUserDir() {
         uiHost: '127.0.0.1',
         uiPort,
         flowFile: 'flows.json',
-        credentialSecret: 'cdrflow-demo-only',
+        // The demo's credentials (the simulated Asterisk's AMI login) are stored
+        // unencrypted in this throw-away userDir; a real install sets a secret.
+        credentialSecret: false,
         logging: { console: { level: 'info', metrics: false, audit: false } },
         editorTheme: { tours: false, projects: { enabled: false } },
         diagnostics: { enabled: false },
@@ -93,15 +100,48 @@ async function main() {
 
   console.log(`\ncdrflow: Node-RED editor at http://127.0.0.1:${uiPort}/  (Ctrl-C stops)\n`);
   if (!withSim) return;
-  const { runUcmCli } = require(path.join(root, 'nodes', 'lib', 'sim', 'ucm-cli.js'));
-  const ucm = demoFlow.find((n) => n.type === 'ucm-cdr-in');
-  if (!ucm) return;
-  const host = ucm.host === '0.0.0.0' ? '127.0.0.1' : ucm.host;
-  if (!(await waitForPort(Number(ucm.port), host, stop.signal))) return;
-  const quiet = (line) => {
-    if (!line.startsWith('sent ')) console.log(`[sim] ${line}`);
+  startSimulators(stop.signal);
+}
+
+/** Each simulator starts once its source node listens; their chatter is kept short. */
+function startSimulators(signal) {
+  const lib = path.join(root, 'nodes', 'lib', 'sim');
+  const byType = (type) => demoFlow.find((n) => n.type === type);
+  const sims = [
+    { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5'], signal, quiet('ucm')) },
+    { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000'], signal) },
+    { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5'], signal) },
+    { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '100000', '--rate', '2', '--log'], signal) },
+  ];
+  const ami = byType('ami-server');
+  if (ami) {
+    // The fake Asterisk listens first; ami-server reconnects until it is there.
+    const { PassThrough, Writable } = require('node:stream');
+    const output = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) if (!/^login /.test(line)) console.log(`[sim ami] ${line}`);
+        cb();
+      },
+    });
+    require(`${lib}/ami-cli.js`)
+      .runAmiCli(['--listen', String(ami.port), '--host', ami.host, '--user', 'cdruser:cdrpass:cdr', '--rate', '0.3'], signal, { input: new PassThrough(), output })
+      .catch((err) => console.error(`[sim ami] ${err.message}`));
+  }
+  for (const sim of sims) {
+    const node = byType(sim.type);
+    if (!node) continue;
+    const host = node.host === '0.0.0.0' ? '127.0.0.1' : node.host;
+    const port = Number(sim.port(node));
+    waitForPort(port, host, signal)
+      .then((up) => up && sim.run(`${host}:${port}`))
+      .catch((err) => console.error(`[sim ${sim.type}] ${err.message}`));
+  }
+}
+
+function quiet(name) {
+  return (line) => {
+    if (!/^(sent|waiting) /.test(line)) console.log(`[sim ${name}] ${line}`);
   };
-  runUcmCli(['--to', `${host}:${ucm.port}`, '--rate', '1', '--shape', 'leg'], stop.signal, quiet).catch((err) => console.error(`[sim] ${err.message}`));
 }
 
 main().catch((err) => {

@@ -89,16 +89,24 @@ function parseWallClock(text: string): WallClock | null {
   return wc;
 }
 
-// Results are cached per zone and local minute: records arrive in bursts that
-// share minutes, and formatToParts is the slow part.
-const cache = new Map<string, number>();
+// Results are cached per zone and local hour: records arrive in bursts that
+// share hours, and formatToParts is the slow part. An hour is resolved from its
+// first and last minute; when they are exactly 59 minutes apart no clock change
+// happens inside it (two changes within one hour do not occur), so every minute
+// is the first one plus its minutes. An hour with a change inside is resolved
+// minute by minute.
+const hours = new Map<string, number | null>();
+const minutes = new Map<string, number>();
 const CACHE_MAX = 20_000;
 
-function minuteStartUtc(wc: WallClock, timeZone: string): number {
-  const key = `${timeZone}|${wc.year}-${wc.month}-${wc.day}T${wc.hour}:${wc.minute}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const asUtc = Date.UTC(wc.year, wc.month - 1, wc.day, wc.hour, wc.minute);
+function remember<V>(map: Map<string, V>, key: string, value: V): V {
+  if (map.size >= CACHE_MAX) map.clear();
+  map.set(key, value);
+  return value;
+}
+
+function resolveMinute(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
   const before = zoneOffsetMs(asUtc - DAY_MS, timeZone);
   const after = zoneOffsetMs(asUtc + DAY_MS, timeZone);
   const candidates = [...new Set([before, after])]
@@ -106,10 +114,22 @@ function minuteStartUtc(wc: WallClock, timeZone: string): number {
     .filter((t) => zoneOffsetMs(t, timeZone) === asUtc - t)
     .sort((a, b) => a - b);
   // No candidate: the minute was skipped; read it with the offset before the change.
-  const result = candidates.length > 0 ? candidates[0]! : asUtc - before;
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(key, result);
-  return result;
+  return candidates.length > 0 ? candidates[0]! : asUtc - before;
+}
+
+function minuteStartUtc(wc: WallClock, timeZone: string): number {
+  const hourKey = `${timeZone}|${wc.year}-${wc.month}-${wc.day}T${wc.hour}`;
+  let first = hours.get(hourKey);
+  if (first === undefined) {
+    const a = resolveMinute(wc.year, wc.month, wc.day, wc.hour, 0, timeZone);
+    const b = resolveMinute(wc.year, wc.month, wc.day, wc.hour, 59, timeZone);
+    first = remember(hours, hourKey, b - a === 59 * 60_000 ? a : null);
+  }
+  if (first !== null) return first + wc.minute * 60_000;
+  const key = `${hourKey}:${wc.minute}`;
+  const hit = minutes.get(key);
+  if (hit !== undefined) return hit;
+  return remember(minutes, key, resolveMinute(wc.year, wc.month, wc.day, wc.hour, wc.minute, timeZone));
 }
 
 /**

@@ -1,5 +1,9 @@
 import { UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
+import { runVosCli, VOS_USAGE } from './vos-cli';
+import { GATEWAY_CLI_USAGE, runGatewayCli } from './gateway-cli';
+import { FREESWITCH_USAGE, runFreeswitchCli } from './freeswitch-cli';
+import { runAmiCli, AMI_CLI_USAGE } from './ami-cli';
 
 /** One `cdr-sim <vendor>` subcommand. */
 interface SimCommand {
@@ -9,6 +13,10 @@ interface SimCommand {
 
 const COMMANDS: Record<string, SimCommand> = {
   ucm: { usage: UCM_USAGE, run: runUcmCli },
+  vos: { usage: VOS_USAGE, run: runVosCli },
+  gateway: { usage: GATEWAY_CLI_USAGE, run: runGatewayCli },
+  freeswitch: { usage: FREESWITCH_USAGE, run: runFreeswitchCli },
+  ami: { usage: AMI_CLI_USAGE, run: runAmiCli },
 };
 
 export function usage(): string {

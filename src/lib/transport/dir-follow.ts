@@ -10,9 +10,9 @@ import { CheckpointStore, errCode } from './checkpoint';
 import { FileIdentity, isFileIdentity, isSameFile, statHandle, statPath } from './file-identity';
 import { FileLineReader, LineReaderOptions, lastLineBoundary, openRegularFile } from './line-reader';
 import { makeDecoder } from './line-splitter';
-import { FileSourceError, FileSourceEvent, LineHandler, positiveOption, safeCall } from './file-source';
+import { FileSourceError, FileSourceEvent, LineHandler, positiveOption } from './file-source';
 import { NamePattern, compareKeyed, compileNamePattern } from './name-pattern';
-import { WakeSignal } from './wake-signal';
+import { SourceLoop } from './source-loop';
 
 /** A file name with its sort key. */
 export interface KeyedName {
@@ -82,7 +82,7 @@ export interface DirFollowOptions {
 export interface DirFollowStats {
   lines: number;
   errors: number;
-  /** Directory scans since start. */
+  /** Checks for changes since start. */
   polls: number;
   /** Files read to their end since start. */
   filesFinished: number;
@@ -132,12 +132,11 @@ interface Current extends KeyedName {
   since: number;
 }
 
-class Follower implements DirFollower {
+class Follower extends SourceLoop<DirFollowCheckpoint> implements DirFollower {
   private readonly dir: string;
   private readonly opts: DirFollowOptions;
   private readonly pattern: NamePattern;
   private readonly pollMs: number;
-  private readonly checkpointMs: number;
   private readonly graceMs: number;
   private readonly readerOpts: LineReaderOptions;
   private cur: Current | null = null;
@@ -149,27 +148,32 @@ class Follower implements DirFollower {
   /** Names listed so far (to notice late arrivals); null before the first scan. */
   private seen: Set<string> | null = null;
   private linesBefore = 0;
-  private errors = 0;
-  private polls = 0;
   private filesFinished = 0;
   private dirMissingReported = false;
-  private started = false;
-  private closing = false;
-  private closed: Promise<void> | null = null;
-  private loop: Promise<void> | null = null;
-  private wake: WakeSignal | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastSaved = '';
-  private lastIoError = '';
+  private listCache: KeyedName[] | null = null;
+  private listDirty = true;
+  private lastScan = 0;
 
   constructor(opts: DirFollowOptions) {
     if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new TypeError('directory follower: dir is required');
     if (typeof opts.onLine !== 'function') throw new TypeError('directory follower: onLine must be a function');
+    const dir = path.resolve(opts.dir);
+    const pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    super({
+      label: 'directory follower',
+      ioVerb: 'following',
+      watchDir: dir,
+      watch: opts.watch !== false,
+      pollMs,
+      checkpoint: opts.checkpoint,
+      checkpointMs: positiveOption(opts.checkpointIntervalMs, 1000, 'checkpointIntervalMs'),
+      onError: opts.onError,
+      onEvent: opts.onEvent,
+    });
     this.opts = opts;
-    this.dir = path.resolve(opts.dir);
+    this.dir = dir;
     this.pattern = compileNamePattern(opts.pattern, opts.sortKey);
-    this.pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
-    this.checkpointMs = positiveOption(opts.checkpointIntervalMs, 1000, 'checkpointIntervalMs');
+    this.pollMs = pollMs;
     this.graceMs = opts.finishGraceMs === 0 ? 0 : positiveOption(opts.finishGraceMs, 2000, 'finishGraceMs');
     this.readerOpts = {
       onLine: opts.onLine,
@@ -192,52 +196,22 @@ class Follower implements DirFollower {
     };
   }
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error('directory follower: already started');
-    this.started = true;
-    try {
-      await this.restore();
-    } catch (err) {
-      this.ioError(this.dir, err);
-    }
-    this.lastSaved = JSON.stringify(this.snapshot());
-    this.wake = new WakeSignal(this.dir, (name) => name === null || this.pattern.matches(name), this.opts.watch !== false, this.pollMs);
-    this.flushTimer = setInterval(() => {
-      this.flush().catch(() => undefined);
-    }, this.checkpointMs);
-    this.loop = this.run();
+  protected isRelevant(name: string | null): boolean {
+    const relevant = name === null || this.pattern.matches(name);
+    // A name not listed yet means the listing is stale.
+    if (relevant && (name === null || !this.seen?.has(name))) this.listDirty = true;
+    return relevant;
   }
 
-  async flush(): Promise<void> {
-    const store = this.opts.checkpoint;
-    if (!store) return;
-    const state = this.snapshot();
-    const key = JSON.stringify(state);
-    if (key === this.lastSaved) return;
-    try {
-      await store.save(state);
-      this.lastSaved = key;
-    } catch (err) {
-      this.error(new FileSourceError('CHECKPOINT', `could not save the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.dir, cause: err }));
-    }
+  protected ioSubject(): string {
+    return this.cur?.reader.file ?? this.dir;
   }
 
-  close(): Promise<void> {
-    if (!this.closed) this.closed = this.shutdown();
-    return this.closed;
-  }
-
-  private async shutdown(): Promise<void> {
-    this.closing = true;
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
-    this.wake?.close();
-    if (this.loop) await this.loop;
-    if (this.started) await this.flush();
+  protected async release(): Promise<void> {
     if (this.cur) await this.cur.reader.close();
   }
 
-  private snapshot(): DirFollowCheckpoint {
+  protected snapshot(): DirFollowCheckpoint {
     const c = this.cur;
     return {
       version: 1,
@@ -248,29 +222,10 @@ class Follower implements DirFollower {
     };
   }
 
-  private async restore(): Promise<void> {
-    const store = this.opts.checkpoint;
-    if (store) {
-      let loaded;
-      try {
-        loaded = await store.load();
-      } catch (err) {
-        this.error(new FileSourceError('CHECKPOINT', `could not read the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.dir, cause: err }));
-        loaded = { status: 'missing' as const };
-      }
-      const state = loaded.state;
-      if (loaded.status === 'corrupt') {
-        this.reset(`${loaded.warning ?? 'checkpoint unusable'}`);
-      } else if (loaded.status === 'ok' && !isDirFollowCheckpoint(state)) {
-        this.reset(`checkpoint ${store.file} has an unexpected shape`);
-      } else if (loaded.status === 'ok' && state && state.dir !== this.dir) {
-        this.reset(`checkpoint ${store.file} is for ${state.dir}, not ${this.dir}`);
-      } else if (loaded.status === 'ok' && state) {
-        await this.resume(state);
-        return;
-      }
-    }
-    await this.startFresh();
+  protected async prepare(): Promise<void> {
+    const cp = await this.loadCheckpoint(isDirFollowCheckpoint, (c) => (c.dir === this.dir ? null : `the checkpoint is for ${c.dir}, not ${this.dir}`), this.dir);
+    if (cp) await this.resume(cp);
+    else await this.startFresh();
   }
 
   private reset(why: string): void {
@@ -302,7 +257,12 @@ class Follower implements DirFollower {
 
   private async resume(cp: DirFollowCheckpoint): Promise<void> {
     this.done = cp.done;
-    if (!cp.file) return;
+    if (!cp.file) {
+      // Nothing read yet in the last run: only a backfill limit still applies.
+      const from = this.opts.backfillFrom;
+      if (!cp.done && from !== undefined && from !== '') this.admit = (e) => e.key >= from;
+      return;
+    }
     const key = this.pattern.key(cp.file.name);
     if (key === null) {
       this.reset(`checkpointed file ${cp.file.name} no longer matches ${this.pattern.source}`);
@@ -371,49 +331,53 @@ class Follower implements DirFollower {
     return this.done ? compareKeyed(e, this.done) > 0 : this.admit(e);
   }
 
-  private async run(): Promise<void> {
-    while (!this.closing) {
-      let delay: number;
-      try {
-        delay = await this.cycle();
-        this.lastIoError = '';
-      } catch (err) {
-        this.ioError(this.cur?.reader.file ?? this.dir, err);
-        delay = this.pollMs;
-      }
-      if (this.closing) break;
-      if (delay > 0) await this.wake!.wait(delay);
-    }
-  }
-
-  private async cycle(): Promise<number> {
+  protected async cycle(): Promise<number> {
     const stop = (): boolean => this.closing;
     this.polls++;
-    const list = await this.scan();
-    this.reportLateFiles(list);
+    // While the newest file grows fast, listing a directory of thousands of hourly files on
+    // every read would be waste: list once per poll interval, or at once when a new name shows up.
+    let list = this.listCache;
+    if (!list || this.listDirty || Date.now() - this.lastScan >= this.pollMs) {
+      this.listDirty = false;
+      this.lastScan = Date.now();
+      try {
+        list = await this.scan();
+      } catch (err) {
+        // An unreadable listing must not hold up the file being read.
+        if (!this.cur) throw err;
+        this.ioError(this.dir, err);
+        list = this.listCache ?? [];
+      }
+      this.listCache = list;
+      this.reportLateFiles(list);
+    }
     if (!this.cur) {
       const next = list.find((e) => this.isNext(e));
       if (!next) return this.pollMs;
       const p = path.join(this.dir, next.name);
       const fh = await openRegularFile(p);
-      if (!fh) return 0; // vanished between scan and open
+      if (!fh) {
+        this.listDirty = true; // vanished since the listing, or not a regular file
+        return this.pollMs;
+      }
       const offset = this.firstOffset?.name === next.name ? this.firstOffset.offset : 0;
       this.firstOffset = null;
       await this.adopt(next, fh, offset);
       this.event({ kind: 'opened', file: p, offset, message: `reading ${p} from ${offset === 0 ? 'the beginning' : `byte ${offset}`}` });
     }
     const cur = this.cur!;
+    // Checked before reading: bytes read after a truncate-and-rewrite would be from the middle of a line.
+    if (!cur.finishing && (await cur.reader.wasRewritten())) {
+      this.event({ kind: 'truncated', file: cur.reader.file, offset: 0, message: `${cur.reader.file} was truncated; reading it again from the beginning` });
+      await cur.reader.restartAt(0);
+    }
     const grew = await cur.reader.readAvailable(stop);
     if (this.closing) return 0;
 
     const atName = await statPath(cur.reader.file);
     const mine = await statHandle(cur.reader.handle);
     const same = atName !== null && atName.dev === mine.dev && atName.ino === mine.ino;
-    if (same && mine.size < cur.reader.readOffset) {
-      this.event({ kind: 'truncated', file: cur.reader.file, offset: 0, message: `${cur.reader.file} was truncated; reading it again from the beginning` });
-      await cur.reader.restartAt(0);
-      return 0;
-    }
+    if (same && mine.size < cur.reader.readOffset) return 0; // truncated meanwhile: handled at the top
     const newer = list.some((e) => compareKeyed(e, cur) > 0);
     if (same && !newer) return grew ? 0 : this.pollMs;
 
@@ -450,22 +414,6 @@ class Follower implements DirFollower {
       if (first || !mark || compareKeyed(e, mark) >= 0) continue;
       this.event({ kind: 'skipped', file: path.join(this.dir, e.name), message: `${e.name} appeared but sorts before ${mark.name}, which is already being read; it is not read` });
     }
-  }
-
-  /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */
-  private ioError(file: string, err: unknown): void {
-    const message = `following ${file} failed: ${(err as Error)?.message ?? String(err)}; retrying`;
-    if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file, cause: err }));
-    this.lastIoError = message;
-  }
-
-  private error(err: FileSourceError): void {
-    this.errors++;
-    safeCall(this.opts.onError, err);
-  }
-
-  private event(ev: FileSourceEvent): void {
-    safeCall(this.opts.onEvent, ev);
   }
 }
 

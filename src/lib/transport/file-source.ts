@@ -80,6 +80,8 @@ export interface LineInfo {
 /**
  * The consumer's handler of one line. Return (or resolve) once the line is
  * dealt with: only then does its position become eligible for the checkpoint.
+ * Lines come one at a time: the next is read only after this one resolved.
+ * Do not await the source's close() in here: close() waits for the handler.
  */
 export type LineHandler = (line: string, at: LineInfo) => void | PromiseLike<void>;
 

@@ -11,8 +11,9 @@ import { CheckpointStore } from './checkpoint';
 import { FileIdentity, findByIdentity, isFileIdentity, isSameFile, statHandle, statPath } from './file-identity';
 import { FileLineReader, LineReaderOptions, lastLineBoundary, openRegularFile } from './line-reader';
 import { makeDecoder } from './line-splitter';
-import { FileSourceError, FileSourceEvent, LineHandler, positiveOption, safeCall } from './file-source';
-import { WakeSignal } from './wake-signal';
+import { FileSourceError, FileSourceEvent, LineHandler, positiveOption } from './file-source';
+import { compileNamePattern } from './name-pattern';
+import { SourceLoop } from './source-loop';
 
 /** What a file tail stores in its checkpoint. */
 export interface FileTailCheckpoint {
@@ -49,6 +50,14 @@ export interface FileTailOptions {
    * covers writers that still append to the old file until they reopen.
    */
   rotationGraceMs?: number;
+  /**
+   * Names the rotated copies of the file get, e.g. `Master.csv.????-??-??-??-??-??`
+   * (FreeSWITCH) — never a pattern that matches compressed copies. Used after a
+   * restart that finds the checkpointed file rotated: copies rotated after it
+   * (written while stopped) are read too, oldest first. Unset: only the
+   * checkpointed file and then the file at `path` are read.
+   */
+  rotatedPattern?: string | RegExp;
   /** Longest line in bytes; longer ones are reported and skipped (default 1 MiB). */
   maxLineBytes?: number;
   /** Bytes read at a time (default 64 KiB). */
@@ -110,46 +119,54 @@ export function isFileTailCheckpoint(v: unknown): v is FileTailCheckpoint {
   );
 }
 
+/** A file in the queue: the first is being read, the others wait their turn (held open). */
 interface Current {
   reader: FileLineReader;
-  /** The path no longer names this file: finish it, then move to the new one. */
+  /** The path no longer names this file: finish it, then move to the next. */
   gone: boolean;
   /** Last time the gone file grew (or was found gone). */
   goneSince: number;
 }
 
-class Tail implements FileTail {
+class Tail extends SourceLoop<FileTailCheckpoint> implements FileTail {
   private readonly path: string;
   private readonly dir: string;
   private readonly base: string;
   private readonly opts: FileTailOptions;
   private readonly pollMs: number;
-  private readonly checkpointMs: number;
   private readonly graceMs: number;
   private readonly readerOpts: LineReaderOptions;
-  private cur: Current | null = null;
+  /**
+   * Files to read, oldest first: the first is being read; a file that appeared at
+   * the path later is opened at once and waits here, so even a second rotation
+   * before the first file is finished loses nothing.
+   */
+  private files: Current[] = [];
+  private notFileReported = false;
   private linesBefore = 0;
-  private errors = 0;
-  private polls = 0;
   private waitingReported = false;
-  private started = false;
-  private closing = false;
-  private closed: Promise<void> | null = null;
-  private loop: Promise<void> | null = null;
-  private wake: WakeSignal | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastSaved = '';
-  private lastIoError = '';
 
   constructor(opts: FileTailOptions) {
     if (!opts || typeof opts.path !== 'string' || opts.path === '') throw new TypeError('file tail: path is required');
     if (typeof opts.onLine !== 'function') throw new TypeError('file tail: onLine must be a function');
+    const resolved = path.resolve(opts.path);
+    const pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    super({
+      label: 'file tail',
+      ioVerb: 'reading',
+      watchDir: path.dirname(resolved),
+      watch: opts.watch !== false,
+      pollMs,
+      checkpoint: opts.checkpoint,
+      checkpointMs: positiveOption(opts.checkpointIntervalMs, 1000, 'checkpointIntervalMs'),
+      onError: opts.onError,
+      onEvent: opts.onEvent,
+    });
     this.opts = opts;
-    this.path = path.resolve(opts.path);
+    this.path = resolved;
     this.dir = path.dirname(this.path);
     this.base = path.basename(this.path);
-    this.pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
-    this.checkpointMs = positiveOption(opts.checkpointIntervalMs, 1000, 'checkpointIntervalMs');
+    this.pollMs = pollMs;
     this.graceMs = opts.rotationGraceMs === 0 ? 0 : positiveOption(opts.rotationGraceMs, 1000, 'rotationGraceMs');
     this.readerOpts = {
       onLine: opts.onLine,
@@ -159,92 +176,41 @@ class Tail implements FileTail {
       encoding: opts.encoding ?? 'utf8',
     };
     makeDecoder(this.readerOpts.encoding); // an unknown encoding fails here, not on the first line
+    if (opts.rotatedPattern !== undefined) compileNamePattern(opts.rotatedPattern); // likewise a bad pattern
   }
 
   get stats(): FileTailStats {
     return {
-      lines: this.linesBefore + (this.cur?.reader.lines ?? 0),
+      lines: this.linesBefore + this.files.reduce((n, f) => n + f.reader.lines, 0),
       errors: this.errors,
       polls: this.polls,
-      file: this.cur?.reader.file ?? null,
-      offset: this.cur?.reader.committed ?? 0,
+      file: this.files[0]?.reader.file ?? null,
+      offset: this.files[0]?.reader.committed ?? 0,
     };
   }
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error('file tail: already started');
-    this.started = true;
-    try {
-      await this.restore();
-    } catch (err) {
-      // e.g. no permission yet: the loop keeps trying and reports; whatever is found later is read from 0.
-      this.ioError(this.path, err);
-    }
-    this.lastSaved = JSON.stringify(this.snapshot());
-    this.wake = new WakeSignal(this.dir, (name) => name === null || name === this.base || this.cur?.gone === true, this.opts.watch !== false, this.pollMs);
-    this.flushTimer = setInterval(() => {
-      this.flush().catch(() => undefined);
-    }, this.checkpointMs);
-    this.loop = this.run();
+  protected isRelevant(name: string | null): boolean {
+    return name === null || name === this.base || this.files[0]?.gone === true;
   }
 
-  async flush(): Promise<void> {
-    const store = this.opts.checkpoint;
-    if (!store) return;
-    const state = this.snapshot();
-    const key = JSON.stringify(state);
-    if (key === this.lastSaved) return;
-    try {
-      await store.save(state);
-      this.lastSaved = key;
-    } catch (err) {
-      this.error(new FileSourceError('CHECKPOINT', `could not save the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.path, cause: err }));
-    }
+  protected ioSubject(): string {
+    return this.files[0]?.reader.file ?? this.path;
   }
 
-  close(): Promise<void> {
-    if (!this.closed) this.closed = this.shutdown();
-    return this.closed;
+  protected async release(): Promise<void> {
+    for (const f of this.files.splice(0)) await f.reader.close();
   }
 
-  private async shutdown(): Promise<void> {
-    this.closing = true;
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
-    this.wake?.close();
-    if (this.loop) await this.loop;
-    if (this.started) await this.flush();
-    if (this.cur) await this.cur.reader.close();
-  }
-
-  private snapshot(): FileTailCheckpoint {
-    const r = this.cur?.reader;
+  protected snapshot(): FileTailCheckpoint {
+    const r = this.files[0]?.reader;
     return { version: 1, path: this.path, file: r ? r.identity : null, offset: r ? r.committed : 0 };
   }
 
   /** Decides where to begin: the checkpoint if it is usable, else the start policy. */
-  private async restore(): Promise<void> {
-    const store = this.opts.checkpoint;
-    if (store) {
-      let loaded;
-      try {
-        loaded = await store.load();
-      } catch (err) {
-        this.error(new FileSourceError('CHECKPOINT', `could not read the checkpoint ${store.file}: ${(err as Error).message}`, { file: this.path, cause: err }));
-        loaded = { status: 'missing' as const };
-      }
-      if (loaded.status === 'corrupt') {
-        this.event({ kind: 'checkpoint-reset', file: this.path, message: `${loaded.warning ?? 'checkpoint unusable'}; starting at the ${this.opts.startAt ?? 'end'} of ${this.path}` });
-      } else if (loaded.status === 'ok' && !isFileTailCheckpoint(loaded.state)) {
-        this.event({ kind: 'checkpoint-reset', file: this.path, message: `checkpoint ${store.file} has an unexpected shape; starting at the ${this.opts.startAt ?? 'end'} of ${this.path}` });
-      } else if (loaded.status === 'ok' && loaded.state && loaded.state.path !== this.path) {
-        this.event({ kind: 'checkpoint-reset', file: this.path, message: `checkpoint ${store.file} is for ${loaded.state.path}, not ${this.path}; starting at the ${this.opts.startAt ?? 'end'}` });
-      } else if (loaded.status === 'ok' && loaded.state) {
-        await this.resume(loaded.state);
-        return;
-      }
-    }
-    await this.startFresh();
+  protected async prepare(): Promise<void> {
+    const cp = await this.loadCheckpoint(isFileTailCheckpoint, (c) => (c.path === this.path ? null : `the checkpoint is for ${c.path}, not ${this.path}`), this.path);
+    if (cp) await this.resume(cp);
+    else await this.startFresh();
   }
 
   private async startFresh(): Promise<void> {
@@ -280,6 +246,7 @@ class Tail implements FileTail {
     if (moved && mfh) {
       await this.adopt(moved, mfh, cp.offset, true);
       this.event({ kind: 'resumed', file: moved, offset: cp.offset, message: `${this.path} was rotated to ${moved} while stopped; finishing it from byte ${cp.offset} first` });
+      await this.queueLaterRotations(moved, mfh);
       return;
     }
     this.event({
@@ -290,10 +257,35 @@ class Tail implements FileTail {
     });
   }
 
+  /**
+   * After a restart that found the checkpointed file rotated: files rotated
+   * after it (matching `rotatedPattern`, modified later) were written while we
+   * were stopped; they are queued, oldest first, before the file at the path.
+   */
+  private async queueLaterRotations(found: string, foundHandle: fsp.FileHandle): Promise<void> {
+    if (this.opts.rotatedPattern === undefined) return;
+    const pattern = compileNamePattern(this.opts.rotatedPattern);
+    const since = (await foundHandle.stat()).mtimeMs;
+    const later: { name: string; mtimeMs: number }[] = [];
+    for (const name of await fsp.readdir(this.dir)) {
+      if (name === this.base || name === path.basename(found) || !pattern.matches(name)) continue;
+      const st = await fsp.stat(path.join(this.dir, name)).catch(() => null);
+      if (st && st.isFile() && st.mtimeMs >= since) later.push({ name, mtimeMs: st.mtimeMs });
+    }
+    later.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+    for (const { name } of later) {
+      const p = path.join(this.dir, name);
+      const fh = await openRegularFile(p);
+      if (!fh) continue;
+      await this.adopt(p, fh, 0, true);
+      this.event({ kind: 'opened', file: p, offset: 0, message: `${p} was rotated while stopped, after the checkpointed file; reading it whole before ${this.path}` });
+    }
+  }
+
   private async adopt(file: string, fh: fsp.FileHandle, offset: number, gone: boolean): Promise<void> {
     try {
       const reader = await FileLineReader.fromHandle(file, fh, offset, this.readerOpts);
-      this.cur = { reader, gone, goneSince: Date.now() };
+      this.files.push({ reader, gone, goneSince: Date.now() });
       this.waitingReported = false;
     } catch (err) {
       await fh.close().catch(() => undefined);
@@ -302,89 +294,90 @@ class Tail implements FileTail {
   }
 
 
-  private async run(): Promise<void> {
-    while (!this.closing) {
-      let delay: number;
-      try {
-        delay = await this.cycle();
-        this.lastIoError = '';
-      } catch (err) {
-        this.ioError(this.cur?.reader.file ?? this.path, err);
-        delay = this.pollMs;
-      }
-      if (this.closing) break;
-      if (delay > 0) await this.wake!.wait(delay);
-    }
-  }
-
   /** One step; returns how long to wait before the next (0: at once). */
-  private async cycle(): Promise<number> {
+  protected async cycle(): Promise<number> {
     const stop = (): boolean => this.closing;
     this.polls++;
-    if (!this.cur) {
-      const fh = await openRegularFile(this.path);
-      if (!fh) {
-        if (!this.waitingReported) {
-          this.waitingReported = true;
-          this.event({ kind: 'waiting', file: this.path, message: `waiting for ${this.path} to appear` });
-        }
-        return this.pollMs;
-      }
-      await this.adopt(this.path, fh, 0, false);
-      this.event({ kind: 'opened', file: this.path, offset: 0, message: `following ${this.path} from the beginning` });
+    try {
+      await this.notePath();
+    } catch (err) {
+      // A new file we cannot open yet must not hold up what is left of the old one.
+      if (this.files.length === 0) throw err;
+      this.ioError(this.path, err);
     }
-    const cur = this.cur!;
-    const grew = await cur.reader.readAvailable(stop);
+    const head = this.files[0];
+    if (!head) {
+      if (!this.waitingReported) {
+        this.waitingReported = true;
+        this.event({ kind: 'waiting', file: this.path, message: `waiting for ${this.path} to appear` });
+      }
+      return this.pollMs;
+    }
+    // Checked before reading: bytes read after a truncate-and-rewrite would be from the middle of a line.
+    if (!head.gone && (await head.reader.wasRewritten())) {
+      this.event({ kind: 'truncated', file: this.path, offset: 0, message: `${this.path} was truncated (read up to byte ${head.reader.readOffset}); reading it again from the beginning` });
+      await head.reader.restartAt(0);
+    }
+    const grew = await head.reader.readAvailable(stop);
     if (this.closing) return 0;
+    if (!head.gone) return grew ? 0 : this.pollMs;
 
-    if (!cur.gone) {
-      const atPath = await statPath(this.path);
-      const mine = await statHandle(cur.reader.handle);
-      if (atPath && atPath.dev === mine.dev && atPath.ino === mine.ino) {
-        if (mine.size < cur.reader.readOffset) {
-          this.event({ kind: 'truncated', file: this.path, offset: 0, message: `${this.path} was truncated (${mine.size} < ${cur.reader.readOffset} bytes); reading it again from the beginning` });
-          await cur.reader.restartAt(0);
-          return 0;
-        }
-        return grew ? 0 : this.pollMs;
-      }
-      cur.gone = true;
-      cur.goneSince = Date.now();
-      this.event(
-        atPath
-          ? { kind: 'rotated', file: this.path, offset: cur.reader.committed, message: `${this.path} was rotated; finishing the old file before the new one` }
-          : { kind: 'deleted', file: this.path, offset: cur.reader.committed, message: `${this.path} was deleted; finishing what is left of it` },
-      );
-      return 0;
-    }
-
-    // The path names another file (or none): drain the old one until it stays still for the grace time.
-    if (grew) cur.goneSince = Date.now();
-    const left = cur.goneSince + this.graceMs - Date.now();
+    // The path names another file (or none): drain this one until it stays still for the grace time.
+    if (grew) head.goneSince = Date.now();
+    const left = head.goneSince + this.graceMs - Date.now();
     if (left > 0) return Math.min(left, this.pollMs);
-    if (!(await cur.reader.finish(stop))) return 0;
-    this.linesBefore += cur.reader.lines;
-    this.cur = null;
-    await cur.reader.close();
-    this.event({ kind: 'finished', file: cur.reader.file, offset: cur.reader.committed, message: `finished the old ${cur.reader.file} at byte ${cur.reader.committed}` });
+    if (!(await head.reader.finish(stop))) return 0;
+    this.linesBefore += head.reader.lines;
+    this.files.shift();
+    await head.reader.close();
+    this.event({ kind: 'finished', file: head.reader.file, offset: head.reader.committed, message: `finished the old ${head.reader.file} at byte ${head.reader.committed}` });
     // The checkpoint moves on only now: a crash before this resumes the old file.
     await this.flush();
     return 0;
   }
 
-  /** Reports an I/O failure; a lasting condition (permissions, a missing mount) once, not on every poll. */
-  private ioError(file: string, err: unknown): void {
-    const message = `reading ${file} failed: ${(err as Error)?.message ?? String(err)}; retrying`;
-    if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file, cause: err }));
-    this.lastIoError = message;
+  /**
+   * Looks at what the path names now. A file not seen before (created, or the
+   * new file after a rotation) is opened at once and queued; the file it
+   * replaces is marked gone, to be finished first.
+   */
+  private async notePath(): Promise<void> {
+    const newest = this.files[this.files.length - 1];
+    const isNewest = (id: { dev: string; ino: string }): boolean =>
+      newest !== undefined && newest.reader.identity.dev === id.dev && newest.reader.identity.ino === id.ino;
+    const atPath = await statPath(this.path);
+    if (atPath && !atPath.isFile) {
+      // Something else than a file is there: reported once; what is queued is still read.
+      if (!this.notFileReported) {
+        this.notFileReported = true;
+        this.error(new FileSourceError('IO', `${this.path} is not a regular file; waiting for a file there`, { file: this.path }));
+      }
+    } else {
+      this.notFileReported = false;
+    }
+    if (atPath && atPath.isFile) {
+      if (isNewest(atPath)) return;
+      const fh = await openRegularFile(this.path);
+      if (!fh) return; // replaced again meanwhile: the next poll sees what is there
+      if (isNewest(await statHandle(fh))) {
+        await fh.close().catch(() => undefined);
+        return;
+      }
+      if (newest && !newest.gone) this.markGone(newest, true);
+      await this.adopt(this.path, fh, 0, false);
+      this.event({ kind: 'opened', file: this.path, offset: 0, message: `following ${this.path} from the beginning` });
+      return;
+    }
+    if (newest && !newest.gone) this.markGone(newest, false);
   }
 
-  private error(err: FileSourceError): void {
-    this.errors++;
-    safeCall(this.opts.onError, err);
-  }
-
-  private event(ev: FileSourceEvent): void {
-    safeCall(this.opts.onEvent, ev);
+  private markGone(f: Current, rotated: boolean): void {
+    f.gone = true;
+    f.goneSince = Date.now();
+    this.event(
+      rotated
+        ? { kind: 'rotated', file: this.path, offset: f.reader.committed, message: `${this.path} was rotated; finishing the old file before the new one` }
+        : { kind: 'deleted', file: this.path, offset: f.reader.committed, message: `${this.path} was deleted; finishing what is left of it` },
+    );
   }
 }

@@ -6,13 +6,13 @@
  */
 import { promises as fsp } from 'node:fs';
 import { LineSplitter, SplitItem } from './line-splitter';
-import { FileIdentity, HEAD_BYTES, identify } from './file-identity';
+import { FileIdentity, HEAD_BYTES, hashHead, identify } from './file-identity';
 import { FileSourceError, LineHandler, isThenable } from './file-source';
 import { errCode } from './checkpoint';
 
 /**
- * Opens a regular file for reading; null if it does not exist. Anything else
- * at the path (a directory, a FIFO) is an error, so it is never followed.
+ * Opens a regular file for reading; null if nothing is there, or something
+ * else than a regular file (a directory, a FIFO): that is never followed.
  */
 export async function openRegularFile(p: string): Promise<fsp.FileHandle | null> {
   let fh: fsp.FileHandle;
@@ -30,7 +30,7 @@ export async function openRegularFile(p: string): Promise<fsp.FileHandle | null>
     throw err;
   }
   await fh.close().catch(() => undefined);
-  throw new Error(`${p} is not a regular file`);
+  return null;
 }
 
 /** Options of {@link FileLineReader}. */
@@ -125,6 +125,19 @@ export class FileLineReader {
     this.splitter.reset(offset);
     this.committed = offset;
     this.identity = await identify(this.handle, offset);
+  }
+
+  /**
+   * True if the open file no longer holds what was read: it got shorter than
+   * the read position, or its first bytes changed (truncated and rewritten
+   * past our position between two polls, as `copytruncate` can do).
+   */
+  async wasRewritten(): Promise<boolean> {
+    const size = (await this.handle.stat()).size;
+    if (size < this.splitter.position) return true;
+    if (this.identity.headLength === 0) return false;
+    const head = await hashHead(this.handle, this.identity.headLength);
+    return head.length !== this.identity.headLength || head.hash !== this.identity.headHash;
   }
 
   /** Current size of the open file. */

@@ -5,18 +5,22 @@
  * check), and moved to a done folder or deleted only after the handler
  * resolved: at-least-once across a kill at any moment. A file the handler
  * rejects goes to an error folder, reported once, never retried forever.
+ * The move is not fsynced on purpose: if a power cut undoes it, the file is
+ * simply handed over again (a repeat, never a loss).
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { errCode } from './checkpoint';
-import { FileSourceError, FileSourceEvent, isThenable, positiveOption, safeCall } from './file-source';
+import { FileSourceError, FileSourceEvent, isThenable, positiveOption } from './file-source';
 import { NamePattern, compileNamePattern } from './name-pattern';
-import { WakeSignal } from './wake-signal';
+import { SourceLoop } from './source-loop';
 
 /** One complete spool file, handed to the handler. */
 export interface SpoolFile {
   /** File name without directory. */
   name: string;
+  /** Path relative to the spool directory: the name, or `<subdirectory>/<name>` with `subdirectories`. */
+  relativePath: string;
   /** Full path in the spool directory. */
   path: string;
   /** The whole content. */
@@ -30,6 +34,7 @@ export interface SpoolFile {
  * then is the file moved or deleted. Throw/reject when the content is not a
  * record (the file goes to the error folder), or throw {@link SpoolRetryLater}
  * to leave the file in place and try it again after `retryDelayMs`.
+ * Do not await the spool's close() in here: close() waits for the files in hand.
  */
 export type SpoolHandler = (file: SpoolFile) => void | PromiseLike<void>;
 
@@ -50,6 +55,13 @@ export interface SpoolDirOptions {
   onFile: SpoolHandler;
   /** What to do with a handled file: 'move' to `doneDir` (default) or 'delete'. */
   after?: 'move' | 'delete';
+  /**
+   * Also take files from the spool directory's immediate subdirectories (not
+   * the done/error folders): FreeSWITCH mod_xml_cdr with `rotate=true` writes
+   * into a new `YYYY-MM-DD-HH-MM-SS` subdirectory on each rotation. Handled
+   * files keep their subdirectory under the done/error folder. Default false.
+   */
+  subdirectories?: boolean;
   /** Where handled files go (default `<dir>/done`). */
   doneDir?: string;
   /** Where rejected files go (default `<dir>/error`). */
@@ -61,7 +73,7 @@ export interface SpoolDirOptions {
    * it says no the file is left and checked again after another settle interval.
    */
   isComplete?: (content: Buffer, name: string) => boolean;
-  /** A settled file that `isComplete` still rejects after this long goes to the error folder, in ms (default 300000). */
+  /** A settled file that `isComplete` still rejects after this long goes to the error folder, in ms (default 300000). A file that cannot be read 3 times in a row goes there too. */
   incompleteTimeoutMs?: number;
   /** Larger files go to the error folder unread (default 16 MiB). */
   maxFileBytes?: number;
@@ -116,11 +128,15 @@ interface Tracked {
   incompleteSince?: number;
   /** Not before this time (retry later). */
   notBefore?: number;
+  /** Failed attempts to read it (I/O errors). */
+  ioFailures?: number;
 }
 
 const STAT_BATCH = 64;
+/** I/O failures on one file before it goes to the error folder. */
+const MAX_IO_ATTEMPTS = 3;
 
-class Spool implements SpoolDir {
+class Spool extends SourceLoop<never> implements SpoolDir {
   private readonly dir: string;
   private readonly doneDir: string;
   private readonly errorDir: string;
@@ -133,7 +149,9 @@ class Spool implements SpoolDir {
   private readonly concurrency: number;
   private readonly retryMs: number;
   private readonly tracked = new Map<string, Tracked>();
-  private readonly ready: string[] = [];
+  /** Complete files waiting for a slot: a FIFO read from readyHead (shift() is O(n) on a big backlog). */
+  private ready: string[] = [];
+  private readyHead = 0;
   private readonly queued = new Set<string>();
   private readonly inFlight = new Set<string>();
   private readonly workers = new Set<Promise<void>>();
@@ -142,29 +160,24 @@ class Spool implements SpoolDir {
   /** Names moved away since the last scan: their watch events are our own doing. */
   private readonly recentlyRetired = new Set<string>();
   private lastScan = 0;
-  private lastIoError = '';
   private handled = 0;
   private rejected = 0;
-  private polls = 0;
-  private errors = 0;
   private dirMissingReported = false;
-  private started = false;
-  private closing = false;
-  private closed: Promise<void> | null = null;
-  private loop: Promise<void> | null = null;
-  private wake: WakeSignal | null = null;
 
   constructor(opts: SpoolDirOptions) {
     if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new TypeError('spool: dir is required');
     if (typeof opts.onFile !== 'function') throw new TypeError('spool: onFile must be a function');
     if (opts.after !== undefined && opts.after !== 'move' && opts.after !== 'delete') throw new TypeError(`spool: after must be 'move' or 'delete'`);
+    const dir = path.resolve(opts.dir);
+    const pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    super({ label: 'spool', ioVerb: 'scanning', watchDir: dir, watch: opts.watch !== false, pollMs, checkpointMs: 1000, onError: opts.onError, onEvent: opts.onEvent });
     this.opts = opts;
-    this.dir = path.resolve(opts.dir);
+    this.dir = dir;
     this.doneDir = path.resolve(this.dir, opts.doneDir ?? 'done');
     this.errorDir = path.resolve(this.dir, opts.errorDir ?? 'error');
     if (this.doneDir === this.dir || this.errorDir === this.dir) throw new TypeError('spool: the done and error folders must differ from the spool directory');
     this.pattern = compileNamePattern(opts.pattern);
-    this.pollMs = positiveOption(opts.pollIntervalMs, 1000, 'pollIntervalMs');
+    this.pollMs = pollMs;
     this.settleMs = opts.settleMs === 0 ? 0 : positiveOption(opts.settleMs, 1000, 'settleMs');
     this.incompleteMs = positiveOption(opts.incompleteTimeoutMs, 300000, 'incompleteTimeoutMs');
     this.maxBytes = positiveOption(opts.maxFileBytes, 16 * 1024 * 1024, 'maxFileBytes');
@@ -177,40 +190,36 @@ class Spool implements SpoolDir {
       handled: this.handled,
       rejected: this.rejected,
       inFlight: this.inFlight.size,
-      queued: this.ready.length,
+      queued: this.ready.length - this.readyHead,
       polls: this.polls,
       errors: this.errors,
     };
   }
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error('spool: already started');
-    this.started = true;
+  protected async prepare(): Promise<void> {
     // The spool directory belongs to the writer: never create it. The folders are made now
     // when it exists (to surface permission problems early), else on first use.
     if (await isDirectory(this.dir)) {
       if (this.opts.after !== 'delete') await this.ensureDir(this.doneDir);
       await this.ensureDir(this.errorDir);
     }
-    this.wake = new WakeSignal(
-      this.dir,
-      (name) => name === null || (this.pattern.matches(name) && !this.tracked.has(name) && !this.recentlyRetired.has(name)),
-      this.opts.watch !== false,
-      this.pollMs,
-    );
-    this.loop = this.run();
   }
 
-  close(): Promise<void> {
-    if (!this.closed) this.closed = this.shutdown();
-    return this.closed;
+  protected isRelevant(name: string | null): boolean {
+    // Events about files we know (being written, or just moved by us) would only cost scans.
+    return name === null || (this.pattern.matches(name) && !this.tracked.has(name) && !this.recentlyRetired.has(name));
   }
 
-  private async shutdown(): Promise<void> {
-    this.closing = true;
-    this.wake?.close();
-    if (this.loop) await this.loop;
-    // Files in the handler's hands are finished (sent and moved) so a clean stop repeats nothing.
+  protected ioSubject(): string {
+    return this.dir;
+  }
+
+  protected snapshot(): never {
+    throw new Error('a spool keeps no checkpoint');
+  }
+
+  /** Files in the handler's hands are finished (sent and moved) so a clean stop repeats nothing. */
+  protected async release(): Promise<void> {
     while (this.workers.size > 0) await Promise.all([...this.workers]);
   }
 
@@ -222,30 +231,12 @@ class Spool implements SpoolDir {
     }
   }
 
-  private async run(): Promise<void> {
-    while (!this.closing) {
-      let delay: number;
-      try {
-        delay = await this.cycle();
-        this.lastIoError = '';
-      } catch (err) {
-        const message = `scanning ${this.dir} failed: ${(err as Error).message}; retrying`;
-        // A lasting condition (permissions, a missing mount) is reported once, not on every poll.
-        if (message !== this.lastIoError) this.error(new FileSourceError('IO', message, { file: this.dir, cause: err }));
-        this.lastIoError = message;
-        delay = this.pollMs;
-      }
-      if (this.closing) break;
-      await this.wake!.wait(delay);
-    }
-  }
-
   /** Scans the directory, queues the files that settled, starts workers; returns the wait before the next scan. */
-  private async cycle(): Promise<number> {
+  protected async cycle(): Promise<number> {
     // With a backlog queued, workers pull from the queue on their own; rescanning a big
     // directory on every watch event would only burn time.
     const sinceScan = Date.now() - this.lastScan;
-    if (this.ready.length > 0 && sinceScan < this.pollMs) {
+    if (this.ready.length > this.readyHead && sinceScan < this.pollMs) {
       this.pump();
       return this.pollMs - sinceScan;
     }
@@ -267,9 +258,11 @@ class Spool implements SpoolDir {
       throw err;
     }
     this.dirMissingReported = false;
+    // Names are paths relative to the spool directory.
     const names: string[] = [];
     for (const d of entries) {
       if ((d.isFile() || d.isSymbolicLink()) && this.pattern.matches(d.name)) names.push(d.name);
+      else if (this.opts.subdirectories === true && d.isDirectory()) await this.listSubdirectory(d.name, names);
     }
     const present = new Set(names);
     for (const n of this.tracked.keys()) if (!present.has(n) && !this.inFlight.has(n) && !this.queued.has(n)) this.tracked.delete(n);
@@ -309,17 +302,43 @@ class Spool implements SpoolDir {
     return Math.max(1, Math.min(this.pollMs, nextDue - Date.now()));
   }
 
+  private async listSubdirectory(sub: string, into: string[]): Promise<void> {
+    const abs = path.join(this.dir, sub);
+    if (abs === this.doneDir || abs === this.errorDir) return;
+    let entries;
+    try {
+      entries = await fsp.readdir(abs, { withFileTypes: true });
+    } catch {
+      return; // removed meanwhile, or unreadable: the next scan tries again
+    }
+    for (const e of entries) {
+      if ((e.isFile() || e.isSymbolicLink()) && this.pattern.matches(e.name)) into.push(path.join(sub, e.name));
+    }
+  }
+
   /** Starts workers while there are free slots and complete files. */
   private pump(): void {
-    while (!this.closing && this.inFlight.size < this.concurrency && this.ready.length > 0) {
-      const name = this.ready.shift()!;
+    while (!this.closing && this.inFlight.size < this.concurrency && this.ready.length > this.readyHead) {
+      const name = this.ready[this.readyHead++]!;
+      if (this.readyHead >= 1024 && this.readyHead * 2 >= this.ready.length) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
       this.queued.delete(name);
       this.inFlight.add(name);
       const w = this.process(name)
-        .catch((err: unknown) => {
-          this.error(new FileSourceError('IO', `spool file ${name}: ${(err as Error)?.message ?? String(err)}`, { file: path.join(this.dir, name), cause: err }));
+        .catch(async (err: unknown) => {
+          const why = (err as Error)?.message ?? String(err);
           const t = this.tracked.get(name);
-          if (t) t.notBefore = Date.now() + this.retryMs;
+          if (!t) return;
+          t.ioFailures = (t.ioFailures ?? 0) + 1;
+          // An unreadable file is not retried forever either.
+          if (t.ioFailures >= MAX_IO_ATTEMPTS) {
+            await this.reject(name, `could not be read ${MAX_IO_ATTEMPTS} times (${why})`, undefined, err);
+            return;
+          }
+          this.error(new FileSourceError('IO', `spool file ${name}: ${why}; trying again in ${this.retryMs} ms`, { file: path.join(this.dir, name), cause: err }));
+          t.notBefore = Date.now() + this.retryMs;
         })
         .finally(() => {
           this.inFlight.delete(name);
@@ -353,8 +372,7 @@ class Spool implements SpoolDir {
         this.tracked.set(name, { size: st.size, mtimeMs: st.mtimeMs, since: Date.now(), incompleteSince: t.incompleteSince });
         return;
       }
-      if (st.size <= this.maxBytes) content = await fh.readFile();
-      else content = Buffer.alloc(0);
+      content = st.size <= this.maxBytes ? await readExactly(fh, st.size) : Buffer.alloc(0);
     } finally {
       await fh.close().catch(() => undefined);
     }
@@ -386,7 +404,7 @@ class Spool implements SpoolDir {
       }
     }
     try {
-      const r = this.opts.onFile({ name, path: p, content, size: st.size, mtimeMs: st.mtimeMs });
+      const r = this.opts.onFile({ name: path.basename(name), relativePath: name, path: p, content, size: st.size, mtimeMs: st.mtimeMs });
       if (isThenable(r)) await r;
     } catch (err) {
       if (err instanceof SpoolRetryLater) {
@@ -430,15 +448,22 @@ class Spool implements SpoolDir {
       return false;
     }
   }
+}
 
-  private error(err: FileSourceError): void {
-    this.errors++;
-    safeCall(this.opts.onError, err);
+/**
+ * Reads a file of known size with as few calls as possible (usually one). Asks
+ * for one byte more than expected: getting it means the file grew meanwhile,
+ * which the caller sees as a length mismatch.
+ */
+async function readExactly(fh: fsp.FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size + 1);
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
   }
-
-  private event(ev: FileSourceEvent): void {
-    safeCall(this.opts.onEvent, ev);
-  }
+  return buf.subarray(0, got);
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -66,27 +66,27 @@ export class UdpSocket {
       return;
     }
     const peer: Peer = { address, port: rinfo.port, connection: 0 };
+    // Handlers may throw: that must not escape the socket's callback.
+    const guard = (fn: () => void): void => {
+      try {
+        fn();
+      } catch (err) {
+        this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    if (msg.length > this.options.maxDatagramBytes) {
+      const err = new FramingError('oversize', `datagram of ${msg.length} bytes is over the ${this.options.maxDatagramBytes}-byte limit; dropped`, msg.subarray(0, 4096).toString('utf8'), msg.length);
+      guard(() => this.handlers.onFrameError(err, peer));
+      return;
+    }
     const framer = createFramer(
       'line',
       {
-        frame: (text) => {
-          try {
-            this.handlers.onFrame(text, peer);
-          } catch (err) {
-            this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
-          }
-        },
-        error: (err) => this.handlers.onFrameError(err, peer),
+        frame: (text) => guard(() => this.handlers.onFrame(text, peer)),
+        error: (err) => guard(() => this.handlers.onFrameError(err, peer)),
       },
       { maxFrameBytes: this.options.maxDatagramBytes },
     );
-    if (msg.length > this.options.maxDatagramBytes) {
-      this.handlers.onFrameError(
-        new FramingError('oversize', `datagram of ${msg.length} bytes is over the ${this.options.maxDatagramBytes}-byte limit; dropped`, msg.subarray(0, 4096).toString('utf8'), msg.length),
-        peer,
-      );
-      return;
-    }
     framer.push(msg);
     framer.end();
   }

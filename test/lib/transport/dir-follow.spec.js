@@ -2,6 +2,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { spawn } = require('node:child_process');
 const { createDirFollower } = require('../../../nodes/lib/transport/dir-follow');
 const { createCheckpointStore } = require('../../../nodes/lib/transport/checkpoint');
 const { tempDir, removeDir, waitFor } = require('./helpers');
@@ -146,6 +147,55 @@ describe('transport/dir-follow', () => {
     fs.appendFileSync(path.join(dir, '2024050110.txt'), Buffer.concat([Buffer.from([0xb1, 0xb1, 0xbe, 0xa9]), Buffer.from('|60\n')]));
     await waitFor(() => got.lines.length === 1, 'the completed record');
     assert.deepEqual(got.lines, ['8613800|北京|60']);
+  });
+
+  it('after a crash (SIGKILL) across hour files and a restart, every line is handled at least once', async function () {
+    this.timeout(20000);
+    const hours = ['2024050108.txt', '2024050109.txt', '2024050110.txt', '2024050111.txt'];
+    const expected = [];
+    for (const h of hours) {
+      const lines = Array.from({ length: 3000 }, (_, i) => `${h.slice(0, 10)}|${i}`);
+      expected.push(...lines);
+      w(h, lines.join('\n') + '\n');
+    }
+    const log = path.join(root, 'handled.log');
+    const ck = store();
+    const script = `
+      const fs = require('node:fs');
+      const { createDirFollower } = require(${JSON.stringify(require.resolve('../../../nodes/lib/transport/dir-follow'))});
+      const { createCheckpointStore } = require(${JSON.stringify(require.resolve('../../../nodes/lib/transport/checkpoint'))});
+      const out = fs.openSync(${JSON.stringify(log)}, 'a');
+      let n = 0;
+      createDirFollower({
+        dir: ${JSON.stringify(dir)}, pattern: '??????????.txt', backfillFrom: '2024050100',
+        pollIntervalMs: 20, checkpointIntervalMs: 10, finishGraceMs: 10,
+        checkpoint: createCheckpointStore({ dir: ${JSON.stringify(path.dirname(ck.file))}, name: 'vos' }),
+        onLine: (line) => new Promise((r) => { fs.writeSync(out, line + '\\n'); if (++n === 5000) process.stdout.write('half\\n'); setImmediate(r); }),
+      }).start();`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.stdout.on('data', (d) => String(d).includes('half') && resolve());
+    });
+    const savedOffset = () => {
+      try {
+        return JSON.parse(fs.readFileSync(ck.file, 'utf8')).state.offset;
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor(() => savedOffset() > 0, 'a checkpoint past the first line');
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const before = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    assert.ok(before.length >= 5000 && before.length < expected.length, `killed mid-way (${before.length})`);
+    const { got } = await follow({ checkpoint: store() });
+    await waitFor(() => got.lines[got.lines.length - 1] === expected[expected.length - 1], 'the rest after the restart', 15000);
+    const all = new Set([...before, ...got.lines]);
+    assert.equal(all.size, expected.length, 'none lost');
+    assert.notEqual(got.lines[0], expected[0], `resumed from the checkpoint, not from the first file (${before.length} before the kill)`);
+    assert.equal(got.lines.length, new Set(got.lines).size, 'no line twice after the restart');
   });
 
   it('restarts a truncated file at 0 and reports an oversize line', async () => {

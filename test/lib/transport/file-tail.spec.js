@@ -162,6 +162,41 @@ describe('transport/file-tail', () => {
     assert.deepEqual(got.errors, []);
   });
 
+  it('loses nothing when the file is rotated again before the old one is finished', async () => {
+    fs.writeFileSync(file, 'a1\na2\n');
+    const { got } = await follow({ rotationGraceMs: 300 });
+    await waitFor(() => got.lines.length === 2, 'the first file');
+    fs.renameSync(file, `${file}.2024-05-01-10-00-00`);
+    fs.writeFileSync(file, 'b1\nb2\n');
+    await waitFor(() => got.events.some((e) => e.kind === 'rotated'), 'the first rotation to be seen');
+    // Still inside the first file's grace time: rotate again.
+    fs.renameSync(file, `${file}.2024-05-01-10-00-01`);
+    fs.writeFileSync(file, 'c1\n');
+    await waitFor(() => got.lines.length === 5, 'all three files');
+    assert.deepEqual(got.lines, ['a1', 'a2', 'b1', 'b2', 'c1']);
+    assert.equal(got.events.filter((e) => e.kind === 'finished').length, 2);
+  });
+
+  it('keeps reading the old file while the new one cannot be opened yet (not as root)', async function () {
+    if ((typeof process.getuid === 'function' && process.getuid() === 0) || process.platform === 'win32') this.skip();
+    fs.writeFileSync(file, 'a1\n');
+    const { got } = await follow({ rotationGraceMs: 20 });
+    await waitFor(() => got.lines.length === 1, 'the first line');
+    const fd = fs.openSync(file, 'a');
+    fs.renameSync(file, `${file}.old`);
+    fs.writeFileSync(file, 'b1\n', { mode: 0o000 });
+    fs.writeSync(fd, 'a2\n');
+    fs.closeSync(fd);
+    await waitFor(() => got.lines.length === 2, 'the old file read on');
+    await waitFor(() => got.errors.length === 1, 'the new file reported');
+    assert.equal(got.errors[0].code, 'IO');
+    assert.match(got.errors[0].message, /EACCES/);
+    fs.chmodSync(file, 0o644);
+    await waitFor(() => got.lines.length === 3, 'the new file once readable');
+    assert.deepEqual(got.lines, ['a1', 'a2', 'b1']);
+    assert.equal(got.errors.length, 1, 'reported once');
+  });
+
   it('starts again at 0 after a truncation', async () => {
     fs.writeFileSync(file, 'a\nb\nc\n');
     const { got } = await follow();
@@ -171,6 +206,16 @@ describe('transport/file-tail', () => {
     await waitFor(() => got.lines.length === 4, 'the line after the truncation');
     assert.deepEqual(got.lines, ['a', 'b', 'c', 'x']);
     assert.ok(got.events.some((e) => e.kind === 'truncated'));
+  });
+
+  it('notices a truncation that regrew past the read position before the next poll (copytruncate)', async () => {
+    fs.writeFileSync(file, 'a1\na2\n');
+    const { got } = await follow();
+    await waitFor(() => got.lines.length === 2, 'the first lines');
+    // One synchronous call truncates and writes more than was there: no poll can see the short file.
+    fs.writeFileSync(file, 'rewritten-1\nrewritten-2\n');
+    await waitFor(() => got.lines.length === 4, 'the rewritten lines');
+    assert.deepEqual(got.lines, ['a1', 'a2', 'rewritten-1', 'rewritten-2']);
   });
 
   it('finishes a deleted file and picks up a new one created at the same path', async () => {
@@ -213,6 +258,27 @@ describe('transport/file-tail', () => {
     await waitFor(() => second.got.lines.length === 3, 'the rest of the old file and the new one');
     assert.deepEqual(second.got.lines, ['a3', 'b1', 'b2']);
     assert.equal(second.got.ats[0].file, `${file}.2024-05-01-11-00-00`);
+  });
+
+  it('with rotatedPattern, also reads files rotated after the checkpointed one while stopped', async () => {
+    const old = `${file}.2024-04-30-23-00-00`;
+    fs.writeFileSync(old, 'ancient\n');
+    fs.utimesSync(old, new Date('2024-04-30T23:00:00Z'), new Date('2024-04-30T23:00:00Z'));
+    fs.writeFileSync(file, 'a1\n');
+    const first = await follow({ checkpoint: store() });
+    await waitFor(() => first.got.lines.length === 1, 'the line of the first run');
+    await first.tail.close();
+    // While stopped: two rotations (an hourly HUP, say), each new file getting records.
+    fs.appendFileSync(file, 'a2\n');
+    fs.renameSync(file, `${file}.2024-05-01-10-00-00`);
+    fs.writeFileSync(file, 'b1\nb2\n');
+    fs.renameSync(file, `${file}.2024-05-01-11-00-00`);
+    fs.writeFileSync(`${file}.gz`, 'binary');
+    fs.writeFileSync(file, 'c1\n');
+    const second = await follow({ checkpoint: store(), startAt: 'end', rotatedPattern: 'Master.csv.????-??-??-??-??-??' });
+    await waitFor(() => second.got.lines.length === 4, 'the rest of a, all of b, then c');
+    assert.deepEqual(second.got.lines, ['a2', 'b1', 'b2', 'c1']);
+    assert.deepEqual(second.got.ats.map((a) => path.basename(a.file)), ['Master.csv.2024-05-01-10-00-00', 'Master.csv.2024-05-01-11-00-00', 'Master.csv.2024-05-01-11-00-00', 'Master.csv']);
   });
 
   it('reads a replaced file (same name, other content) from the beginning after a restart', async () => {
@@ -346,7 +412,14 @@ describe('transport/file-tail', () => {
       child.stdout.on('data', (d) => String(d).includes('half') && resolve());
     });
     // A first checkpoint must exist so the restart has something to resume from.
-    await waitFor(() => fs.existsSync(store('tail').file), 'the first checkpoint');
+    const savedOffset = () => {
+      try {
+        return JSON.parse(fs.readFileSync(store('tail').file, 'utf8')).state.offset;
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor(() => savedOffset() > 0, 'a checkpoint past the first line');
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -359,6 +432,22 @@ describe('transport/file-tail', () => {
     const repeats = before.length + got.lines.length - total;
     assert.ok(repeats >= 0 && repeats < before.length, `repeats only since the last checkpoint (${repeats})`);
     assert.notEqual(got.lines[0], 'c0', 'resumed from the checkpoint, not from the beginning');
+  });
+
+  it('close() while start() is still running leaves nothing open or running', async () => {
+    fs.writeFileSync(file, 'a\n');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    await new Promise((r) => setImmediate(r)); // mocha's own timeout timer starts after the test function returns
+    const timersBefore = timers();
+    let lines = 0;
+    const tail = createFileTail({ path: file, startAt: 'beginning', ...FAST, checkpoint: store(), onLine: () => void lines++ });
+    const starting = tail.start();
+    await tail.close();
+    await starting;
+    assert.deepEqual(fdsInto(dir), []);
+    assert.equal(tail.stats.polls, 0, 'the follow loop never started');
+    assert.equal(timers(), timersBefore, 'no timer left running');
+    assert.equal(lines, 0);
   });
 
   it('rejects bad options up front and start() twice', async () => {

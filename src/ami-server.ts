@@ -1,0 +1,163 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { cdrRecord, celRecord, eventName, messageText, type AmiMessage } from './lib/formats/ami';
+import { amiStatus, checkAmiServerSettings, type AmiServerCredentials, type AmiEventChoice } from './lib/glue/ami-settings';
+import type { StatusLike } from './lib/glue/status';
+import type { AmiItem, AmiServerApi, AmiServerUser } from './lib/glue/ami-users';
+import { AmiClient, type AmiStatus } from './lib/transport/ami-client';
+
+interface AmiServerDef extends NodeDef {
+  host: string;
+  port: string | number;
+  useTls?: boolean;
+  tls?: string;
+  events?: AmiEventChoice;
+  pingSec?: string | number;
+  pingTimeoutSec?: string | number;
+  backoffMaxSec?: string | number;
+}
+
+interface AmiServerNode extends Node<AmiServerCredentials>, AmiServerApi {
+  /** The client of the current connection (tests and the bench read its counters). */
+  client: AmiClient | null;
+}
+
+export = function register(RED: NodeAPI): void {
+  function AmiServer(this: AmiServerNode, config: AmiServerDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const t = (key: string, params?: Record<string, string | number>): string => RED._(`ami-server.${key}`, params);
+    const users = new Set<AmiServerUser>();
+    let closing: Promise<void> = Promise.resolve();
+    let last: AmiStatus = { state: 'idle', attempt: 0 };
+    let loggedState = '';
+
+    let tls: ConnectionOptions | undefined;
+    const problems: string[] = [];
+    if (config.useTls) {
+      tls = {};
+      const tlsNode = config.tls ? (RED.nodes.getNode(config.tls) as unknown as { addTLSOptions?(o: Record<string, unknown>): void } | null) : null;
+      if (config.tls && !tlsNode?.addTLSOptions) problems.push(t('errors.no-tls'));
+      tlsNode?.addTLSOptions?.(tls as Record<string, unknown>);
+    }
+    const checked = checkAmiServerSettings(config, node.credentials ?? {}, tls);
+    if (!checked.ok) for (const p of checked.problems) problems.push(p.detail);
+
+    node.host = String(config.host ?? '').trim();
+    node.port = Number(config.port) || 5038;
+    node.pbx = config.name?.trim() || `${node.host}:${node.port}`;
+    node.tlsEnabled = config.useTls === true;
+    node.events = checked.ok ? checked.value.events : 'cdr';
+    node.problems = problems;
+    node.client = null;
+    const label = `${node.host}:${node.port}`;
+    for (const p of problems) node.error(t('errors.setting', { detail: p }));
+
+    const render = (s: AmiStatus) => (counts: string): StatusLike => amiStatus(s, label, counts, t);
+    const push = (s: AmiStatus): void => {
+      last = s;
+      for (const u of users) u.connection(render(s), s);
+    };
+
+    const logState = (s: AmiStatus): void => {
+      // One log line per change of state and reason: a PBX down for hours must not fill the log.
+      if (s.state === 'connecting' || s.state === 'idle') return;
+      const key = `${s.state}|${s.reason ?? ''}`;
+      if (key === loggedState) return;
+      loggedState = key;
+      if (s.state === 'connected') node.log(t('log.connected', { label, user: node.credentials?.username ?? '' }));
+      else if (s.state === 'login-failed') node.error(t('log.login-failed', { label, reason: s.reason ?? '' }));
+      else if (s.state === 'disconnected') node.warn(t('log.disconnected', { label, reason: s.reason ?? '' }));
+    };
+
+    // A burst delivers hundreds of events in the same millisecond: format the time once for them.
+    let lastMs = 0;
+    let lastIso = '';
+    const isoNow = (): string => {
+      const ms = Date.now();
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = new Date(ms).toISOString();
+      }
+      return lastIso;
+    };
+
+    const dispatch = (m: AmiMessage): void => {
+      const ev = (eventName(m) ?? '').toLowerCase();
+      if (ev !== 'cdr' && ev !== 'cel') return; // `Events: cdr,call` also brings channel events: not ours
+      const receivedAt = isoNow();
+      let item: AmiItem;
+      try {
+        item = ev === 'cdr' ? { kind: 'cdr', record: cdrRecord(m) } : { kind: 'cel', record: celRecord(m) };
+      } catch (err) {
+        item = { kind: 'bad', eventName: eventName(m) ?? '', raw: messageText(m), reason: (err as Error).message };
+      }
+      for (const u of users) {
+        try {
+          u.item(item, receivedAt);
+        } catch (err) {
+          node.error(t('errors.internal', { reason: (err as Error).message }));
+        }
+      }
+    };
+
+    const connect = (): void => {
+      if (!checked.ok || problems.length > 0 || node.client) return;
+      const client = new AmiClient(checked.value.options);
+      node.client = client;
+      client.on('status', (s) => {
+        logState(s);
+        push(s);
+      });
+      client.on('event', dispatch);
+      client.on('frame-error', (err, raw) => {
+        for (const u of users) u.item({ kind: 'bad', eventName: '', raw, reason: err.message }, isoNow());
+      });
+      client.start();
+    };
+
+    const disconnect = (): Promise<void> => {
+      const client = node.client;
+      node.client = null;
+      if (!client) return closing;
+      client.removeAllListeners('event');
+      closing = client.close().then(() => {
+        loggedState = '';
+        node.log(t('log.closed', { label }));
+      });
+      return closing;
+    };
+
+    node.register = (user: AmiServerUser): void => {
+      users.add(user);
+      if (problems.length > 0) {
+        user.connection(() => ({ fill: 'red', shape: 'ring', text: t('status.bad-settings') }), { state: 'idle', attempt: 0 });
+        return;
+      }
+      // A node redeployed while the last connection still closes waits for it: one connection at a time.
+      if (users.size === 1 && !node.client) void closing.then(() => { if (users.size > 0) connect(); });
+      else user.connection(render(last), last);
+    };
+
+    node.deregister = (user: AmiServerUser, done: () => void): void => {
+      users.delete(user);
+      if (users.size > 0) {
+        done();
+        return;
+      }
+      disconnect().then(done, done);
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      users.clear();
+      disconnect().then(() => done(), () => done());
+    });
+  }
+
+  RED.nodes.registerType<AmiServerNode, AmiServerDef, unknown, AmiServerCredentials>('ami-server', AmiServer, {
+    credentials: {
+      username: { type: 'text' },
+      secret: { type: 'password' },
+    },
+  });
+};

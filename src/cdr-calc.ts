@@ -1,0 +1,108 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { calc } from './lib/cdr/calc';
+import type { Cdr } from './lib/cdr/schema';
+import { checkCalcSettings, cdrProblem, MsgRatesCache, type CalcConfigInput } from './lib/glue/calc-config';
+import { formatCount, StatusThrottle } from './lib/glue/status';
+
+interface CdrCalcDef extends NodeDef, CalcConfigInput {}
+
+export = function register(RED: NodeAPI): void {
+  function CdrCalc(this: Node, config: CdrCalcDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const t = (key: string, params?: Record<string, string | number>): string => RED._(`cdr-calc.${key}`, params);
+    const status = new StatusThrottle((s) => node.status(s));
+    const counts = { records: 0, rated: 0, unrated: 0, errors: 0 };
+
+    const checked = checkCalcSettings(config);
+    if (!checked.ok) {
+      for (const p of checked.problems) node.error(t('errors.setting', { detail: p.detail }));
+      status.now({ fill: 'red', shape: 'ring', text: t('status.bad-settings') });
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: () => void) => {
+        node.error(t('errors.not-configured'), msg);
+        done();
+      });
+      node.on('close', (_removed: boolean, done: () => void) => done());
+      return;
+    }
+    const settings = checked.value;
+    const msgRates = new MsgRatesCache(settings.rating.internationalPrefix);
+
+    const renderCounts = (): void => {
+      const parts = [`${formatCount(counts.records)} rec`];
+      if (counts.rated + counts.unrated > 0) parts.push(`${formatCount(counts.rated)} rated`);
+      if (counts.unrated > 0) parts.push(`${formatCount(counts.unrated)} no rate`);
+      if (counts.errors > 0) parts.push(`${formatCount(counts.errors)} err`);
+      status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
+    };
+
+    // Building the status text costs more than handling a record: do it at most
+    // every 250 ms, from a timer, however many records arrive.
+    let statusTimer: NodeJS.Timeout | null = null;
+    const showCounts = (): void => {
+      if (statusTimer) return;
+      statusTimer = setTimeout(() => {
+        statusTimer = null;
+        renderCounts();
+      }, 250);
+      statusTimer.unref();
+    };
+
+    node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {
+      const problem = cdrProblem(msg.payload);
+      if (problem !== null) {
+        counts.errors++;
+        node.error(t('errors.not-cdr', { reason: problem }), msg);
+        showCounts();
+        done();
+        return;
+      }
+      let rates = settings.rates;
+      const fromMsg = (msg as { rates?: unknown }).rates;
+      if (fromMsg !== undefined) {
+        try {
+          rates = msgRates.tableOf(fromMsg);
+        } catch (err) {
+          // The record still goes on, with metrics and an unrated cost: a bad table must not lose calls.
+          counts.errors++;
+          node.error(t('errors.msg-rates', { reason: (err as Error).message }), msg);
+          rates = null;
+        }
+      }
+      let out: Cdr;
+      try {
+        out = calc(msg.payload as Cdr, { rates, rating: settings.rating });
+        if (rates === null && fromMsg !== undefined) {
+          out.cost = null;
+          out.costReason = 'msg.rates is not a valid rate table';
+        }
+      } catch (err) {
+        counts.errors++;
+        node.error(t('errors.internal', { reason: (err as Error).message }), msg);
+        showCounts();
+        done();
+        return;
+      }
+      counts.records++;
+      if (out.cost !== undefined) {
+        if (out.cost === null) counts.unrated++;
+        else counts.rated++;
+      }
+      msg.payload = out;
+      send(msg);
+      showCounts();
+      done();
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = null;
+      status.stop();
+      done();
+    });
+
+    status.now({ fill: 'green', shape: 'dot', text: settings.rates ? t('status.rates', { count: settings.rates.size }) : t('status.no-rates') });
+  }
+
+  RED.nodes.registerType('cdr-calc', CdrCalc);
+};

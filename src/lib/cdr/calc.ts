@@ -1,0 +1,28 @@
+import type { Cdr } from './schema';
+import { computeMetrics } from './metrics';
+import { rateCdr, type RateTable, type RatingOptions } from './rating';
+
+export interface CalcOptions {
+  /** Rate table; without one no cost is added (only metrics). */
+  rates?: RateTable | null;
+  rating?: RatingOptions;
+}
+
+/**
+ * `cdr` with `metrics` (and its legs with theirs) and, when a rate table is
+ * given, `cost` (null with `costReason` when it cannot be rated). Only the
+ * record itself is rated, not the legs of a call, so a call is never billed
+ * twice. Returns a new object; the input is not changed.
+ */
+export function calc(cdr: Cdr, options: CalcOptions = {}): Cdr {
+  const out: Cdr = { ...cdr, metrics: computeMetrics(cdr) };
+  if (cdr.legs) out.legs = cdr.legs.map((leg) => ({ ...leg, metrics: computeMetrics(leg) }));
+  delete out.cost;
+  delete out.costReason;
+  if (options.rates) {
+    const rated = rateCdr(cdr, options.rates, options.rating ?? { currency: 'USD' });
+    out.cost = rated.cost;
+    if (rated.costReason !== undefined) out.costReason = rated.costReason;
+  }
+  return out;
+}

@@ -1,0 +1,264 @@
+import type { Cdr, Direction, Disposition, Party, Trunks } from '../schema';
+import { stableId } from '../id';
+import { wallClockToEpochMs, zoneOffsetMs } from '../time';
+import { buildCall } from '../call';
+import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorRecord } from './types';
+
+/**
+ * Grandstream UCM (CDR Real-Time Output and `cdrapi`) → `Cdr`.
+ *
+ * A record is either one flat leg `{AcctId, src, dst, start, …}` or a group
+ * `{cdr?, main_cdr, sub_cdr_1, sub_cdr_2, …}` (a `sub_cdr_N` may also be an
+ * array of legs, or empty). A group is one call: its legs are mapped one by one
+ * and the call record is built from the legs. `main_cdr` is not trusted for
+ * call-level data (it is a summary the UCM or a user may have edited); its
+ * non-empty fields are kept in the call's `extra.main_cdr`.
+ *
+ * Vendor settings (`options.vendor`):
+ * - `extensionPattern`: regular expression of an internal extension number,
+ *   used to guess the direction when `userfield` does not say it (default
+ *   `^\d{2,6}$`).
+ */
+
+export interface UcmSettings {
+  extensionPattern?: string;
+}
+
+const DEFAULT_EXTENSION = /^\d{2,6}$/;
+const TRUNK_EXT = /^trunk_/i;
+/** Smallest clock change we look for (some zones shift by 30 minutes). */
+const ZONE_SHIFT_MS = 30 * 60_000;
+
+/** True when instant `ms` reads as the wall-clock `text` in `timeZone` (to the second). */
+function isWallClock(ms: number, text: string, timeZone: string): boolean {
+  const asUtc = wallClockToEpochMs(text, 'UTC');
+  if (asUtc === null) return false;
+  return Math.floor((ms + zoneOffsetMs(ms, timeZone)) / 1000) === Math.floor(asUtc / 1000);
+}
+
+// Fields that become `Cdr` fields; everything else non-empty goes to `extra`.
+const MAPPED = new Set([
+  'src', 'dst', 'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'userfield',
+  'caller_name', 'recordfiles', 'session', 'accountcode', 'src_trunk_name', 'dst_trunk_name', 'dstanswer',
+]);
+
+const DISPOSITIONS: Record<string, Disposition> = {
+  ANSWERED: 'answered',
+  'NO ANSWER': 'no_answer',
+  NOANSWER: 'no_answer',
+  BUSY: 'busy',
+  FAILED: 'failed',
+  CONGESTION: 'congestion',
+};
+
+const USERFIELD_DIRECTIONS: Record<string, Direction> = {
+  inbound: 'inbound',
+  outbound: 'outbound',
+  internal: 'internal',
+};
+
+export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions): Mapped => {
+  const settings = readSettings(options.vendor);
+  if (isGroup(record)) {
+    const legRecords = groupLegs(record);
+    if (legRecords.length === 0) {
+      // A group with no sub records: the main record is the only leg there is.
+      const main = record['main_cdr'];
+      if (!isObject(main)) throw new MapError('UCM group has neither sub_cdr legs nor a main_cdr record', 'main_cdr');
+      const leg = mapLeg(main, options.timeZone, settings);
+      return { legs: [leg], call: buildCall([leg]) };
+    }
+    const legs = legRecords.map((r) => mapLeg(r, options.timeZone, settings));
+    const call = buildCall(legs);
+    const main = record['main_cdr'];
+    if (isObject(main)) {
+      const kept = nonEmptyFields(main, new Set());
+      if (Object.keys(kept).length > 0) call.extra['main_cdr'] = kept;
+    }
+    return { legs: call.legs ?? legs, call };
+  }
+  return { legs: [mapLeg(record, options.timeZone, settings)] };
+};
+
+// Settings arrive with every record; compile each pattern once.
+const patterns = new Map<string, RegExp>();
+
+function readSettings(vendor: Record<string, unknown> | undefined): { extension: RegExp } {
+  const pattern = vendor?.['extensionPattern'];
+  if (typeof pattern !== 'string' || pattern === '') return { extension: DEFAULT_EXTENSION };
+  let re = patterns.get(pattern);
+  if (!re) {
+    try {
+      re = new RegExp(pattern);
+    } catch {
+      throw new MapError(`UCM setting extensionPattern is not a valid regular expression: ${pattern}`, 'extensionPattern');
+    }
+    if (patterns.size >= 100) patterns.clear();
+    patterns.set(pattern, re);
+  }
+  return { extension: re };
+}
+
+function isObject(v: unknown): v is VendorRecord {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isGroup(record: VendorRecord): boolean {
+  return 'main_cdr' in record || Object.keys(record).some((k) => k.startsWith('sub_cdr'));
+}
+
+/** The legs of a group in sub_cdr_N order; tolerant of arrays and empty values. */
+function groupLegs(record: VendorRecord): VendorRecord[] {
+  const keys = Object.keys(record)
+    .filter((k) => /^sub_cdr(_\d+)?$/.test(k))
+    .sort((a, b) => subIndex(a) - subIndex(b));
+  const legs: VendorRecord[] = [];
+  for (const k of keys) {
+    const v = record[k];
+    const items = Array.isArray(v) ? v : [v];
+    for (const item of items) {
+      if (isObject(item)) legs.push(item);
+      else if (item !== '' && item !== null && item !== undefined) throw new MapError(`UCM ${k} is not a record`, k);
+    }
+  }
+  return legs;
+}
+
+function subIndex(key: string): number {
+  const n = Number(key.slice('sub_cdr_'.length));
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** A UCM value as a trimmed string ("" when absent). Values are strings on the wire; XML parsers may give numbers. */
+function text(r: VendorRecord, key: string): string {
+  const v = r[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
+
+function seconds(r: VendorRecord, key: string): number | null {
+  const t = text(r, key);
+  if (t === '') return null;
+  const n = Number(t);
+  if (!Number.isFinite(n) || n < 0) throw new MapError(`UCM ${key} is not a number of seconds: ${t}`, key);
+  return n;
+}
+
+function nonEmptyFields(r: VendorRecord, skip: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (skip.has(k) || v === '' || v === null || v === undefined) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** `"Name" <number>` → its parts. */
+function parseClid(clid: string): { name: string; number: string } {
+  const m = /^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$/.exec(clid);
+  if (m) return { name: m[1]!.trim(), number: m[2]!.trim() };
+  return { name: '', number: clid.trim() };
+}
+
+function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp }): Cdr {
+  const startText = text(r, 'start');
+  let startMs = wallClockToEpochMs(startText, timeZone);
+  if (startMs === null) throw new MapError(`UCM start is not a time: "${startText}"`, 'start');
+
+  const dispText = text(r, 'disposition').toUpperCase();
+  const disposition = DISPOSITIONS[dispText];
+  if (disposition === undefined) throw new MapError(`UCM disposition is not known: "${text(r, 'disposition')}"`, 'disposition');
+
+  const duration = seconds(r, 'duration');
+  const billsec = seconds(r, 'billsec');
+  const endText = text(r, 'end');
+  let endMs = wallClockToEpochMs(endText, timeZone);
+  if (endMs === null) {
+    if (endText !== '' || duration === null) throw new MapError(`UCM end is not a time: "${endText}"`, 'end');
+    endMs = startMs + duration * 1000;
+  }
+  if (duration !== null && Math.abs(endMs - startMs - duration * 1000) >= ZONE_SHIFT_MS) {
+    // A leg across a clock change, with start or end in a repeated hour: the
+    // duration (counted by the PBX in real seconds) tells which instant it was.
+    if (isWallClock(startMs + duration * 1000, endText, timeZone)) endMs = startMs + duration * 1000;
+    else if (isWallClock(endMs - duration * 1000, startText, timeZone)) startMs = endMs - duration * 1000;
+  }
+  if (endMs < startMs) throw new MapError(`UCM end (${endText}) is before start (${startText})`, 'end');
+
+  // The UCM fills `answer` with the end time on legs nobody answered: only an
+  // answered leg has an answer time.
+  let answerMs: number | null = null;
+  if (disposition === 'answered') {
+    const answerText = text(r, 'answer');
+    answerMs = wallClockToEpochMs(answerText, timeZone);
+    const fromBill = billsec === null ? null : endMs - billsec * 1000;
+    if (answerMs === null) answerMs = fromBill ?? endMs;
+    else if (fromBill !== null && answerMs !== fromBill && Math.abs(answerMs - fromBill) >= ZONE_SHIFT_MS && isWallClock(fromBill, answerText, timeZone)) answerMs = fromBill;
+    if (answerMs < startMs) answerMs = startMs;
+    if (answerMs > endMs) answerMs = endMs;
+  }
+
+  const src = text(r, 'src');
+  const dst = text(r, 'dst');
+  const dstanswer = text(r, 'dstanswer');
+  const clid = parseClid(text(r, 'clid'));
+  const caller: Party = { number: src !== '' ? src : clid.number };
+  const name = text(r, 'caller_name') || clid.name;
+  if (name !== '') caller.name = name;
+  const calleeNumber = answerMs !== null && dstanswer !== '' ? dstanswer : dst;
+
+  const acctId = text(r, 'AcctId');
+  const uniqueid = text(r, 'uniqueid');
+  const session = text(r, 'session');
+  const id =
+    acctId !== ''
+      ? stableId('ucm', ['acct', acctId, uniqueid])
+      : stableId('ucm', ['leg', session, uniqueid, startText, endText, src, dst, text(r, 'channel'), text(r, 'dstchannel'), text(r, 'lastapp')]);
+
+  const trunk: Trunks = {};
+  const tin = text(r, 'src_trunk_name') || (TRUNK_EXT.test(text(r, 'channel_ext')) ? text(r, 'channel_ext') : '');
+  const tout = text(r, 'dst_trunk_name') || (TRUNK_EXT.test(text(r, 'dstchannel_ext')) ? text(r, 'dstchannel_ext') : '');
+  if (tin !== '') trunk.in = tin;
+  if (tout !== '') trunk.out = tout;
+
+  const leg: Cdr = {
+    schema: 1,
+    kind: 'leg',
+    id,
+    callId: session || uniqueid || id,
+    vendor: 'ucm',
+    startTime: new Date(startMs).toISOString(),
+    answerTime: answerMs === null ? null : new Date(answerMs).toISOString(),
+    endTime: new Date(endMs).toISOString(),
+    durationSec: duration ?? (endMs - startMs) / 1000,
+    billSec: answerMs === null ? 0 : (billsec ?? (endMs - answerMs) / 1000),
+    caller,
+    callee: { number: calleeNumber },
+    disposition,
+    direction: direction(r, tin, tout, src, dst, settings.extension),
+    extra: nonEmptyFields(r, MAPPED),
+  };
+  if (dst !== '' && dst !== calleeNumber) leg.dialed = dst;
+  if (tin !== '' || tout !== '') leg.trunk = trunk;
+  const accountCode = text(r, 'accountcode');
+  if (accountCode !== '') leg.accountCode = accountCode;
+  const userField = text(r, 'userfield');
+  if (userField !== '') leg.userField = userField;
+  const recordings = text(r, 'recordfiles')
+    .split('@')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (recordings.length > 0) leg.recordings = recordings;
+  return leg;
+}
+
+function direction(r: VendorRecord, trunkIn: string, trunkOut: string, src: string, dst: string, extension: RegExp): Direction {
+  const said = USERFIELD_DIRECTIONS[text(r, 'userfield').toLowerCase()];
+  if (said) return said;
+  if (trunkIn !== '' && trunkOut === '') return 'inbound';
+  if (trunkOut !== '' && trunkIn === '') return 'outbound';
+  if (trunkIn === '' && trunkOut === '' && extension.test(src) && extension.test(dst)) return 'internal';
+  return 'unknown';
+}

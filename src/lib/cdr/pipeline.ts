@@ -1,0 +1,158 @@
+import type { Cdr, Vendor } from './schema';
+import { normalize } from './normalize';
+import { Deduper } from './dedupe';
+import { LegGrouper } from './legs';
+import { toFlatRow, type FlatRow } from './rows';
+
+/**
+ * What cdr-normalize does with each vendor record, without Node-RED: map it,
+ * drop or mark repeats, group legs into calls when asked, and shape the output
+ * (a Cdr or a flat row). `M` is whatever the caller wants back with each output
+ * (the node passes the input message's topic and source).
+ */
+
+export interface PipelineSettings {
+  timeZone: string;
+  output: 'leg' | 'call';
+  format: 'cdr' | 'row';
+  waitMs: number;
+  maxOpenCalls: number;
+  /** Legs per call before a call is closed early (memory bound). */
+  maxLegsPerCall?: number;
+  dedupe: 'off' | 'drop' | 'mark';
+  vendorSettings?: Partial<Record<Vendor, Record<string, unknown>>>;
+}
+
+export interface Output<M> {
+  payload: Cdr | FlatRow;
+  /** The Cdr behind the payload (the same object when format is cdr). */
+  cdr: Cdr;
+  duplicate: boolean;
+  meta: M;
+  /** The vendor record(s) the output came from. */
+  vendorRecords: unknown[];
+  /** True for a call assembled here from legs that came one by one. */
+  grouped: boolean;
+}
+
+interface OpenCallInfo<M> {
+  meta: M;
+  records: unknown[];
+  /** Ids of the legs held for this call. */
+  legIds: Set<string>;
+  /** Those of them that were repeats when they first came. */
+  repeats: Set<string>;
+}
+
+export class NormalizePipeline<M> {
+  private readonly grouper: LegGrouper | null;
+  private readonly open = new Map<string, OpenCallInfo<M>>();
+  readonly counts = { in: 0, out: 0, duplicates: 0 };
+
+  constructor(
+    private readonly settings: PipelineSettings,
+    readonly deduper: Deduper | null,
+  ) {
+    this.grouper =
+      settings.output === 'call'
+        ? new LegGrouper({ waitMs: settings.waitMs, maxCalls: settings.maxOpenCalls, maxLegsPerCall: settings.maxLegsPerCall ?? 500 })
+        : null;
+  }
+
+  /** Calls waiting for more legs. */
+  get openCalls(): number {
+    return this.grouper ? this.grouper.size : 0;
+  }
+
+  /**
+   * Maps one record and gives what goes out now. Throws MapError for a record
+   * that cannot be mapped. `origin` names the PBX the record came from
+   * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids.
+   */
+  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string }): Array<Output<M>> {
+    const configured = this.settings.vendorSettings?.[vendor];
+    const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
+    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions });
+    this.counts.in++;
+    const out: Array<Output<M>> = [];
+    if (this.grouper === null) {
+      for (const leg of mapped.legs) this.emit(out, leg, this.isRepeat(leg.id, now), meta, [record], false);
+      return out;
+    }
+    if (mapped.call) {
+      // The vendor sent the whole call (a UCM group): no waiting.
+      this.emit(out, mapped.call, this.isRepeat(mapped.call.id, now), meta, [record], false);
+      return out;
+    }
+    for (const leg of mapped.legs) {
+      const repeat = this.isRepeat(leg.id, now);
+      if (repeat && this.settings.dedupe === 'drop') {
+        this.counts.duplicates++;
+        continue;
+      }
+      let info = this.open.get(leg.callId);
+      if (!info) {
+        info = { meta, records: [], legIds: new Set(), repeats: new Set() };
+        this.open.set(leg.callId, info);
+      }
+      if (!info.legIds.has(leg.id)) {
+        info.legIds.add(leg.id);
+        info.records.push(record);
+        if (repeat) info.repeats.add(leg.id);
+      }
+      for (const call of this.grouper.add(leg, now)) this.emitCall(out, call);
+    }
+    return out;
+  }
+
+  /** Calls complete at `now`. */
+  due(now: number): Array<Output<M>> {
+    const out: Array<Output<M>> = [];
+    if (this.grouper) for (const call of this.grouper.due(now)) this.emitCall(out, call);
+    return out;
+  }
+
+  /** When the next open call completes (for the caller's timer), or null. */
+  nextDueAt(): number | null {
+    return this.grouper ? this.grouper.nextDueAt() : null;
+  }
+
+  /** Every open call, now (close / redeploy). */
+  flush(): Array<Output<M>> {
+    const out: Array<Output<M>> = [];
+    if (this.grouper) for (const call of this.grouper.flush()) this.emitCall(out, call);
+    return out;
+  }
+
+  private isRepeat(id: string, now: number): boolean {
+    if (this.settings.dedupe === 'off' || this.deduper === null) return false;
+    return this.deduper.check(id, now);
+  }
+
+  private emitCall(out: Array<Output<M>>, call: Cdr): void {
+    const info = this.open.get(call.callId);
+    // A call closed early (maxLegsPerCall) leaves its info for the legs still to come.
+    const legIds = (call.legs ?? []).map((l) => l.id);
+    const repeat = info !== undefined && legIds.length > 0 && legIds.every((id) => info.repeats.has(id));
+    const records = info ? info.records : [];
+    const meta = info ? info.meta : (undefined as unknown as M);
+    if (info) {
+      for (const id of legIds) {
+        info.legIds.delete(id);
+        info.repeats.delete(id);
+      }
+      if (info.legIds.size === 0) this.open.delete(call.callId);
+      else info.records = [];
+    }
+    this.emit(out, call, repeat, meta, records, true);
+  }
+
+  private emit(out: Array<Output<M>>, cdr: Cdr, repeat: boolean, meta: M, vendorRecords: unknown[], grouped: boolean): void {
+    if (repeat) {
+      this.counts.duplicates++;
+      if (this.settings.dedupe === 'drop') return;
+    }
+    this.counts.out++;
+    out.push({ payload: this.settings.format === 'row' ? toFlatRow(cdr) : cdr, cdr, duplicate: repeat, meta, vendorRecords, grouped });
+  }
+}

@@ -1,0 +1,107 @@
+import type { Disposition } from '../cdr/schema';
+import { dispositionSchema } from '../cdr/schema';
+import { buildRateTable, parseRateTable, RateTable, RateTableError, type RateInput, type RatingOptions } from '../cdr/rating';
+import type { Checked, SettingProblem } from './listener-config';
+
+/** cdr-calc settings as the editor stores them, checked again at runtime. */
+export interface CalcConfigInput {
+  rates?: unknown;
+  currency?: unknown;
+  decimals?: unknown;
+  billable?: unknown;
+  internationalPrefix?: unknown;
+}
+
+export interface CalcSettings {
+  /** null when no rate table is set (only metrics are added, unless msg.rates brings one). */
+  rates: RateTable | null;
+  rating: Required<RatingOptions>;
+}
+
+const DISPOSITIONS: readonly string[] = dispositionSchema.enum;
+
+function blank(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+export function checkCalcSettings(input: CalcConfigInput): Checked<CalcSettings> {
+  const problems: SettingProblem[] = [];
+  const internationalPrefix = blank(input.internationalPrefix) ? '00' : String(input.internationalPrefix).trim();
+  if (!/^\d{1,4}$/.test(internationalPrefix)) problems.push({ key: 'internationalPrefix', detail: `international prefix "${internationalPrefix}" must be 1 to 4 digits` });
+  let rates: RateTable | null = null;
+  if (!blank(input.rates)) {
+    try {
+      rates = parseRateTable(String(input.rates), internationalPrefix);
+    } catch (err) {
+      problems.push({ key: 'rates', detail: err instanceof RateTableError ? err.message : String(err) });
+    }
+  }
+  const currency = blank(input.currency) ? 'USD' : String(input.currency).trim();
+  if (!/^[A-Za-z0-9$€£¥._-]{1,10}$/.test(currency)) problems.push({ key: 'currency', detail: `currency "${currency}" must be a short code such as USD` });
+  const decimals = blank(input.decimals) ? 4 : Number(input.decimals);
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 10) problems.push({ key: 'decimals', detail: 'decimals must be a whole number from 0 to 10' });
+  const billableList = Array.isArray(input.billable)
+    ? input.billable.map(String)
+    : blank(input.billable)
+      ? ['answered']
+      : String(input.billable).split(/[\s,;]+/).filter((s) => s !== '');
+  const unknown = billableList.filter((d) => !DISPOSITIONS.includes(d));
+  if (unknown.length > 0) problems.push({ key: 'billable', detail: `billable dispositions must be among ${DISPOSITIONS.join(', ')} (got ${unknown.join(', ')})` });
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix } },
+  };
+}
+
+/**
+ * A rate table from `msg.rates`: CSV text, or an array of rate rows. Parsed
+ * tables are remembered per text / array so a flow that attaches the same
+ * table to every message does not parse it every time.
+ */
+export class MsgRatesCache {
+  private lastText: string | null = null;
+  private lastTable: RateTable | null = null;
+  private readonly byArray = new WeakMap<object, RateTable>();
+
+  constructor(private readonly internationalPrefix: string) {}
+
+  /** Throws RateTableError (or TypeError for a value that is neither) for a bad table. */
+  tableOf(value: unknown): RateTable {
+    if (value instanceof RateTable) return value;
+    if (typeof value === 'string') {
+      if (value !== this.lastText || this.lastTable === null) {
+        this.lastTable = parseRateTable(value, this.internationalPrefix);
+        this.lastText = value;
+      }
+      return this.lastTable;
+    }
+    if (Array.isArray(value)) {
+      let t = this.byArray.get(value);
+      if (!t) {
+        t = buildRateTable(value as RateInput[], this.internationalPrefix);
+        this.byArray.set(value, t);
+      }
+      return t;
+    }
+    throw new TypeError('msg.rates must be CSV text or an array of rate rows');
+  }
+}
+
+/** Why `payload` is not a Cdr cdr-calc can work on, or null when it is one. */
+export function cdrProblem(payload: unknown): string | null {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'msg.payload is not a Cdr object (wire cdr-normalize before cdr-calc)';
+  const p = payload as Record<string, unknown>;
+  if (p['schema'] !== 1) return 'msg.payload.schema is not 1 (wire cdr-normalize before cdr-calc; flat rows cannot be calculated)';
+  for (const k of ['startTime', 'endTime'] as const) {
+    if (typeof p[k] !== 'string' || Number.isNaN(Date.parse(p[k] as string))) return `msg.payload.${k} is not a time`;
+  }
+  if (p['answerTime'] !== null && (typeof p['answerTime'] !== 'string' || Number.isNaN(Date.parse(p['answerTime'])))) return 'msg.payload.answerTime is not a time or null';
+  for (const k of ['durationSec', 'billSec'] as const) {
+    if (typeof p[k] !== 'number' || !Number.isFinite(p[k]) || (p[k] as number) < 0) return `msg.payload.${k} is not a number of seconds`;
+  }
+  const callee = p['callee'] as { number?: unknown } | undefined;
+  if (typeof callee !== 'object' || callee === null || typeof callee.number !== 'string') return 'msg.payload.callee.number is missing';
+  if (!DISPOSITIONS.includes(p['disposition'] as string)) return 'msg.payload.disposition is not a known disposition';
+  return null;
+}
