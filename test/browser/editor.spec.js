@@ -92,13 +92,14 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     }
     const { chromium } = require('playwright-core');
     fs.mkdirSync(shots, { recursive: true });
+    for (const f of fs.readdirSync(shots)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(shots, f));
     editor = await startEditor();
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: chromiumPath,
       headless: true,
       args: LAUNCH_ARGS,
-      viewport: { width: 1280, height: 800 },
+      viewport: { width: 1280, height: 1024 },
     });
     page = context.pages()[0] || (await context.newPage());
     page.on('pageerror', (err) => pageErrors.push(err.message));

@@ -60,6 +60,16 @@ describe('package: Flow Library checks (node-red-dev validate), offline', () => 
     assert.ok(semver.satisfies(redPkg.version, range), `node-red ${redPkg.version} is outside ${range}`);
   });
 
+  it('declares a node-red.version range that admits Node-RED 5 (smoke-tested in test/compat)', () => {
+    const range = pkg['node-red'] && pkg['node-red'].version;
+    // The release the smoke test installed, when it has run here; else the first 5.x.
+    let v5 = '5.0.0';
+    try {
+      v5 = JSON.parse(fs.readFileSync(path.join(process.env.CDRFLOW_CACHE || path.join(root, '.cache'), 'nr5', 'ready.json'), 'utf8')).redVersion || v5;
+    } catch {}
+    assert.ok(semver.satisfies(v5, range), `node-red ${v5} is outside ${range}`);
+  });
+
   it(`declares engines.node within Node-RED's own (${redPkg.engines.node}) and satisfied by this Node (${process.version})`, () => {
     const ours = pkg.engines && pkg.engines.node;
     assert.ok(ours && semver.validRange(ours), `engines.node: ${ours}`);
