@@ -12,6 +12,7 @@ import { parsePostBody } from './lib/formats/freeswitch/post-body';
 import { FsFormatError } from './lib/formats/freeswitch/types';
 import type { JsonCdrOptions } from './lib/formats/freeswitch/json';
 import { checkListenerSettings } from './lib/glue/listener-config';
+import { keepListening } from './lib/glue/keep-listening';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { countsText, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
@@ -60,7 +61,6 @@ interface FsCdrInNode extends Node<FsCredentials> {
   listening: Promise<number>;
 }
 
-const RETRY_LISTEN_MS = 5000;
 
 export = function register(RED: NodeAPI): void {
   function FsCdrIn(this: FsCdrInNode, config: FsCdrInDef): void {
@@ -80,7 +80,7 @@ export = function register(RED: NodeAPI): void {
     node.listening = new Promise((resolve) => (resolveListening = resolve));
     /** Everything the close handler must wait for. */
     const stoppers: (() => Promise<void>)[] = [];
-    const timers = new Set<NodeJS.Timeout>();
+    const listeners: { stop(): void }[] = [];
 
     const showCounts = (): void => status.set({ fill: 'green', shape: 'dot', text: countsText(label, counts) });
     const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
@@ -101,7 +101,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const l of listeners) l.stop();
       status.stop();
       Promise.allSettled(stoppers.map((stop) => stop())).then(() => done());
     });
@@ -300,31 +300,21 @@ export = function register(RED: NodeAPI): void {
         },
       );
       stoppers.push(() => server.close());
-      const listen = (): void => {
-        if (closed) return;
-        status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-        server.listen().then(
-          ({ port }) => {
-            if (closed) return;
+      listeners.push(
+        keepListening(server, {
+          onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+          onListening(port) {
             label = `${transport} :${port}`;
             node.log(t('log.listening', { transport, host: settings.host, port }));
             showCounts();
             resolveListening(port);
           },
-          (err: NodeJS.ErrnoException) => {
-            if (closed) return;
-            const inUse = err.code === 'EADDRINUSE';
+          onFailed(err, inUse) {
             node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: settings.port }) : err.message }));
             fail(inUse ? t('status.in-use', { port: settings.port }) : t('status.failed'));
-            const timer = setTimeout(() => {
-              timers.delete(timer);
-              listen();
-            }, RETRY_LISTEN_MS);
-            timers.add(timer);
           },
-        );
-      };
-      listen();
+        }),
+      );
     }
   }
 

@@ -9,6 +9,7 @@ import { GatewayPipeline, type LineOrigin } from './lib/glue/gateway-pipeline';
 import { checkGatewaySettings } from './lib/glue/gateway-settings';
 import { checkListenerSettings } from './lib/glue/listener-config';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
+import { keepListening } from './lib/glue/keep-listening';
 import { countsText, StatusThrottle } from './lib/glue/status';
 import type { Peer } from './lib/transport/peer';
 import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
@@ -41,7 +42,6 @@ interface GwCdrInNode extends Node {
   listening: Promise<number>;
 }
 
-const RETRY_LISTEN_MS = 5000;
 /** Gateway lines are short; a "line" of megabytes is garbage, not a record. */
 const DEFAULT_MAX_LINE_KB = 16;
 
@@ -55,7 +55,7 @@ export = function register(RED: NodeAPI): void {
     let label = '';
     let connections = 0;
     let closed = false;
-    let retry: NodeJS.Timeout | null = null;
+    let listening: { stop(): void } | null = null;
     let sweeper: NodeJS.Timeout | null = null;
     let server: TcpServer | UdpSocket | null = null;
     let tail: FileTail | null = null;
@@ -206,26 +206,19 @@ export = function register(RED: NodeAPI): void {
                 },
               },
             );
-      const start = (): void => {
-        if (closed || !server) return;
-        status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-        server.listen().then(
-          ({ port }) => {
-            label = `${transport} :${port}`;
-            node.log(t('log.listening', { transport, host: net.host, port }));
-            showCounts();
-            resolveListening(port);
-          },
-          (err: NodeJS.ErrnoException) => {
-            if (closed) return;
-            const inUse = err.code === 'EADDRINUSE';
-            node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: net.port }) : err.message }));
-            fail(inUse ? t('status.in-use', { port: net.port }) : t('status.failed'));
-            retry = setTimeout(start, RETRY_LISTEN_MS);
-          },
-        );
-      };
-      start();
+      listening = keepListening(server, {
+        onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+        onListening(port) {
+          label = `${transport} :${port}`;
+          node.log(t('log.listening', { transport, host: net.host, port }));
+          showCounts();
+          resolveListening(port);
+        },
+        onFailed(err, inUse) {
+          node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: net.port }) : err.message }));
+          fail(inUse ? t('status.in-use', { port: net.port }) : t('status.failed'));
+        },
+      });
     } else if (settings.file) {
       // Followed file: at-least-once. The stored position is held back to the first line of the
       // oldest open call, and after a restart only the calls open at stop are fed again.
@@ -298,7 +291,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      if (retry) clearTimeout(retry);
+      listening?.stop();
       if (sweeper) clearInterval(sweeper);
       status.stop();
       // Sending from a close handler is not reliable: say what is lost rather than pretend.

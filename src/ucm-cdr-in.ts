@@ -3,6 +3,7 @@ import { parseUcm, ucmFormatOf, type UcmFormat } from './lib/formats/ucm';
 import { parseUcmHttpBody } from './lib/formats/ucm-http';
 import { checkListenerSettings } from './lib/glue/listener-config';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
+import { keepListening } from './lib/glue/keep-listening';
 import { countsText, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
 import { HttpError, HttpReceiver, HTTP_DEFAULTS } from './lib/transport/http-receiver';
@@ -34,7 +35,6 @@ interface UcmCdrInNode extends Node<UcmCredentials> {
   listening: Promise<number>;
 }
 
-const RETRY_LISTEN_MS = 5000;
 
 export = function register(RED: NodeAPI): void {
   function UcmCdrIn(this: UcmCdrInNode, config: UcmCdrInDef): void {
@@ -50,7 +50,6 @@ export = function register(RED: NodeAPI): void {
     const transportName = transport === 'tcp' && secure ? 'tls' : transport;
     let label = `${transportName} :${config.port}`;
     let closed = false;
-    let retry: NodeJS.Timeout | null = null;
     let server: TcpServer | HttpReceiver | null = null;
     let resolveListening: (port: number) => void = () => undefined;
     node.listening = new Promise((resolve) => (resolveListening = resolve));
@@ -196,30 +195,23 @@ export = function register(RED: NodeAPI): void {
     }
     if (transport === 'tcp' && auth) node.warn(t('log.tcp-auth-ignored'));
 
-    const start = (): void => {
-      if (closed || !server) return;
-      status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-      server.listen().then(
-        ({ port }) => {
-          label = `${transportName} :${port}`;
-          node.log(t('log.listening', { transport: transportName, host: settings.host, port }));
-          showCounts();
-          resolveListening(port);
-        },
-        (err: NodeJS.ErrnoException) => {
-          if (closed) return;
-          const reason = err.code === 'EADDRINUSE' ? t('errors.in-use', { port: settings.port }) : err.message;
-          node.error(t('errors.listen', { reason }));
-          fail(err.code === 'EADDRINUSE' ? t('status.in-use', { port: settings.port }) : t('status.failed'));
-          retry = setTimeout(start, RETRY_LISTEN_MS);
-        },
-      );
-    };
-    start();
+    const listening = keepListening(server, {
+      onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+      onListening(port) {
+        label = `${transportName} :${port}`;
+        node.log(t('log.listening', { transport: transportName, host: settings.host, port }));
+        showCounts();
+        resolveListening(port);
+      },
+      onFailed(err, inUse) {
+        node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: settings.port }) : err.message }));
+        fail(inUse ? t('status.in-use', { port: settings.port }) : t('status.failed'));
+      },
+    });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      if (retry) clearTimeout(retry);
+      listening.stop();
       status.stop();
       const s = server;
       server = null;

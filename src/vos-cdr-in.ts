@@ -5,6 +5,7 @@ import { formatAge, type LivenessEvent } from './lib/cdr/liveness';
 import type { VosRecord } from './lib/formats/vos';
 import { VosStream } from './lib/formats/vos-stream';
 import type { ListenerSettings } from './lib/glue/listener-config';
+import { keepListening } from './lib/glue/keep-listening';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
@@ -53,7 +54,6 @@ interface VosCdrInNode extends Node {
 /** Where a line came from: a listener and its peer, or a file. */
 type LineSource = { transport: 'tcp' | 'tls' | 'udp'; peer: Peer } | { transport: 'file'; file: string };
 
-const RETRY_LISTEN_MS = 5000;
 const STATUS_REFRESH_MS = 5000;
 const STATUS_MIN_MS = 250;
 
@@ -226,30 +226,23 @@ export = function register(RED: NodeAPI): void {
       pendingListeners--;
       if (pendingListeners === 0) resolveListening({ ...ports });
     };
-    const retries = new Set<NodeJS.Timeout>();
+    const listeners: { stop(): void }[] = [];
 
     const start = (server: TcpServer | UdpSocket, kind: 'tcp' | 'udp', listener: ListenerSettings, index: number): void => {
-      if (closed) return;
-      server.listen().then(
-        ({ port }) => {
-          if (closed) return;
-          ports[kind] = port;
-          labels[index] = `${kind === 'tcp' ? tcpName : 'udp'} :${port}`;
-          node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: listener.host, port }));
-          oneUp();
-          statusNow(true);
-        },
-        (err: NodeJS.ErrnoException) => {
-          if (closed) return;
-          const reason = err.code === 'EADDRINUSE' ? t('errors.in-use', { port: listener.port }) : err.message;
-          node.error(t('errors.listen', { reason }));
-          fail(err.code === 'EADDRINUSE' ? t('status.in-use', { port: listener.port }) : t('status.failed'));
-          const r = setTimeout(() => {
-            retries.delete(r);
-            start(server, kind, listener, index);
-          }, RETRY_LISTEN_MS);
-          retries.add(r);
-        },
+      listeners.push(
+        keepListening(server, {
+          onListening(port) {
+            ports[kind] = port;
+            labels[index] = `${kind === 'tcp' ? tcpName : 'udp'} :${port}`;
+            node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: listener.host, port }));
+            oneUp();
+            statusNow(true);
+          },
+          onFailed(err, inUse) {
+            node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: listener.port }) : err.message }));
+            fail(inUse ? t('status.in-use', { port: listener.port }) : t('status.failed'));
+          },
+        }),
       );
     };
 
@@ -359,7 +352,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       clearInterval(ticker);
-      for (const r of retries) clearTimeout(r);
+      for (const l of listeners) l.stop();
       if (drainTimer) clearTimeout(drainTimer);
       if (statusTimer) clearTimeout(statusTimer);
       const stopping: Array<Promise<void>> = servers.map((s) => s.close().catch(() => undefined));
