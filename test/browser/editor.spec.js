@@ -256,61 +256,78 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
 
   for (const { name, flow } of examples) {
     it(`imports the example "${name}" through Import ▸ Examples with no unknown type and no invalid node`, async () => {
-      const before = await page.evaluate(() => {
-        let n = 0;
-        RED.nodes.eachNode(() => n++);
-        RED.nodes.eachConfig(() => n++);
-        return n + RED.nodes.getWorkspaceOrder().length;
+      await importAndCheck(name, flow, async () => {
+        await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
+        const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+        await tab.locator('.red-ui-treeList-label', { hasText: pkg.name }).first().click();
+        await tab.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first().click();
       });
-      await page.click('#red-ui-header-button-sidemenu');
-      await page.click('#menu-item-import');
-      await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible', timeout: 5000 });
-      await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
-      const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
-      await tab.locator('.red-ui-treeList-label', { hasText: pkg.name }).first().click();
-      await tab.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first().click();
-      await page.click('#red-ui-clipboard-dialog-ok');
-      await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden', timeout: 5000 });
-      // Flows without a tab of their own follow the mouse until dropped.
-      if (!flow.some((n) => n.type === 'tab')) {
-        const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-        await page.mouse.move(chart.x + 300, chart.y + 450);
-        await page.mouse.click(chart.x + 300, chart.y + 450);
-      }
-      const ids = flow.map((n) => n.id);
-      await page.waitForFunction((all) => all.every((i) => RED.nodes.node(i) || RED.nodes.workspace(i) || RED.nodes.group(i) || RED.nodes.junction?.(i)), ids, { timeout: 5000 });
-      const unknown = await page.evaluate((all) => {
-        const out = [];
-        for (const i of all) {
-          const n = RED.nodes.node(i);
-          if (n && (!RED.nodes.getType(n.type) || (n._def && n._def === RED.nodes.getType('unknown')))) out.push(n.type);
-        }
-        return out;
-      }, ids);
-      assert.deepEqual(unknown, [], `${name}: unknown types ${unknown.join(', ')} (a module the example needs is not installed)`);
-      // And it imports ready to deploy: no node shows the invalid badge.
-      const invalid = await page.evaluate((all) => {
-        const out = [];
-        for (const i of all) {
-          const n = RED.nodes.node(i);
-          if (n && n.valid === false) out.push(`${n.type} ${n.name || n.id}: ${(n.validationErrors || []).join(', ')}`);
-        }
-        return out;
-      }, ids);
-      assert.deepEqual(invalid, [], `${name}: imported invalid nodes`);
-      const tabId = flow.find((n) => n.type === 'tab');
-      if (tabId) await page.evaluate((i) => RED.workspaces.show(i), tabId.id);
-      await page.screenshot({ path: path.join(shots, `example-${name}.png`) });
-      // Undo the import, so the next example starts from the same workspace.
-      await page.evaluate(() => RED.history.pop());
-      const after = await page.evaluate(() => {
-        let n = 0;
-        RED.nodes.eachNode(() => n++);
-        RED.nodes.eachConfig(() => n++);
-        return n + RED.nodes.getWorkspaceOrder().length;
-      });
-      assert.equal(after, before, 'undo removed the imported flow');
     });
+  }
+
+  // The flow `npm start` deploys: a new user's first sight of the package.
+  const demoFile = path.join(root, 'scripts', 'demo-flow.json');
+  if (fs.existsSync(demoFile)) {
+    it('imports the `npm start` demo flow (pasted into Import ▸ Clipboard) with no unknown type and no invalid node', async () => {
+      const text = fs.readFileSync(demoFile, 'utf8');
+      await importAndCheck('npm-start-demo', JSON.parse(text), async () => {
+        await page.fill('#red-ui-clipboard-dialog-import-text', text);
+        await page.dispatchEvent('#red-ui-clipboard-dialog-import-text', 'keyup');
+        await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor({ timeout: 5000 });
+      });
+    });
+  }
+
+  // Opens Menu ▸ Import, lets `choose` pick the flow, imports it, checks every
+  // node is of a known type and valid, then undoes the import.
+  async function importAndCheck(name, flow, choose) {
+    const count = () =>
+      page.evaluate(() => {
+        let n = 0;
+        RED.nodes.eachNode(() => n++);
+        RED.nodes.eachConfig(() => n++);
+        return n + RED.nodes.getWorkspaceOrder().length;
+      });
+    const before = await count();
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-import');
+    await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible', timeout: 5000 });
+    await choose();
+    await page.click('#red-ui-clipboard-dialog-ok');
+    await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden', timeout: 5000 });
+    // Flows without a tab of their own follow the mouse until dropped.
+    if (!flow.some((n) => n.type === 'tab')) {
+      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+      await page.mouse.move(chart.x + 300, chart.y + 450);
+      await page.mouse.click(chart.x + 300, chart.y + 450);
+    }
+    const ids = flow.map((n) => n.id);
+    await page.waitForFunction((all) => all.every((i) => RED.nodes.node(i) || RED.nodes.workspace(i) || RED.nodes.group(i) || RED.nodes.junction?.(i)), ids, { timeout: 5000 });
+    const unknown = await page.evaluate((all) => {
+      const out = [];
+      for (const i of all) {
+        const n = RED.nodes.node(i);
+        if (n && (!RED.nodes.getType(n.type) || (n._def && n._def === RED.nodes.getType('unknown')))) out.push(n.type);
+      }
+      return out;
+    }, ids);
+    assert.deepEqual(unknown, [], `${name}: unknown types ${unknown.join(', ')} (a module the flow needs is not installed)`);
+    // And it imports ready to deploy: no node shows the invalid badge.
+    const invalid = await page.evaluate((all) => {
+      const out = [];
+      for (const i of all) {
+        const n = RED.nodes.node(i);
+        if (n && n.valid === false) out.push(`${n.type} ${n.name || n.id}: ${(n.validationErrors || []).join(', ')}`);
+      }
+      return out;
+    }, ids);
+    assert.deepEqual(invalid, [], `${name}: imported invalid nodes`);
+    const tab = flow.find((n) => n.type === 'tab');
+    if (tab) await page.evaluate((i) => RED.workspaces.show(i), tab.id);
+    await page.screenshot({ path: path.join(shots, `example-${name}.png`) });
+    // Undo the import, so the next flow starts from the same workspace.
+    await page.evaluate(() => RED.history.pop());
+    assert.equal(await count(), before, 'undo removed the imported flow');
   }
 
   it('raised no script error in the editor', () => {
