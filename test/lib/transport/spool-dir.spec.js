@@ -203,7 +203,7 @@ describe('transport/spool-dir', () => {
     put(`${uuid(1)}.cdr.xml`, xml(1));
     fs.chmodSync(path.join(dir, `${uuid(1)}.cdr.xml`), 0o000);
     const { s, got } = await spool({ retryDelayMs: 10 });
-    await waitFor(() => s.stats.rejected === 1, 'the rejection');
+    await waitFor(() => s.stats.rejected === 1 && got.errors.length === 3, 'the rejection reported');
     assert.deepEqual(got.errors.map((e) => e.code), ['IO', 'IO', 'FILE_REJECTED']);
     assert.match(got.errors[2].message, /could not be read 3 times/);
     assert.ok(fs.existsSync(path.join(dir, 'error', `${uuid(1)}.cdr.xml`)));
@@ -213,7 +213,8 @@ describe('transport/spool-dir', () => {
     put(`${uuid(1)}.cdr.xml`, 'x'.repeat(2000));
     let calls = 0;
     const { s, got } = await spool({ maxFileBytes: 1000, onFile: () => calls++ });
-    await waitFor(() => s.stats.rejected === 1, 'the rejection');
+    // The count goes up before the file is moved and the error reported: wait for the report.
+    await waitFor(() => s.stats.rejected === 1 && got.errors.length === 1, 'the rejection reported');
     assert.equal(calls, 0);
     assert.match(got.errors[0].message, /over the 1000-byte limit/);
   });
