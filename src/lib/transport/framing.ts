@@ -86,6 +86,13 @@ function isForbiddenControl(b: number): boolean {
   return b < 0x20 && b !== TAB && b !== NL && b !== CR;
 }
 
+/** True when the bytes just before `end` (not before `from`) are an odd run of backslashes. */
+function oddBackslashesBefore(c: Buffer, end: number, from: number): boolean {
+  let k = end - 1;
+  while (k >= from && c[k] === BACKSLASH) k--;
+  return (end - 1 - k) % 2 === 1;
+}
+
 export function createFramer(kind: FramingKind, sink: FrameSink, options: FramerOptions): Framer {
   return kind === 'line' ? new LineFramer(sink, options) : new StructuredFramer(kind, sink, options);
 }
@@ -224,28 +231,11 @@ class StructuredFramer implements Framer {
           // Fall through to the frame scanner on the same byte.
           continue;
         }
-        case Mode.Json: {
-          const r = this.scanJson(chunk, i);
-          if (r >= 0) {
-            this.piece.add(chunk, start, r + 1);
-            this.endFrame();
-            i = r + 1;
-          } else if (r === -1) {
-            this.piece.add(chunk, start, n);
-            i = n;
-          } else {
-            const at = -r - 2;
-            this.piece.add(chunk, start, at + 1);
-            this.badFrame();
-            i = at + 1;
-          }
-          continue;
-        }
+        case Mode.Json:
         case Mode.Xml: {
-          const r = this.scanXml(chunk, i);
+          const r = this.mode === Mode.Json ? this.scanJson(chunk, i) : this.scanXml(chunk, i);
           if (r >= 0) {
-            this.piece.add(chunk, start, r + 1);
-            this.endFrame();
+            this.finishFrame(chunk, start, r + 1);
             i = r + 1;
           } else if (r === -1) {
             this.piece.add(chunk, start, n);
@@ -301,6 +291,17 @@ class StructuredFramer implements Framer {
     this.mode = Mode.Idle;
   }
 
+  /** The frame ends at `end` in this chunk. A frame wholly inside the chunk is decoded in place, without a copy. */
+  private finishFrame(chunk: Buffer, start: number, end: number): void {
+    if (this.piece.total === 0 && end - start <= this.options.maxFrameBytes) {
+      this.mode = Mode.Idle;
+      this.sink.frame(chunk.toString('utf8', start, end));
+      return;
+    }
+    this.piece.add(chunk, start, end);
+    this.endFrame();
+  }
+
   private endFrame(): void {
     if (this.piece.overflow) {
       const total = this.piece.total;
@@ -346,13 +347,20 @@ class StructuredFramer implements Framer {
     for (let i = from; i < n; i++) {
       const b = c[i]!;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (b === BACKSLASH) escaped = true;
-        else if (b === QUOTE) inString = false;
-        else if (b < 0x20) {
-          result = -(i + 2);
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        // Most bytes of a record are inside strings: jump to the next quote natively.
+        const q = c.indexOf(QUOTE, i);
+        if (q === -1) {
+          escaped = oddBackslashesBefore(c, n, i);
+          i = n;
           break;
         }
+        // A quote after an odd run of backslashes is escaped and does not end the string.
+        if (!oddBackslashesBefore(c, q, i)) inString = false;
+        i = q;
         continue;
       }
       if (b === QUOTE) inString = true;
