@@ -54,6 +54,8 @@ function prepareUserDir() {
         logging: { console: { level: 'info', metrics: false, audit: false } },
         editorTheme: { tours: false, projects: { enabled: false } },
         diagnostics: { enabled: false },
+        // No first-run question about update checks in a demo.
+        telemetry: { enabled: false },
         externalModules: { palette: { allowInstall: true } },
       },
       null,
