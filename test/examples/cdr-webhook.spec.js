@@ -120,8 +120,8 @@ describe('example: cdr-webhook', function () {
       dead: collect(byName('dead letter').id),
       errors: collect(byName('errors').id),
     };
-    const port = await helper.getNode(ofType('ucm-cdr-in').id).listening;
-    sender = new UcmSender({ transport: 'tcp', host: '127.0.0.1', port, format: 'json' });
+    got.port = await helper.getNode(ofType('ucm-cdr-in').id).listening;
+    sender = new UcmSender({ transport: 'tcp', host: '127.0.0.1', port: got.port, format: 'json' });
     return got;
   }
 
@@ -201,6 +201,27 @@ describe('example: cdr-webhook', function () {
     assert.equal(hook.requests.length, 31);
     assert.equal(deadLetters().length, 10);
     assert.equal(got.errors.length, 0);
+  });
+
+  it('still shows a dead letter, and reports the error, when the dead-letter file cannot be written; bad UCM frames are reported too', async () => {
+    hook = await startWebhook(() => 500);
+    const blocker = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(blocker, 'a file where the directory should be');
+    const got = await deploy({ WEBHOOK_URL: hook.url, WEBHOOK_MAX_TRIES: 2, WEBHOOK_FIRST_RETRY_MS: 5, DEAD_LETTER_FILE: path.join(blocker, 'letters.jsonl') });
+    await sender.send(new UcmGenerator({ seed: 11 }).next('group'));
+    await waitFor(() => got.dead.length === 1 && got.errors.length === 1, 'the dead letter in the sidebar and the file error');
+    assert.equal(got.dead[0].payload.cdr.id, got.made[0].payload.id);
+    assert.equal(got.errors[0].error.source.type, 'file');
+    assert.equal(got.errors[0].payload.cdr.id, got.made[0].payload.id, 'the error carries the dead letter');
+
+    const raw = '{"cdr_root": [ {"AcctId": "1"'; // truncated: never a record
+    const s = net.connect(got.port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    s.end(raw);
+    await waitFor(() => got.errors.length === 2, 'the bad frame reported');
+    assert.equal(got.errors[1].error.source.type, 'ucm-cdr-in');
+    assert.equal(got.errors[1].payload, raw, 'with the raw text');
+    assert.equal(hook.requests.length, 2, 'nothing but the one record reached the webhook');
   });
 
   it('retries a refused connection and a webhook that never answers, then dead-letters with the error code', async () => {
