@@ -103,22 +103,24 @@ describe('example: cdr-webhook', function () {
    * cdr-calc's output (every Cdr the flow made). Returns the collectors and a
    * UCM sender aimed at the source's listening port.
    */
-  async function deploy(settings) {
+  async function deploy(settings, tapRetries = false) {
     const flow = EXAMPLE.map((n) => {
       const copy = JSON.parse(JSON.stringify(n));
       if (n.type === 'tab') copy.env = n.env.map((e) => (e.name in settings ? { ...e, value: String(settings[e.name]) } : e));
       if (n.type === 'ucm-cdr-in') copy.port = 0;
       if (n.type === 'cdr-calc') copy.wires = [[...n.wires[0], 'made']];
+      if (n.type === 'function' && tapRetries) copy.wires = [['retries'], n.wires[1]];
       if (n.type === 'debug') return { id: n.id, type: 'helper', z: n.z, name: n.name };
       return copy;
     });
-    flow.push({ id: 'made', type: 'helper', z: ofType('tab').id });
+    flow.push({ id: 'made', type: 'helper', z: ofType('tab').id }, { id: 'retries', type: 'helper', z: ofType('tab').id });
     await load(nodes, flow);
     const got = {
       made: collect('made'),
       delivered: collect(byName('delivered').id),
       dead: collect(byName('dead letter').id),
       errors: collect(byName('errors').id),
+      retries: collect('retries'),
     };
     got.port = await helper.getNode(ofType('ucm-cdr-in').id).listening;
     sender = new UcmSender({ transport: 'tcp', host: '127.0.0.1', port: got.port, format: 'json' });
@@ -222,6 +224,16 @@ describe('example: cdr-webhook', function () {
     assert.equal(got.errors[1].error.source.type, 'ucm-cdr-in');
     assert.equal(got.errors[1].payload, raw, 'with the raw text');
     assert.equal(hook.requests.length, 2, 'nothing but the one record reached the webhook');
+  });
+
+  it('as shipped: 5 tries, a 10 s request timeout, and the first retry after 5 s', async () => {
+    hook = await startWebhook(() => 500);
+    const got = await deploy({ WEBHOOK_URL: hook.url, DEAD_LETTER_FILE: deadLetterFile }, true);
+    await sender.send(new UcmGenerator({ seed: 12 }).next('group'));
+    await waitFor(() => got.retries.length === 1, 'the first failure');
+    const [m] = got.retries;
+    assert.deepEqual([m.attempt, m.delay, m.requestTimeout, m.statusCode], [1, 5000, 10000, 500]);
+    assert.deepEqual(EXAMPLE.find((n) => n.type === 'tab').env.find((e) => e.name === 'WEBHOOK_MAX_TRIES'), { name: 'WEBHOOK_MAX_TRIES', value: '5', type: 'num' });
   });
 
   it('retries a refused connection and a webhook that never answers, then dead-letters with the error code', async () => {
