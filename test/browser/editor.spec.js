@@ -478,7 +478,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
 
   // Feeds bad values into the open dialog's fields; returns the ones it
   // marked invalid, each field put back (and unmarked) afterwards. Ports must
-  // refuse 70000 and required config nodes must refuse "none".
+  // refuse 70000, -1, abc and 0, and required config nodes must refuse "none".
   async function probeBadInput(type, id, prefix) {
     const fields = await page.evaluate(
       ([t, i, pfx]) => {
@@ -516,7 +516,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       assert.ok(!(await marked(f.input)), `${type}.${f.prop}: the ${f.configType} put back is valid`);
     }
     for (const f of fields.filter((x) => x.visible && x.kind === 'text' && /port$/i.test(x.prop))) {
-      for (const value of ['70000', '-1', 'abc']) {
+      // 0 ("any free port") is for flow files and tests, not something a sender can be given.
+      for (const value of ['70000', '-1', 'abc', '0']) {
         await setField(f.input, value, 'text');
         assert.ok(await marked(f.input), `${type}.${f.prop}: port ${value} is marked invalid`);
         rejected.push({ ...f, value });
