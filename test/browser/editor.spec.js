@@ -310,17 +310,20 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await editDialog(node, 'node-input');
       const shown = await page.evaluate((t) => {
         const def = RED.nodes.getType(t);
-        const out = { marked: [], emptySelects: [] };
+        const out = { marked: [], emptySelects: [], emptyNumbers: [] };
         for (const prop of Object.keys(def.defaults)) {
           const el = document.getElementById(`node-input-${prop}`);
           if (!el) continue;
           if (el.classList.contains('input-error') || (el.nextElementSibling && el.nextElementSibling.classList.contains('input-error'))) out.marked.push(prop);
           if (el.tagName === 'SELECT' && !def.defaults[prop].type && !el.value) out.emptySelects.push(prop);
+          // Every numeric setting of the package has a runtime default (limits, timeouts, decimals).
+          if (el.tagName === 'INPUT' && typeof def.defaults[prop].value === 'number' && el.value.trim() === '') out.emptyNumbers.push(prop);
         }
         return out;
       }, type);
       assert.deepEqual(shown.marked, [], `${type}: fields marked invalid in the dialog of an older node`);
       assert.deepEqual(shown.emptySelects, [], `${type}: choices shown blank instead of the runtime's default`);
+      assert.deepEqual(shown.emptyNumbers, [], `${type}: numbers shown blank instead of the runtime's default`);
       // Saved untouched, it stays valid (a default shown wrongly, e.g. a listener left off, would not).
       await page.click('#node-dialog-ok');
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
@@ -341,8 +344,11 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     }
   }
 
-  // Imports `nodes` (fresh ids), dropping the flow nodes on a free spot.
+  // Imports `nodes` (fresh ids) onto the open flow, as saved there (with its z),
+  // dropping the flow nodes on a free spot.
   async function importPlaced(nodes, place) {
+    // Before the first flow tab exists a z would name no flow: wait for it.
+    await page.waitForFunction(() => !!RED.nodes.workspace(RED.workspaces.active()), null, { timeout: 5000 });
     await page.evaluate((ns) => {
       const z = RED.workspaces.active();
       RED.view.importNodes(
