@@ -5,21 +5,11 @@
 const net = require('node:net');
 const { performance } = require('node:perf_hooks');
 const { startRuntime, deploy, stopRuntime, waitUntil } = require('./lib/runtime');
-const { sendTcp } = require('./lib/senders');
-const { percentile, repeat } = require('./lib/stats');
+const { throughputOverTcp, latencyOverTcp, nullFlowRate, freePort } = require('./lib/measure');
+const { repeat } = require('./lib/stats');
 const { UcmGenerator, ucmToJson, ucmToXml } = require('../nodes/lib/sim/ucm');
 const { createFramer } = require('../nodes/lib/transport/framing');
 const { parseUcm } = require('../nodes/lib/formats/ucm');
-
-const now = () => performance.timeOrigin + performance.now();
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const tab = { id: 'b-tab', type: 'tab', label: 'bench' };
 const ucmFlow = (format) => [
@@ -27,26 +17,6 @@ const ucmFlow = (format) => [
   { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format, maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-sink']] },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
 ];
-
-async function throughputOverTcp(getNode, port, frames) {
-  const sink = getNode('b-sink');
-  sink.reset(frames.length);
-  const t0 = now();
-  const sender = sendTcp({ port, frames });
-  await sink.done;
-  const elapsed = sink.last - t0;
-  sender.close();
-  return { value: (frames.length / elapsed) * 1000 };
-}
-
-async function latencyOverTcp(getNode, port, frames, rate) {
-  const sink = getNode('b-sink');
-  sink.reset(frames.length);
-  const sender = sendTcp({ port, frames, rate });
-  await sink.done;
-  sender.close();
-  return { p50Ms: percentile(sink.latencies, 50), p99Ms: percentile(sink.latencies, 99) };
-}
 
 function parseOnly(bytes, format, expected) {
   let n = 0;
@@ -98,14 +68,7 @@ async function run({ quick }) {
 
   // (c) null flows with the same hops: our pipeline has 1 hop, the core one 2.
   await deploy([tab, { id: 'b-src', z: 'b-tab', type: 'bench-source', wires: [['b-sink']] }, { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] }]);
-  const nullFlow = await repeat(times, async () => {
-    const sink = getNode('b-sink');
-    sink.reset(N);
-    const t0 = now();
-    await getNode('b-src').emitMany(N, (i) => ({ payload: { ...legs[i] }, topic: 'ucm' }));
-    await sink.done;
-    return { value: (N / (sink.last - t0)) * 1000 };
-  });
+  const nullFlow = await repeat(times, () => nullFlowRate(getNode, N, (i) => ({ payload: { ...legs[i] }, topic: 'ucm' })));
   await stopRuntime();
 
   rows.push({ case: 'parser alone, JSON (framing + parse)', ...parseJson });

@@ -6,13 +6,12 @@ const dgram = require('node:dgram');
 const { Worker } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { startRuntime, deploy, stopRuntime } = require('./lib/runtime');
-const { sendTcp } = require('./lib/senders');
-const { percentile, repeat } = require('./lib/stats');
+const { throughputOverTcp, latencyOverTcp, nullFlowRate } = require('./lib/measure');
+const { repeat } = require('./lib/stats');
 const { generateCalls, formatLine } = require('../nodes/lib/sim/vos');
 const { createFramer } = require('../nodes/lib/transport/framing');
 const { compileVosFormat, VOS_DEFAULT_FIELDS } = require('../nodes/lib/formats/vos');
 
-const now = () => performance.timeOrigin + performance.now();
 // A 20th field carries the send time, so the sink can measure latency.
 const FIELDS = [...VOS_DEFAULT_FIELDS, '_t'].join(',');
 
@@ -22,26 +21,6 @@ const vosFlow = (props = {}) => [
   { id: 'b-src', z: 'b-tab', type: 'vos-cdr-in', tcp: true, udp: false, host: '127.0.0.1', tcpPort: 0, udpPort: 0, fields: FIELDS, maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-sink'], []], ...props },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
 ];
-
-async function throughputOverTcp(getNode, port, frames) {
-  const sink = getNode('b-sink');
-  sink.reset(frames.length);
-  const t0 = now();
-  const sender = sendTcp({ port, frames });
-  await sink.done;
-  const elapsed = sink.last - t0;
-  sender.close();
-  return { value: (frames.length / elapsed) * 1000 };
-}
-
-async function latencyOverTcp(getNode, port, frames, rate) {
-  const sink = getNode('b-sink');
-  sink.reset(frames.length);
-  const sender = sendTcp({ port, frames, rate });
-  await sink.done;
-  sender.close();
-  return { p50Ms: percentile(sink.latencies, 50), p99Ms: percentile(sink.latencies, 99) };
-}
 
 function parseOnly(bytes, expected) {
   const format = compileVosFormat({ fields: FIELDS.split(',') });
@@ -117,14 +96,7 @@ async function run({ quick }) {
   await deploy([tab, { id: 'b-null', z: 'b-tab', type: 'bench-source', wires: [['b-sink']] }, { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] }]);
   const format = compileVosFormat({ fields: FIELDS.split(',') });
   const records = lines.map((l) => format.parse(`${l}|0`));
-  const nullFlow = await repeat(times, async () => {
-    const sink = getNode('b-sink');
-    sink.reset(N);
-    const t0 = now();
-    await getNode('b-null').emitMany(N, (i) => ({ payload: { ...records[i] }, topic: 'vos3000' }));
-    await sink.done;
-    return { value: (N / (sink.last - t0)) * 1000 };
-  });
+  const nullFlow = await repeat(times, () => nullFlowRate(getNode, N, (i) => ({ payload: { ...records[i] }, topic: 'vos3000' }), 'b-null'));
   await stopRuntime();
 
   rows.push({ case: 'parser alone (line framing + parse)', ...parse });

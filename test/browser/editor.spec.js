@@ -71,6 +71,39 @@ const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-fi
 // config-node rules below are stricter.
 const BAD_VALUES = ['70000', '-1', 'not valid ¤', '', '{', 'x'.repeat(300)];
 
+// What each node's runtime needs with no default: a node saved by an older
+// version of the package has only these (besides id, type, z, x, y, wires)
+// and every setting added since is absent. A value of the form `@type` is a
+// minimal config node of that type. Every type of the package needs an entry.
+const RUNTIME_REQUIRED = {
+  'ucm-cdr-in': { port: '4000' },
+  'fs-cdr-in': { port: '8080' },
+  'vos-cdr-in': { tcpPort: '9000' },
+  'gw-cdr-in': { port: '9040' },
+  'cdr-normalize': {},
+  'cdr-calc': {},
+  'ami-server': { host: 'pbx.example.net' },
+  'ami-cdr-in': { server: '@ami-server' },
+};
+
+// The minimal node of `type` (and the config nodes it refers to), or with `leaveOut` absent.
+function minimalNodes(type, tag, leaveOut) {
+  const nodes = [];
+  const make = (t, suffix) => {
+    const id = `min-${t}-${tag}${suffix}`;
+    const config = types.find((x) => x.type === t).config;
+    const node = config ? { id, type: t } : { id, type: t, x: 0, y: 0, wires: [] };
+    nodes.push(node);
+    for (const [prop, value] of Object.entries(RUNTIME_REQUIRED[t])) {
+      if (t === type && prop === leaveOut) continue;
+      node[prop] = typeof value === 'string' && value.startsWith('@') ? make(value.slice(1), `${suffix}-${prop}`).id : value;
+    }
+    return node;
+  };
+  make(type, '');
+  return nodes;
+}
+
 const types = packageTypes();
 const examples = readExamples();
 const inPalette = types.filter((t) => !t.config).map((t) => t.type);
@@ -254,6 +287,82 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     });
   }
 
+  it('names what each node type requires at runtime (RUNTIME_REQUIRED covers the package)', () => {
+    assert.deepEqual(Object.keys(RUNTIME_REQUIRED).sort(), types.map((t) => t.type).sort());
+  });
+
+  // A node saved by an older version lacks every setting added since: where the
+  // runtime has a default for it, the node imports valid and its dialog shows
+  // that default; where the runtime requires it, leaving it out is invalid.
+  for (const { type, config } of types) {
+    it(`${type}: a node with only what the runtime requires imports valid${config ? '' : ', and its dialog shows the defaults'}`, async () => {
+      const nodes = minimalNodes(type, 'old');
+      const id = nodes[0].id;
+      await importPlaced(nodes, !config);
+      const first = await validity(id);
+      assert.equal(first.valid, true, `${type} ${JSON.stringify(nodes[0])} is valid: ${first.errors}`);
+      for (const n of nodes.slice(1)) assert.equal((await validity(n.id)).valid, true, `${n.type} ${JSON.stringify(n)} is valid`);
+      if (config) return;
+      const node = page.locator(`g.red-ui-flow-node-group[id="${id}"]`);
+      assert.ok(!(await node.locator('.red-ui-flow-node-error').isVisible()), `${type}: no invalid badge`);
+
+      // The dialog: nothing marked invalid, every choice shows a value (the runtime's default).
+      await editDialog(node, 'node-input');
+      const shown = await page.evaluate((t) => {
+        const def = RED.nodes.getType(t);
+        const out = { marked: [], emptySelects: [], emptyNumbers: [] };
+        for (const prop of Object.keys(def.defaults)) {
+          const el = document.getElementById(`node-input-${prop}`);
+          if (!el) continue;
+          if (el.classList.contains('input-error') || (el.nextElementSibling && el.nextElementSibling.classList.contains('input-error'))) out.marked.push(prop);
+          if (el.tagName === 'SELECT' && !def.defaults[prop].type && !el.value) out.emptySelects.push(prop);
+          // Every numeric setting of the package has a runtime default (limits, timeouts, decimals).
+          if (el.tagName === 'INPUT' && typeof def.defaults[prop].value === 'number' && el.value.trim() === '') out.emptyNumbers.push(prop);
+        }
+        return out;
+      }, type);
+      assert.deepEqual(shown.marked, [], `${type}: fields marked invalid in the dialog of an older node`);
+      assert.deepEqual(shown.emptySelects, [], `${type}: choices shown blank instead of the runtime's default`);
+      assert.deepEqual(shown.emptyNumbers, [], `${type}: numbers shown blank instead of the runtime's default`);
+      // Saved untouched, it stays valid (a default shown wrongly, e.g. a listener left off, would not).
+      await page.click('#node-dialog-ok');
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      const saved = await validity(id);
+      assert.equal(saved.valid, true, `${type}: valid after saving the dialog unchanged: ${saved.errors}`);
+    });
+
+    for (const prop of Object.keys(RUNTIME_REQUIRED[type])) {
+      it(`${type}: without ${prop} (required at runtime, no default) it imports invalid`, async () => {
+        const nodes = minimalNodes(type, `no-${prop}`, prop);
+        const id = nodes[0].id;
+        await importPlaced(nodes, !config);
+        const v = await validity(id);
+        assert.equal(v.valid, false, `${type} ${JSON.stringify(nodes[0])} is invalid`);
+        assert.match(v.errors, new RegExp(`\\b${prop}\\b`), `${type}: the error names ${prop}`);
+        if (!config) assert.ok(await page.locator(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-error`).isVisible(), 'invalid badge on the node');
+      });
+    }
+  }
+
+  // Imports `nodes` (fresh ids) onto the open flow, as saved there (with its z),
+  // dropping the flow nodes on a free spot.
+  async function importPlaced(nodes, place) {
+    // Before the first flow tab exists a z would name no flow: wait for it.
+    await page.waitForFunction(() => !!RED.nodes.workspace(RED.workspaces.active()), null, { timeout: 5000 });
+    await page.evaluate((ns) => {
+      const z = RED.workspaces.active();
+      RED.view.importNodes(
+        ns.map((n) => (n.wires ? { ...n, z } : n)),
+        { generateIds: false, addFlow: false },
+      );
+    }, nodes);
+    if (!place) return;
+    const spot = await nextSpot();
+    await page.mouse.move(spot.x, spot.y);
+    await page.mouse.click(spot.x, spot.y);
+    await page.locator(`g.red-ui-flow-node-group[id="${nodes[0].id}"]`).waitFor({ state: 'visible', timeout: 5000 });
+  }
+
   for (const { name, flow } of examples) {
     it(`imports the example "${name}" through Import ▸ Examples with no unknown type and no invalid node`, async () => {
       await importAndCheck(name, flow, async () => {
@@ -375,7 +484,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
 
   // Feeds bad values into the open dialog's fields; returns the ones it
   // marked invalid, each field put back (and unmarked) afterwards. Ports must
-  // refuse 70000 and required config nodes must refuse "none".
+  // refuse 70000, -1, abc and 0, and required config nodes must refuse "none".
   async function probeBadInput(type, id, prefix) {
     const fields = await page.evaluate(
       ([t, i, pfx]) => {
@@ -413,7 +522,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       assert.ok(!(await marked(f.input)), `${type}.${f.prop}: the ${f.configType} put back is valid`);
     }
     for (const f of fields.filter((x) => x.visible && x.kind === 'text' && /port$/i.test(x.prop))) {
-      for (const value of ['70000', '-1', 'abc']) {
+      // 0 ("any free port") is for flow files and tests, not something a sender can be given.
+      for (const value of ['70000', '-1', 'abc', '0']) {
         await setField(f.input, value, 'text');
         assert.ok(await marked(f.input), `${type}.${f.prop}: port ${value} is marked invalid`);
         rejected.push({ ...f, value });

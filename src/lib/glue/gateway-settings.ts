@@ -48,9 +48,10 @@ const TRANSPORTS: readonly GatewayTransport[] = ['tcp', 'udp', 'file', 'messages
 
 export function checkGatewaySettings(input: GatewaySettingsInput): Checked<GatewaySettings> {
   const problems: SettingProblem[] = [];
-  const transport = (input.transport ?? 'tcp') as GatewayTransport;
+  // Blank (a flow saved before the setting existed, or an emptied field) is the default, as in the editor.
+  const transport = (input.transport === undefined || input.transport === null || input.transport === '' ? 'tcp' : input.transport) as GatewayTransport;
   if (!TRANSPORTS.includes(transport)) problems.push({ key: 'transport', detail: `input must be tcp, udp, file or messages (got "${String(input.transport)}")` });
-  const separator = (input.separator ?? 'tab') as Separator;
+  const separator = (input.separator === undefined || input.separator === null || input.separator === '' ? 'tab' : input.separator) as Separator;
   if (!SEPARATORS.includes(separator)) problems.push({ key: 'separator', detail: `separator must be tab, pipe, comma or auto (got "${String(input.separator)}")` });
   const gateway = typeof input.gateway === 'string' ? input.gateway.trim() : '';
   if (gateway !== '' && !/^[A-Za-z0-9._:-]{1,32}$/.test(gateway)) problems.push({ key: 'gateway', detail: `gateway id "${gateway}" may hold letters, digits and . _ : - only (at most 32)` });

@@ -8,6 +8,11 @@ describe('glue/gateway-settings', () => {
     assert.deepEqual(c, { ok: true, value: { transport: 'tcp', separator: 'tab', gateway: '', filter: 'all', openTimeoutMs: 14_400_000, maxOpenCalls: 10_000, file: null } });
   });
 
+  it('reads blank settings (an emptied field) as their defaults, as the editor does', () => {
+    const c = checkGatewaySettings({ transport: '', separator: '', filter: '' });
+    assert.deepEqual(c.value, { transport: 'tcp', separator: 'tab', gateway: '', filter: 'all', openTimeoutMs: 14_400_000, maxOpenCalls: 10_000, file: null });
+  });
+
   it('reads every setting', () => {
     const c = checkGatewaySettings({ transport: 'udp', separator: 'pipe', gateway: ' 8200 ', filter: 'only-pstn', openTimeoutSec: '60', maxOpenCalls: 5 });
     assert.deepEqual(c.value, { transport: 'udp', separator: 'pipe', gateway: '8200', filter: 'only-pstn', openTimeoutMs: 60_000, maxOpenCalls: 5, file: null });

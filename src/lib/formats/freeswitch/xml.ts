@@ -1,18 +1,10 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXml } from '../xml';
 import { FsFormatError, type FsApplication, type FsCallerProfile, type FsCallflow, type FsCdrRecord, type FsHold } from './types';
 import { fsUrlDecode } from './url-decode';
 
+// The shared XML reader keeps values as text and attributes as fields.
 // Repeated elements (callflow, application, hold, *_caller_profile) are made
 // arrays by asArray() below, so the parser needs no per-tag callback.
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
 
 type Node = Record<string, unknown>;
 
@@ -23,11 +15,12 @@ type Node = Record<string, unknown>;
  * Throws FsFormatError for text that is not well-formed XML or not a <cdr>.
  */
 export function parseXmlCdr(text: string): FsCdrRecord {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new FsFormatError(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  let doc: Node;
+  try {
+    doc = parseXml(text) as Node;
+  } catch (err) {
+    throw new FsFormatError((err as Error).message);
   }
-  const doc = parser.parse(text) as Node;
   const root = doc['cdr'];
   if (!isNode(root)) {
     const names = Object.keys(doc).filter((k) => !k.startsWith('?'));
