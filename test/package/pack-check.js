@@ -45,6 +45,7 @@ function get(port, url, accept) {
   const pkgName = '@cdrflow/node-red-cdr';
   const ours = list.filter((s) => s.module === pkgName);
   const iconFile = await get(port, `/icons/${pkgName}/cdr.svg`, 'image/svg+xml');
+  const editorScript = await get(port, `/resources/${pkgName}/cdr-editor.js`, 'application/javascript');
   process.stdout.write(
     `RESULT ${JSON.stringify({
       sets: ours.map((s) => ({ id: s.id, types: s.types, enabled: s.enabled, err: s.err || null })),
@@ -52,6 +53,7 @@ function get(port, url, accept) {
       templatesFor: [...html.matchAll(/data-template-name="([^"]+)"/g)].map((m) => m[1]),
       icons: icons[pkgName] || [],
       iconStatus: iconFile.status,
+      editorScript: editorScript.status === 200 && editorScript.body.includes('cdrflowEditor'),
       examplesListed: modulesWithExamples.includes(pkgName),
       exampleFiles: Array.isArray(examples) ? examples.filter((e) => e.fn).map((e) => e.fn) : [],
     })}\n`,

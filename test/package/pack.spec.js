@@ -42,6 +42,7 @@ describe('package: npm pack installed into an empty Node-RED userDir', function 
       assert.ok(files.includes(`nodes/locales/en-US/${type}.html`), `${type} help`);
     }
     assert.ok(files.includes('nodes/icons/cdr.svg'));
+    assert.ok(files.includes('resources/cdr-editor.js'), 'the editor checks every dialog loads');
     assert.ok(files.includes('nodes/lib/index.js'));
     assert.ok(files.some((f) => f.startsWith('examples/')));
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bench/')));
@@ -63,6 +64,7 @@ describe('package: npm pack installed into an empty Node-RED userDir', function 
     }
     assert.ok(result.icons.includes('cdr.svg'));
     assert.equal(result.iconStatus, 200);
+    assert.equal(result.editorScript, true, 'resources/cdr-editor.js is served to the editor');
   });
 
   it('lists the example flows under Import ▸ Examples', () => {
