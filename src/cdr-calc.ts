@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { calc } from './lib/cdr/calc';
+import { toFlatRow } from './lib/cdr/rows';
 import type { Cdr } from './lib/cdr/schema';
 import { checkCalcSettings, cdrProblem, MsgRatesCache, type CalcConfigInput } from './lib/glue/calc-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
@@ -88,7 +89,12 @@ export = function register(RED: NodeAPI): void {
         if (out.cost === null) counts.unrated++;
         else counts.rated++;
       }
-      msg.payload = out;
+      if (settings.format === 'row') {
+        (msg as NodeMessageInFlow & { cdr?: Cdr }).cdr = out;
+        msg.payload = toFlatRow(out);
+      } else {
+        msg.payload = out;
+      }
       send(msg);
       showCounts();
       done();

@@ -43,6 +43,32 @@ describe('cdr-calc node', function () {
     assert.deepEqual(cdr.cost, { amount: 0.25, currency: 'GBP', prefix: '07', ratePerMinute: 0.1, billedSec: 120 }); // 0.05 + 2 × 0.10
   });
 
+  it('gives a flat row with cost columns, and the Cdr in msg.cdr, when the output is a row', async () => {
+    const { node, out } = await start({ format: 'row' });
+    node.receive({ payload: legOf('71080'), topic: 'ucm' });
+    node.receive({ payload: legOf('71081') }); // internal: no rate
+    await waitFor(() => out.length === 2, 'two messages');
+    const [rated, unrated] = out;
+    assertValidCdr(rated.cdr);
+    assert.equal(rated.topic, 'ucm');
+    assert.equal(rated.payload.id, rated.cdr.id);
+    assert.equal(rated.payload.cost_amount, 0.25);
+    assert.equal(rated.payload.cost_currency, 'GBP');
+    assert.equal(rated.payload.cost_prefix, '07');
+    assert.equal(rated.payload.cost_billed_sec, 120);
+    assert.equal(rated.payload.talk_sec, 120);
+    assert.equal(rated.payload.ring_sec, 14);
+    assert.equal(rated.payload.cost_reason, null);
+    assert.equal(unrated.payload.cost_amount, null);
+    assert.match(unrated.payload.cost_reason, /no rate matches callee "231"/);
+    for (const m of out) for (const v of Object.values(m.payload)) assert.ok(v === null || ['string', 'number'].includes(typeof v), `column value ${v}`);
+  });
+
+  it('refuses an unknown output format at start', async () => {
+    await start({ format: 'csv' });
+    assert.ok(logs('k', 'error').some((e) => e.msg === 'cdr-calc.errors.setting'));
+  });
+
   it('gives cost null with a reason when no rate matches, and 0 with a reason for a non-billable disposition', async () => {
     const { node, out } = await start();
     node.receive({ payload: legOf('71081') }); // internal call to 231

@@ -10,12 +10,15 @@ export interface CalcConfigInput {
   decimals?: unknown;
   billable?: unknown;
   internationalPrefix?: unknown;
+  format?: unknown;
 }
 
 export interface CalcSettings {
   /** null when no rate table is set (only metrics are added, unless msg.rates brings one). */
   rates: RateTable | null;
   rating: Required<RatingOptions>;
+  /** What goes out in msg.payload: the Cdr, or its flat row (the Cdr then rides in msg.cdr). */
+  format: 'cdr' | 'row';
 }
 
 const DISPOSITIONS: readonly string[] = dispositionSchema.enum;
@@ -47,10 +50,12 @@ export function checkCalcSettings(input: CalcConfigInput): Checked<CalcSettings>
       : String(input.billable).split(/[\s,;]+/).filter((s) => s !== '');
   const unknown = billableList.filter((d) => !DISPOSITIONS.includes(d));
   if (unknown.length > 0) problems.push({ key: 'billable', detail: `billable dispositions must be among ${DISPOSITIONS.join(', ')} (got ${unknown.join(', ')})` });
+  const format = blank(input.format) ? 'cdr' : String(input.format);
+  if (format !== 'cdr' && format !== 'row') problems.push({ key: 'format', detail: `format "${format}" must be cdr or row` });
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix } },
+    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix }, format: format as 'cdr' | 'row' },
   };
 }
 
