@@ -232,4 +232,80 @@ describe('example: cdr-sqlite (a real Node-RED, every simulated PBX, a real SQLi
     assert.equal(rows.length, sum(again.legs) + sum(fresh.legs));
     assert.deepEqual(errors(), []);
   });
+
+  /** A connection of the test's own that can write (to hold a lock, drop the table). */
+  function openDb(file) {
+    return new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(file, sqlite3.OPEN_READWRITE, (err) => (err ? reject(err) : resolve(db)));
+    });
+  }
+  const exec = (db, sql) => new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+  const closeDb = (db) => new Promise((resolve) => db.close(() => resolve()));
+
+  it('reports SQLITE_BUSY while another program holds the database, retries, and loses no record', async () => {
+    const was = countByVendor(emitted());
+    const seen = emitted().length;
+    const errorsBefore = errors().length;
+    const holder = await openDb(dbFile);
+    let locked = true;
+    try {
+      await exec(holder, 'BEGIN EXCLUSIVE');
+      // Few rows: each INSERT waits 1 s for the lock (sqlite3's busy timeout)
+      // while holding one of libuv's 4 threads, which Node-RED's file writes
+      // (the taps) need too.
+      const batch = sources.traffic({ seed: 3, count: 3, startMs: Date.UTC(2026, 0, 7, 9, 0, 0) });
+      await batch.send({ only: ['ucm'] });
+      // Then the INSERT fails: the catch must see it.
+      await waitFor(() => errors().slice(errorsBefore).some((e) => /SQLITE_BUSY/.test(e.message)), 'an SQLITE_BUSY error reported', 20000, 50);
+      await exec(holder, 'COMMIT');
+      locked = false;
+      await settled(was, { ucm: batch.legs.ucm }, 'after the lock was released');
+    } finally {
+      if (locked) await exec(holder, 'ROLLBACK').catch(() => {});
+      await closeDb(holder);
+    }
+    const reported = errors().slice(errorsBefore);
+    assert.ok(reported.length > 0);
+    assert.ok(reported.every((e) => /SQLITE_BUSY/.test(e.message) && e.node === 'INSERT … ON CONFLICT (id) DO NOTHING'), JSON.stringify(reported));
+    // Every row of this batch was written once, though some INSERTs failed first.
+    const rows = await rowsOf();
+    const mine = emitted().slice(seen);
+    for (const r of mine) assert.equal(rows.filter((x) => x.id === r.id).length, 1, r.id);
+    await assertTableHoldsEmitted();
+  });
+
+  it('creates the table again when it was dropped, and writes the rows that found no table', async () => {
+    const was = countByVendor(emitted());
+    const errorsBefore = errors().length;
+    const db = await openDb(dbFile);
+    await exec(db, 'DROP TABLE cdr');
+    await closeDb(db);
+    const batch = sources.traffic({ seed: 4, count: 3, startMs: Date.UTC(2026, 0, 8, 9, 0, 0) });
+    const mineFrom = emitted().length;
+    await batch.send();
+    await settled(was, batch.legs, 'after DROP TABLE');
+    const reported = errors().slice(errorsBefore);
+    assert.ok(reported.length > 0 && reported.every((e) => /no such table/.test(e.message)), JSON.stringify(reported));
+    await assertTableHoldsEmitted(dbFile, emitted().slice(mineFrom));
+  });
+
+  it('holds the rows that arrive before the table exists (no CREATE at deploy, a new database file) and writes each once', async () => {
+    const file = path.join(dir, 'later.db');
+    // The deploy-time CREATE never runs: the first rows meet a database without the table.
+    const noCreate = withTaps(sources.flow, file, (nodes) => {
+      nodes.find((n) => n.type === 'inject').once = false;
+    });
+    await red.deploy(noCreate);
+    await sources.ready();
+    assert.deepEqual(await query(file, "SELECT name FROM sqlite_master WHERE name = 'cdr'"), [], 'no table yet');
+    const was = countByVendor(emitted());
+    const errorsBefore = errors().length;
+    const mineFrom = emitted().length;
+    const batch = sources.traffic({ seed: 5, count: 4, startMs: Date.UTC(2026, 0, 9, 9, 0, 0) });
+    await batch.send();
+    await settled(was, batch.legs, 'into a database without the table');
+    assert.deepEqual(errors().slice(errorsBefore), [], 'no INSERT ran before the table was there');
+    const rows = await assertTableHoldsEmitted(file, emitted().slice(mineFrom));
+    assert.equal(rows.length, sum(batch.legs));
+  });
 });
