@@ -129,7 +129,7 @@ async function startRed({ externalModules = [], settings = {}, flow = [], logLev
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(all, null, 2)};\n`);
 
   const lines = [];
-  let started = 0; // "Started flows" / "Started modified flows" lines seen
+  let started = 0; // "Started flows" / "Started modified flows|nodes" lines seen
   let red = null;
   let exited = null;
   let exit = Promise.resolve();
@@ -147,7 +147,7 @@ async function startRed({ externalModules = [], settings = {}, flow = [], logLev
       const parts = text.split('\n');
       partial = parts.pop();
       for (const line of parts) {
-        if (/\] Started (modified )?flows/.test(line)) started++;
+        if (/\] Started (flows|modified flows|modified nodes)$/.test(line.trimEnd())) started++;
         lines.push(line);
       }
       if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
@@ -157,6 +157,14 @@ async function startRed({ externalModules = [], settings = {}, flow = [], logLev
     exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exited = { code, signal }))));
     red = child;
   };
+
+  // If the test process ends without stop() (a crash, mocha --exit), the
+  // child and the userDir go with it.
+  const onExit = () => {
+    if (red && !exited) red.kill('SIGKILL');
+    if (!removed) fs.rmSync(userDir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
 
   const kill = async () => {
     if (red && !exited) {
@@ -171,6 +179,7 @@ async function startRed({ externalModules = [], settings = {}, flow = [], logLev
     await kill();
     if (!removed) fs.rmSync(userDir, { recursive: true, force: true });
     removed = true;
+    process.removeListener('exit', onExit);
   };
 
   const log = () => lines.join('\n');
