@@ -308,4 +308,25 @@ describe('example: cdr-sqlite (a real Node-RED, every simulated PBX, a real SQLi
     const rows = await assertTableHoldsEmitted(file, emitted().slice(mineFrom));
     assert.equal(rows.length, sum(batch.legs));
   });
+
+  it('reports a database it cannot open, keeps the rows waiting, and writes them once the path is fixed and deployed', async () => {
+    const mineFrom = emitted().length;
+    const was = countByVendor(emitted());
+    await red.deploy(withTaps(sources.flow, path.join(dir, 'no-such-dir', 'cdr.db')));
+    await sources.ready();
+    const batch = sources.traffic({ seed: 6, count: 3, startMs: Date.UTC(2026, 0, 10, 9, 0, 0) });
+    await batch.send({ only: ['ucm'] });
+    await waitFor(() => countByVendor(emitted()).ucm >= (was.ucm || 0) + batch.legs.ucm, 'the rows from cdr-calc', 20000, 50);
+    // node-red-node-sqlite reports it from the sqlitedb config node (log and
+    // debug sidebar, not a catch node); its statements then never run, so the
+    // rows wait in "row → $params, wait for table" (its status counts them).
+    await waitFor(() => red.log().includes(`failed to open ${path.join(dir, 'no-such-dir', 'cdr.db')}`), 'the open failure in the log', 20000, 50);
+    assert.equal(written().length, mineFrom, 'nothing was written');
+    // The user fixes the path and deploys: the waiting rows are written.
+    const file = path.join(dir, 'fixed.db');
+    await red.deploy(withTaps(sources.flow, file));
+    await waitFor(() => written().length >= emitted().length, 'the waiting rows written', 20000, 50);
+    await assertTableHoldsEmitted(file, emitted().slice(mineFrom));
+    assert.equal((await query(file, 'SELECT count(*) AS n FROM cdr'))[0].n, batch.legs.ucm);
+  });
 });
