@@ -48,7 +48,6 @@ describe('example: cdr-sqlite (a real Node-RED, every simulated PBX, a real SQLi
   let dir;
   let red;
   let sources;
-  let flow; // what was deployed last
   let dbFile;
   const taps = {};
 
@@ -140,15 +139,14 @@ describe('example: cdr-sqlite (a real Node-RED, every simulated PBX, a real SQLi
     taps.errors = path.join(dir, 'errors.jsonl');
     red = await startRed({ prefix: 'cdr-sqlite-red-' });
     sources = await startSources(EXAMPLE);
-    flow = withTaps(sources.flow, dbFile);
-    await red.deploy(flow);
+    await red.deploy(withTaps(sources.flow, dbFile));
     await sources.ready();
   });
 
   after(async () => {
     if (red) await red.stop();
     if (sources) await sources.close();
-    if (dir && !process.env.KEEP) fs.rmSync(dir, { recursive: true, force: true }); else console.log('KEPT', dir);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   afterEach(function () {
