@@ -13,7 +13,8 @@ const path = require('node:path');
 const { startEditor } = require('./red-editor');
 const { waitFor } = require('../support/wait');
 const { UcmGenerator, UcmSender } = require('../../nodes/lib/sim/ucm');
-const { runFreeswitchCli } = require('../../nodes/lib/sim/freeswitch-cli');
+const { FsCallGenerator, postBody, toXml } = require('../../nodes/lib/sim/freeswitch');
+const { postOnce } = require('../../nodes/lib/sim/freeswitch-send');
 const { runVosCli } = require('../../nodes/lib/sim/vos-cli');
 
 const root = path.resolve(__dirname, '..', '..');
@@ -23,9 +24,13 @@ const EXAMPLE = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'cdr-dash
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Calls sent per simulator: UCM groups and VOS3000 records are whole calls,
-// FreeSWITCH sends an A and a B leg per call that cdr-normalize groups.
-const CALLS = { ucm: 15, freeswitch: 6, vos3000: 10 };
+// FreeSWITCH sends an A and a B leg per call that cdr-normalize groups. The
+// FreeSWITCH calls are from the last 35 minutes (as a switch resends its
+// queue after an outage), the others live: the chart then has a history, the
+// table the newest calls. The table keeps the 50 most recent.
+const CALLS = { ucm: 15, freeswitch: 50, vos3000: 10 };
 const TOTAL = CALLS.ucm + CALLS.freeswitch + CALLS.vos3000;
+const KEPT = Math.min(TOTAL, 50);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -119,12 +124,15 @@ describe('dashboard example in a real browser (chromium, Dashboard 2)', function
     ucm = new UcmSender({ transport: 'tcp', host: '127.0.0.1', port: ports.ucm, format: 'json' });
     const gen = new UcmGenerator({ seed: 21, live: true });
     for (let i = 0; i < CALLS.ucm; i++) await ucm.send(gen.next('group'));
-    await quietly(() =>
-      Promise.all([
-        runFreeswitchCli(['--mode', 'http', '--to', `http://127.0.0.1:${ports.fs}/cdr`, '--legs', 'ab', '--count', String(CALLS.freeswitch), '--rate', '0', '--seed', '5', '--live']),
-        runVosCli(['--to', `127.0.0.1:${ports.vos}`, '--count', String(CALLS.vos3000), '--rate', '50', '--seed', '9'], undefined, () => {}),
-      ]),
-    );
+    const fsGen = new FsCallGenerator({ seed: 5, startMs: Date.now() - 35 * 60000 });
+    const fsCalls = Array.from({ length: CALLS.freeswitch }, () => fsGen.call());
+    const lastEnd = Math.max(...fsCalls.flatMap((c) => [c.a, c.b].filter(Boolean).map((leg) => Number(leg.variables.end_uepoch) / 1000)));
+    assert.ok(lastEnd < Date.now(), 'the FreeSWITCH calls all ended before now');
+    for (const leg of fsCalls.flatMap((c) => [c.a, c.b].filter(Boolean))) {
+      const { body, contentType } = postBody(toXml(leg), 'xml', 'base64');
+      assert.equal(await postOnce({ url: `http://127.0.0.1:${ports.fs}/cdr`, body, contentType, uuid: leg.variables.uuid }), 200);
+    }
+    await quietly(() => runVosCli(['--to', `127.0.0.1:${ports.vos}`, '--count', String(CALLS.vos3000), '--rate', '50', '--seed', '9'], undefined, () => {}));
 
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 1000 } });
@@ -145,12 +153,12 @@ describe('dashboard example in a real browser (chromium, Dashboard 2)', function
 
   const groupCard = (title) => page.locator('.nrdb-ui-group', { has: page.locator(`text=${title}`) });
 
-  it(`opens the page "Calls" at /dashboard and shows the ${TOTAL} calls in the recent-calls table, newest first`, async () => {
+  it(`opens the page "Calls" at /dashboard and shows the ${KEPT} most recent of the ${TOTAL} calls in the recent-calls table, newest first`, async () => {
     await page.goto(`${editor.url}dashboard`);
     await page.waitForURL(/\/dashboard\/calls$/, { timeout: 20000 });
     const recent = groupCard('Recent calls');
     // 10 rows a page; the pager counts every call kept.
-    await recent.locator(`text=/of ${TOTAL}\\b/`).waitFor({ timeout: 30000 });
+    await recent.locator(`text=/of ${KEPT}\\b/`).waitFor({ timeout: 30000 });
     const rows = await recent.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
     assert.equal(rows.length, 10);
     const headers = await recent.locator('thead th').allTextContents();
@@ -158,7 +166,8 @@ describe('dashboard example in a real browser (chromium, Dashboard 2)', function
     const starts = rows.map((r) => r[0]);
     for (const s of starts) assert.match(s, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     assert.deepEqual(starts, [...starts].sort().reverse(), 'newest first');
-    for (const r of rows) assert.ok(['ucm', 'freeswitch', 'vos3000'].includes(r[1]), `vendor ${r[1]}`);
+    // The live UCM and VOS3000 calls are newer than the FreeSWITCH ones of the last 35 minutes.
+    for (const r of rows) assert.ok(['ucm', 'vos3000'].includes(r[1]), `a live call on top, not ${r[1]}`);
   });
 
   it('draws the calls-per-minute chart and fills the ASR/ACD table with every call once', async () => {
