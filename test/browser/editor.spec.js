@@ -434,7 +434,17 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     assert.deepEqual(invalid, [], `${name}: imported invalid nodes`);
     const tab = flow.find((n) => n.type === 'tab');
     if (tab) await page.evaluate((i) => RED.workspaces.show(i), tab.id);
-    await page.screenshot({ path: path.join(shots, `example-${name}.png`) });
+    // The flow as a user sees it with the palette and sidebar folded away: the whole width.
+    await page.evaluate(() => {
+      ['menu-item-palette', 'menu-item-sidebar'].forEach((m) => RED.menu.setSelected(m, false));
+      $('.red-ui-notification').remove();
+    });
+    await page.waitForFunction(() => {
+      const r = document.getElementById('red-ui-workspace').getBoundingClientRect();
+      return r.left < 10 && r.right > window.innerWidth - 10;
+    }, null, { timeout: 5000 });
+    await page.screenshot({ path: path.join(shots, `example-${name}.png`), clip: { x: 0, y: 0, width: 1280, height: 560 } });
+    await page.evaluate(() => ['menu-item-palette', 'menu-item-sidebar'].forEach((m) => RED.menu.setSelected(m, true)));
     // Undo the import, so the next flow starts from the same workspace.
     await page.evaluate(() => RED.history.pop());
     assert.equal(await count(), before, 'undo removed the imported flow');
