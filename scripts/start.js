@@ -6,6 +6,7 @@
 //   npm start -- --no-sim     receive from real PBXs only
 //   npm start -- --reset      replace .node-red/flows.json with the demo flow
 //   PORT=1990 npm start       another editor port
+//   CDRFLOW_USER_DIR=/tmp/x   another userDir (the test of this script uses it)
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,7 +14,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const userDir = path.join(root, '.node-red');
+const userDir = path.resolve(process.env.CDRFLOW_USER_DIR || path.join(root, '.node-red'));
 const args = new Set(process.argv.slice(2));
 const withSim = !args.has('--no-sim') && process.env.CDRFLOW_SIM !== '0';
 const uiPort = Number(process.env.PORT || 1880);
