@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { Pool } = require('pg');
+const { Client, Pool } = require('pg');
 const { waitFor } = require('../support/wait');
 const { startPostgres, requirePostgres } = require('../support/postgres');
 const { startRed } = require('../support/red-process');
@@ -214,6 +214,33 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     }
     return rows;
   }
+
+  it('the test server itself: its own cluster on 127.0.0.1, scram-sha-256 password logins, a wrong password refused; stop() leaves no server and no files', async () => {
+    const other = await startPostgres({ user: 'probe', database: 'probe' });
+    try {
+      assert.notEqual(other.port, pg.port);
+      const c = new Client({ ...other.connection, connectionTimeoutMillis: 10000 });
+      await c.connect();
+      const { rows } = await c.query("SELECT current_user AS u, current_database() AS d, host(inet_server_addr()) AS addr, current_setting('password_encryption') AS enc");
+      await c.end();
+      assert.deepEqual(rows[0], { u: 'probe', d: 'probe', addr: '127.0.0.1', enc: 'scram-sha-256' });
+      // As the cluster's superuser, over the unix socket in the temp dir.
+      const admin = new Client({ host: other.socketDir, port: other.port, user: 'postgres', database: 'postgres' });
+      await admin.connect();
+      const hba = (await admin.query("SELECT DISTINCT auth_method FROM pg_hba_file_rules WHERE type = 'host'")).rows.map((r) => r.auth_method);
+      const secret = (await admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'probe'")).rows[0].rolpassword;
+      await admin.end();
+      assert.deepEqual(hba, ['scram-sha-256'], 'TCP logins need a password');
+      assert.match(secret, /^SCRAM-SHA-256\$/);
+      const wrong = new Client({ ...other.connection, password: 'wrong' });
+      await assert.rejects(wrong.connect(), (err) => err.code === '28P01');
+    } finally {
+      await other.stop();
+    }
+    assert.equal(fs.existsSync(other.dir), false, 'the temp dir is removed');
+    const after = new Client({ ...other.connection, connectionTimeoutMillis: 5000 });
+    await assert.rejects(after.connect(), (err) => err.code === 'ECONNREFUSED', 'the server is gone');
+  });
 
   it('two instances, one database: every leg of five vendors, sent to both, is stored exactly once with sane values', async () => {
     const a = await instance('a');
