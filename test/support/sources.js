@@ -114,19 +114,20 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
    * A batch of `count` calls per vendor, generated once from `seed` with call
    * times from `startMs` on: `send()` delivers it (again on each call);
    * `legs[vendor]` is how many Cdr legs it makes, `calls[vendor]` how many calls.
-   * Batches with another seed and startMs have other ids.
+   * The same options give the same records (and ids) again; another seed and
+   * startMs give other ids.
    */
   const traffic = ({ seed = 1, count = 10, startMs = Date.UTC(2026, 0, 5, 9, 0, 0) } = {}) => {
     const legs = {};
     const calls = {};
-    const senders = [];
+    const senders = []; // [vendor, send]
 
     if (has('ucm-cdr-in')) {
       const gen = new UcmGenerator({ seed, startMs, firstAcctId: 100000 + seed * 10000 });
       const records = Array.from({ length: count }, () => gen.next('leg'));
       legs.ucm = calls.ucm = records.length;
       for (const n of of('ucm-cdr-in')) {
-        senders.push(async () => {
+        senders.push(['ucm', async () => {
           const sender = new UcmSender({ transport: 'tcp', host: HOST, port: Number(n.port), format: 'json', bufferLimit: records.length });
           try {
             for (const r of records) await sender.send(r);
@@ -134,7 +135,7 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
             await sender.close();
           }
           if (sender.stats.sent !== records.length) throw new Error(`ucm: ${sender.stats.sent} of ${records.length} sent`);
-        });
+        }]);
       }
     }
 
@@ -150,13 +151,13 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
       legs.freeswitch = docs.length;
       calls.freeswitch = count;
       for (const n of of('fs-cdr-in')) {
-        senders.push(async () => {
+        senders.push(['freeswitch', async () => {
           for (const { uuid, doc } of docs) {
             const { body, contentType } = postBody(doc, 'xml', 'base64');
             const r = await postWithRetry({ url: `http://${HOST}:${n.port}/cdr`, body, contentType, uuid, format: 'xml', document: doc, retries: 2, delayMs: 200 });
             if (!r.ok) throw new Error(`freeswitch: POST of ${uuid} failed (status ${r.status})`);
           }
-        });
+        }]);
       }
     }
 
@@ -164,10 +165,10 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
       const lines = generateCalls(count, { startMs, cps: 0.2, seed }).map((c) => formatLine(c, { timeFormat: 'ms' }));
       legs.vos3000 = calls.vos3000 = lines.length;
       for (const n of of('vos-cdr-in')) {
-        senders.push(async () => {
+        senders.push(['vos3000', async () => {
           const sent = await sendTcp(lines, { host: HOST, port: Number(n.tcpPort) });
           if (sent !== lines.length) throw new Error(`vos3000: ${sent} of ${lines.length} lines sent`);
-        });
+        }]);
       }
     }
 
@@ -175,31 +176,36 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
       const gw = generateGatewayTraffic({ calls: count, seed, start: gatewayWall(startMs), log: true });
       legs.gateway = calls.gateway = gw.calls.filter((c) => c.ends).length;
       for (const n of of('gw-cdr-in')) {
-        senders.push(() => sendGatewayTcp(gw.lines, { host: HOST, port: Number(n.port) }));
+        senders.push(['gateway', () => sendGatewayTcp(gw.lines, { host: HOST, port: Number(n.port) })]);
       }
     }
 
     if (ami) {
-      // Each call ends a minute after the one before; UniqueIDs go on from batch to batch.
+      // The fake Asterisk's own generator, on a copy whose UniqueID counter
+      // starts from the seed: the same seed gives the same events (and ids).
+      // Each call ends a minute after the one before.
+      const gen = new AmiSimServer({ timeZone: 'UTC' });
+      gen.counter = seed * 100000;
       const events = [];
-      for (let i = 0; i < count; i++) {
-        events.push(ami.nextCdr(startMs + (i + 1) * 60000));
-      }
+      for (let i = 0; i < count; i++) events.push(gen.nextCdr(startMs + (i + 1) * 60000));
       legs.asterisk = calls.asterisk = events.length;
-      senders.push(async () => {
+      senders.push(['asterisk', async () => {
         for (const fields of events) {
           const got = ami.sendCdr(fields);
           if (got < amiServers.length) throw new Error(`asterisk: a Cdr event reached ${got} of ${amiServers.length} AMI sessions`);
         }
-      });
+      }]);
     }
 
     return {
       legs,
       calls,
-      /** Sends every vendor's records (the simulators run side by side); resolves when all were handed over. */
-      send: async () => {
-        await Promise.all(senders.map((s) => s()));
+      /**
+       * Sends the records of every vendor, or of `only` those (the simulators
+       * run side by side); resolves when all were handed over.
+       */
+      send: async ({ only = null } = {}) => {
+        await Promise.all(senders.filter(([v]) => !only || only.includes(v)).map(([, s]) => s()));
       },
     };
   };
