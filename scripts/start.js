@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: Node-RED 4 on 127.0.0.1:1880 with this package installed in a
 // git-ignored userDir (.node-red/), the demo flow deployed, and the simulators
-// sending records to it. Ctrl-C stops everything.
+// sending records to it; the live calls on the dashboard page (/dashboard).
+// Ctrl-C stops everything.
 //   npm start -- --no-sim     receive from real PBXs only
 //   npm start -- --reset      replace .node-red/flows.json with the demo flow
 //   PORT=1990 npm start       another editor port
@@ -16,7 +17,21 @@ const userDir = path.join(root, '.node-red');
 const args = new Set(process.argv.slice(2));
 const withSim = !args.has('--no-sim') && process.env.CDRFLOW_SIM !== '0';
 const uiPort = Number(process.env.PORT || 1880);
-const demoFlow = JSON.parse(fs.readFileSync(path.join(__dirname, 'demo-flow.json'), 'utf8'));
+const demoFlow = withoutMissingDashboard(JSON.parse(fs.readFileSync(path.join(__dirname, 'demo-flow.json'), 'utf8')));
+
+// The demo's live page needs Dashboard 2 (@flowfuse/node-red-dashboard, a dev
+// dependency). Without it the ui-* nodes would be unknown types and Node-RED
+// would not start the flow at all: leave them out, the rest of the demo runs.
+function withoutMissingDashboard(flow) {
+  try {
+    require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [root] });
+    return flow;
+  } catch {
+    const ui = new Set(flow.filter((n) => n.type.startsWith('ui-')).map((n) => n.id));
+    console.log('cdrflow: @flowfuse/node-red-dashboard is not installed (npm install): the demo runs without its dashboard.');
+    return flow.filter((n) => !ui.has(n.id)).map((n) => (n.wires ? { ...n, wires: n.wires.map((w) => w.filter((id) => !ui.has(id))) } : n));
+  }
+}
 
 function prepareUserDir() {
   fs.mkdirSync(path.join(userDir, 'node_modules', '@cdrflow'), { recursive: true });
@@ -100,9 +115,24 @@ async function main() {
     process.exitCode = stopping ? 0 : (code ?? 1);
   });
 
-  console.log(`\ncdrflow: Node-RED editor at http://127.0.0.1:${uiPort}/  (Ctrl-C stops)\n`);
+  console.log(`\ncdrflow: Node-RED editor at http://127.0.0.1:${uiPort}/  (Ctrl-C stops)`);
+  const dashboard = dashboardPath();
+  if (dashboard) console.log(`cdrflow: live calls at http://127.0.0.1:${uiPort}${dashboard}`);
+  else console.log('cdrflow: no dashboard in .node-red/flows.json (npm start -- --reset brings back the demo with its dashboard)');
+  console.log('');
   if (!withSim) return;
   startSimulators(stop.signal);
+}
+
+/** The path of the Dashboard 2 in the flows Node-RED runs (ui-base), or null. */
+function dashboardPath() {
+  try {
+    const flows = JSON.parse(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'));
+    const base = flows.find((n) => n.type === 'ui-base');
+    return base ? `/${String(base.path || 'dashboard').replace(/^\/+/, '')}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Each simulator starts once its source node listens; their chatter is kept short. */
@@ -111,9 +141,9 @@ function startSimulators(signal) {
   const byType = (type) => demoFlow.find((n) => n.type === type);
   const sims = [
     { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5'], signal, quiet('ucm')) },
-    { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000'], signal) },
+    { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000', '--live'], signal) },
     { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5'], signal) },
-    { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '100000', '--rate', '2', '--log'], signal) },
+    { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '20000', '--live', '--log'], signal) },
   ];
   const ami = byType('ami-server');
   if (ami) {

@@ -202,8 +202,8 @@ export = function register(RED: NodeAPI): void {
       }, Math.max(0, due - Date.now()));
     };
 
-    const onLine = (text: string, s: LineSource): void => {
-      stream.line(text, s);
+    const onLine = (text: string, s: LineSource, unterminated = false): void => {
+      stream.line(text, s, true, unterminated);
       if (settings.reorder) scheduleDrain();
       statusNow();
     };
@@ -260,7 +260,7 @@ export = function register(RED: NodeAPI): void {
           tls: tlsOptions,
         },
         {
-          onFrame: (text, peer) => onLine(text, { transport, peer }),
+          onFrame: (text, peer, unterminated) => onLine(text, { transport, peer }, unterminated),
           onFrameError: (err, peer) => reportBad(err.code, err.message, err.raw, { transport, peer }),
           onConnect(peer, n) {
             counts.connections = n;

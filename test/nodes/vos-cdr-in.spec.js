@@ -158,11 +158,33 @@ describe('vos-cdr-in node', function () {
     await write(s, `${a}\n${b.slice(0, 30)}`);
     s.destroy(); // cable pulled: the half line is all that came
     await waitFor(() => out.records.length === 1 && out.errors.length === 1, 'the record and the cut line');
-    assert.equal(out.errors[0].errorCode, 'too_few_fields');
+    assert.equal(out.errors[0].errorCode, 'truncated');
     assert.equal(out.errors[0].payload, b.slice(0, 30));
     await sim.sendTcp([b], { host: '127.0.0.1', port: ports.tcp }); // VOS resends it on its next connection
     await waitFor(() => out.records.length === 2, 'the resent record');
     assert.deepEqual(out.records.map((m) => m.payload.callerE164), [a, b].map((l) => l.split('|')[0]));
+  });
+
+  it('reports a last line cut after the required fields as truncated, and passes a whole last line without newline', async () => {
+    const { out, ports } = await load();
+    const [a, b, c] = sim.generateCalls(3, { startMs: START, cps: 1, seed: 21 }).map((x) => sim.formatLine(x));
+    // Cut inside a late field: enough fields for the parser's minimum, not all of them.
+    const cut = b.slice(0, b.lastIndexOf('|', b.lastIndexOf('|') - 1) + 2);
+    const s1 = await connect(ports.tcp);
+    await write(s1, `${a}
+${cut}`);
+    s1.end();
+    await waitFor(() => out.records.length === 1 && out.errors.length === 1, 'the record and the cut line');
+    assert.equal(out.errors[0].errorCode, 'truncated');
+    assert.equal(out.errors[0].payload, cut);
+    assert.match(out.errors[0].error.message, /the connection ended inside a record: \d+ of \d+ fields, no line end/);
+    // A sender that does not end its last line: the line is whole, so it passes.
+    const s2 = await connect(ports.tcp);
+    await write(s2, c);
+    s2.end();
+    await waitFor(() => out.records.length === 2, 'the whole last line');
+    assert.deepEqual(out.records.map((m) => m.payload.callerE164), [a, c].map((l) => l.split('|')[0]));
+    assert.equal(out.errors.length, 1);
   });
 
   it('reports binary garbage as a clear error and goes on', async () => {

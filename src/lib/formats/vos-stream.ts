@@ -53,12 +53,14 @@ export class VosStream<S> {
   /**
    * One line (a TCP/file line or a UDP datagram). Blank lines are skipped.
    * `reorder: false` sends the record at once even with a window (file lines:
-   * their checkpoint must not pass a record still held).
+   * their checkpoint must not pass a record still held). `unterminated`: a
+   * connection ended inside this line (no line end): it passes only with every
+   * configured field, else it is reported as cut (code `truncated`).
    */
-  line(raw: string | Buffer, source: S, reorder = true): void {
+  line(raw: string | Buffer, source: S, reorder = true, unterminated = false): void {
     let record: VosRecord;
     try {
-      record = this.o.format.parse(raw);
+      record = this.o.format.parse(raw, unterminated);
     } catch (e) {
       if (e instanceof VosParseError) {
         if (e.code === 'empty') return;

@@ -67,7 +67,8 @@ export type VosErrorCode =
   | 'too_few_fields'
   | 'too_many_fields'
   | 'bad_time'
-  | 'bad_number';
+  | 'bad_number'
+  | 'truncated';
 
 /** A line that is not a VOS3000 CDR. `field`/`value` name the culprit when there is one. */
 export class VosParseError extends Error {
@@ -142,8 +143,12 @@ export interface VosFormat {
   readonly pddUnit: PddUnit;
   readonly minFields: number;
   readonly maxFields: number;
-  /** One line (with or without its line end) → record, or throws {@link VosParseError}. */
-  parse(line: string | Buffer): VosRecord;
+  /**
+   * One line (with or without its line end) → record, or throws {@link VosParseError}.
+   * `whole`: the line may have been cut (a connection ended inside it), so it
+   * must have every configured field, not just `minFields` (code `truncated`).
+   */
+  parse(line: string | Buffer, whole?: boolean): VosRecord;
 }
 
 /** Validate options and build a parser. Throws {@link VosConfigError}. */
@@ -175,13 +180,19 @@ export function compileVosFormat(options: VosFormatOptions = {}): VosFormat {
   const maxFields = fields.length + maxExtra;
   const pddFactor = pddUnit === 's' ? 1000 : 1;
 
-  const parse = (input: string | Buffer): VosRecord => {
+  const parse = (input: string | Buffer, whole = false): VosRecord => {
     const line = stripLineEnd(typeof input === 'string' ? input : input.toString('utf8'));
     if (!NOT_BLANK.test(line)) throw new VosParseError('empty', 'empty line');
     if (BINARY.test(line)) {
       throw new VosParseError('binary', `not a text line (control bytes): ${preview(line)}`);
     }
     const parts = line.split(separator);
+    if (whole && parts.length < fields.length) {
+      throw new VosParseError(
+        'truncated',
+        `the connection ended inside a record: ${parts.length} of ${fields.length} fields, no line end (${fields[parts.length - 1]?.name ?? '?'} may be cut)`,
+      );
+    }
     if (parts.length < minFields) {
       throw new VosParseError(
         'too_few_fields',

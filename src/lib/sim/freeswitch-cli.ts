@@ -3,7 +3,7 @@
  *
  *   cdr-sim freeswitch --mode http --to http://127.0.0.1:8080/cdr [--format xml|json]
  *           [--encoding urlencoded|base64|plain|raw] [--cred user:pass] [--retries 2] [--delay 5]
- *           [--error-dir DIR] [--legs a|ab] [--count N] [--rate N] [--seed N]
+ *           [--error-dir DIR] [--legs a|ab] [--count N] [--rate N] [--seed N] [--live]
  *   cdr-sim freeswitch --mode spool --dir DIR [--format xml|json] [--prefix-a-leg] …
  *   cdr-sim freeswitch --mode csv --dir DIR [--template example] [--rotate-every N] [--rotate rename|truncate] …
  */
@@ -31,6 +31,8 @@ export interface FsCliOptions {
   rate: number;
   seed: number;
   encodeValues: boolean;
+  /** Every call ends when it is sent. */
+  live?: boolean;
 }
 
 export const FREESWITCH_USAGE = `cdr-sim freeswitch --mode http|spool|csv [options]
@@ -38,7 +40,8 @@ export const FREESWITCH_USAGE = `cdr-sim freeswitch --mode http|spool|csv [optio
          [--retries N] [--delay SEC] [--error-dir DIR] [--plain-values]
   spool: --dir DIR [--format xml|json] [--prefix-a-leg]
   csv:   --dir DIR [--template NAME|TEXT] [--rotate-every N] [--rotate rename|truncate]
-  all:   [--legs a|ab] [--count N] [--rate CALLS_PER_SEC] [--seed N]`;
+  all:   [--legs a|ab] [--count N] [--rate CALLS_PER_SEC] [--seed N] [--live]
+         --live: every call ends when it is sent (default: calls 1-40 s apart from now on)`;
 
 export function parseFsCliArgs(argv: string[]): FsCliOptions {
   const o: FsCliOptions = {
@@ -77,6 +80,7 @@ export function parseFsCliArgs(argv: string[]): FsCliOptions {
       case '--count': o.count = num(); break;
       case '--rate': o.rate = num(); break;
       case '--seed': o.seed = num(); break;
+      case '--live': o.live = true; break;
       case '-h': case '--help': throw new UsageError(FREESWITCH_USAGE);
       default: throw new UsageError(`unknown option ${a}\n${FREESWITCH_USAGE}`);
     }
@@ -92,7 +96,7 @@ function oneOf<T extends string>(name: string, v: string, allowed: readonly T[])
 /** Runs the simulator; resolves when `count` calls were delivered. Counts go to stdout. */
 export async function runFreeswitchCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const o = parseFsCliArgs(argv);
-  const gen = new FsCallGenerator({ seed: o.seed, startMs: Date.now() });
+  const gen = new FsCallGenerator({ seed: o.seed, startMs: Date.now(), live: o.live });
   const csv = o.mode === 'csv' ? new MasterCsvWriter({ dir: o.dir, rotateEvery: o.rotateEvery, rotate: o.rotate }) : null;
   const gapMs = o.rate > 0 ? 1000 / o.rate : 0;
   let sent = 0;

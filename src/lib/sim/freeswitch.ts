@@ -28,6 +28,8 @@ export interface FsSimOptions {
   startMs?: number;
   /** IANA zone for the *_stamp texts (default UTC). */
   timeZone?: string;
+  /** Live traffic: every call ends at the moment it is made (the `npm start` demo). */
+  live?: boolean;
 }
 
 function uuidFrom(rand: () => number): string {
@@ -64,6 +66,7 @@ export class FsCallGenerator {
   private readonly rand: () => number;
   private nextStartUs: number;
   private readonly timeZone: string;
+  private readonly live: boolean;
   private n = 0;
 
   constructor(options: FsSimOptions = {}) {
@@ -71,6 +74,7 @@ export class FsCallGenerator {
     this.rand = () => rng.next();
     this.nextStartUs = (options.startMs ?? Date.UTC(2024, 4, 1, 8, 0, 0)) * 1000;
     this.timeZone = options.timeZone ?? 'UTC';
+    this.live = options.live ?? false;
   }
 
   call(): FsSimCall {
@@ -79,7 +83,7 @@ export class FsCallGenerator {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const outcome = pick<FsSimOutcome>(['answered', 'answered', 'answered', 'answered', 'no_answer', 'busy', 'failed']);
     const direction = pick<FsSimDirection>(['inbound', 'outbound', 'internal']);
-    const created = this.nextStartUs + Math.floor(r() * 1000);
+    let created = this.nextStartUs + Math.floor(r() * 1000);
     this.nextStartUs += 1_000_000 + Math.floor(r() * 39_000_000);
     const ext = String(1000 + Math.floor(r() * 100));
     const external = `+3460${String(Math.floor(r() * 1e7)).padStart(7, '0')}`;
@@ -89,15 +93,25 @@ export class FsCallGenerator {
     const bUuid = uuidFrom(r);
     const earlyMedia = r() < 0.3;
     const reached = outcome !== 'failed';
-    const progress = reached ? created + 50_000 + Math.floor(r() * 2_000_000) : 0;
-    const progressMedia = reached && earlyMedia ? progress + Math.floor(r() * 500_000) : 0;
-    const answered = outcome === 'answered' ? progress + 1_000_000 + Math.floor(r() * 15_000_000) : 0;
+    let progress = reached ? created + 50_000 + Math.floor(r() * 2_000_000) : 0;
+    let progressMedia = reached && earlyMedia ? progress + Math.floor(r() * 500_000) : 0;
+    let answered = outcome === 'answered' ? progress + 1_000_000 + Math.floor(r() * 15_000_000) : 0;
     const talk = answered ? 5_000_000 + Math.floor(r() * 300_000_000) : 0;
-    const hangup = answered ? answered + talk : created + (reached ? 5_000_000 + Math.floor(r() * 25_000_000) : 30_000 + Math.floor(r() * 200_000));
+    let hangup = answered ? answered + talk : created + (reached ? 5_000_000 + Math.floor(r() * 25_000_000) : 30_000 + Math.floor(r() * 200_000));
     const holds: [number, number][] = [];
     if (answered && r() < 0.25) {
       const on = answered + Math.floor(talk / 4);
       holds.push([on, on + Math.floor(talk / 4)]);
+    }
+    if (this.live) {
+      // Moved as a whole so that the call ends now; its lengths stay as drawn.
+      const shift = Date.now() * 1000 - hangup;
+      created += shift;
+      hangup += shift;
+      if (progress) progress += shift;
+      if (progressMedia) progressMedia += shift;
+      if (answered) answered += shift;
+      for (const h of holds) (h[0] += shift), (h[1] += shift);
     }
     const callerHangs = r() < 0.5;
     const [cause, q850] = outcome === 'answered' ? ['NORMAL_CLEARING', 16] : CAUSES[outcome];

@@ -4,7 +4,7 @@
  */
 
 import { parseHostPort, UsageError } from './args';
-import { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, type SimSeparator } from './gateway';
+import { formatWall, generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, type SimSeparator } from './gateway';
 
 export const GATEWAY_CLI_USAGE = `cdr-sim gateway [--to HOST:PORT] [options]   legacy VoIP gateway event and log lines
   --to <host:port>      where gw-cdr-in listens (default 127.0.0.1:9040)
@@ -18,6 +18,7 @@ export const GATEWAY_CLI_USAGE = `cdr-sim gateway [--to HOST:PORT] [options]   l
   --no-prefix           leave the gateway id off the event lines
   --log                 add gateway log lines (login, bad packets)
   --rate <n>            lines per second (default: as fast as possible)
+  --live                calls from now on, each line sent when its time comes (ignores --rate)
   --seed <n>            same seed, same traffic (default 1)
   --print               write the lines to stdout instead of sending them`;
 
@@ -33,6 +34,7 @@ interface CliOptions {
   prefix: boolean;
   log: boolean;
   rate: number;
+  live: boolean;
   seed: number;
   print: boolean;
 }
@@ -46,7 +48,7 @@ function integer(name: string, value: string | undefined, min: number): number {
 export function parseGatewayCliArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
     host: '127.0.0.1', port: 9040, transport: 'tcp', calls: 20, neverEnding: 0, gateways: ['8200', '8378'],
-    ports: 4, separator: 'tab', prefix: true, log: false, rate: 0, seed: 1, print: false,
+    ports: 4, separator: 'tab', prefix: true, log: false, rate: 0, live: false, seed: 1, print: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -74,6 +76,7 @@ export function parseGatewayCliArgs(argv: readonly string[]): CliOptions {
       case '--no-prefix': o.prefix = false; break;
       case '--log': o.log = true; break;
       case '--rate': o.rate = integer('--rate', value(), 0); break;
+      case '--live': o.live = true; break;
       case '--seed': o.seed = integer('--seed', value(), 0); break;
       case '--print': o.print = true; break;
       case '--help': case '-h': throw new UsageError(GATEWAY_CLI_USAGE);
@@ -88,12 +91,14 @@ export async function runGatewayCli(argv: string[], signal?: AbortSignal): Promi
   const traffic = generateGatewayTraffic({
     gateways: o.gateways, ports: o.ports, calls: o.calls, neverEnding: o.neverEnding,
     separator: o.separator, prefix: o.prefix, log: o.log, seed: o.seed,
+    // Live: the gateway's wall clock is this one's in UTC, so each line's time is when it is sent.
+    ...(o.live ? { start: formatWall(Date.now()) } : {}),
   });
   if (o.print) {
     process.stdout.write(traffic.lines.map((l) => `${l}\n`).join(''));
     return;
   }
-  const target = { host: o.host, port: o.port, rate: o.rate, ...(signal ? { signal } : {}) };
+  const target = { host: o.host, port: o.port, rate: o.rate, ...(o.live ? { sendAt: traffic.times } : {}), ...(signal ? { signal } : {}) };
   if (o.transport === 'udp') await sendGatewayUdp(traffic.lines, target);
   else await sendGatewayTcp(traffic.lines, target);
   process.stderr.write(`cdr-sim gateway: sent ${traffic.lines.length} lines (${traffic.calls.length} calls, ${traffic.logLines} log lines) over ${o.transport} to ${o.host}:${o.port}\n`);

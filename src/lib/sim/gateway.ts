@@ -47,6 +47,8 @@ export interface SimCall {
 
 export interface GatewayTraffic {
   lines: string[];
+  /** When each of `lines` happens on the gateway's wall clock (ms, as formatWall reads it). */
+  times: number[];
   calls: SimCall[];
   /** How many of `lines` are gateway log lines. */
   logLines: number;
@@ -196,7 +198,7 @@ export function generateGatewayTraffic(options: GatewaySimOptions = {}): Gateway
     }
   }
   timed.sort((a, b) => a.at - b.at || a.order - b.order);
-  return { lines: timed.map((t) => t.line), calls: made, logLines };
+  return { lines: timed.map((t) => t.line), times: timed.map((t) => t.at), calls: made, logLines };
 }
 
 export interface SendOptions {
@@ -204,15 +206,29 @@ export interface SendOptions {
   port: number;
   /** Lines per second; 0 or absent: as fast as the socket takes them. */
   rate?: number;
+  /** Real time instead: line i is sent at epoch ms `sendAt[i]`, not before (live traffic). */
+  sendAt?: readonly number[];
   /** Stops sending (Ctrl-C in the CLI). */
   signal?: AbortSignal;
 }
 
-function pace(rate: number | undefined, sent: number, began: number): Promise<void> {
-  if (!rate || rate <= 0) return Promise.resolve();
-  const due = began + (sent * 1000) / rate;
+function pace(options: SendOptions, sent: number, began: number): Promise<void> {
+  const { rate, sendAt } = options;
+  if (!sendAt && (!rate || rate <= 0)) return Promise.resolve();
+  const due = sendAt ? sendAt[sent]! : began + (sent * 1000) / rate!;
   const wait = due - Date.now();
-  return wait > 0 ? new Promise((r) => setTimeout(r, wait)) : Promise.resolve();
+  const { signal } = options;
+  if (wait <= 0 || signal?.aborted) return Promise.resolve();
+  // Live traffic waits seconds between lines: a stop ends the wait.
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, wait);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Send lines over one TCP connection (CRLF-free `\n` endings), then close it. */
@@ -225,7 +241,7 @@ export async function sendGatewayTcp(lines: readonly string[], options: SendOpti
   const began = Date.now();
   try {
     for (let i = 0; i < lines.length && !options.signal?.aborted; i++) {
-      await pace(options.rate, i, began);
+      await pace(options, i, began);
       if (!socket.write(`${lines[i]}\n`)) await new Promise((r) => socket.once('drain', r));
     }
   } finally {
@@ -240,7 +256,7 @@ export async function sendGatewayUdp(lines: readonly string[], options: SendOpti
   const began = Date.now();
   try {
     for (let i = 0; i < lines.length && !options.signal?.aborted; i++) {
-      await pace(options.rate, i, began);
+      await pace(options, i, began);
       await new Promise<void>((resolve, reject) => socket.send(lines[i]!, options.port, options.host, (err) => (err ? reject(err) : resolve())));
     }
   } finally {

@@ -37,7 +37,11 @@ export class FramingError extends Error {
 }
 
 export interface FrameSink {
-  frame(text: string): void;
+  /**
+   * One frame. `unterminated` (line framing only): the stream ended after this
+   * line with no line end, so it may have been cut by a peer that vanished.
+   */
+  frame(text: string, unterminated?: boolean): void;
   error(err: FramingError): void;
 }
 
@@ -483,11 +487,13 @@ class LineFramer implements Framer {
   }
 
   end(): void {
-    // The peer closed after a last line with no newline: it is complete.
-    this.emit();
+    // The peer closed after a last line with no newline. Many senders end their
+    // last line that way, so it is passed on, flagged: the consumer decides
+    // whether it is whole (e.g. by its field count).
+    this.emit(true);
   }
 
-  private emit(): void {
+  private emit(unterminated = false): void {
     if (this.line.total === 0) return;
     if (this.line.overflow) {
       const total = this.line.total;
@@ -501,6 +507,7 @@ class LineFramer implements Framer {
     if (text.includes('\u0000')) text = text.replace(/\u0000/g, '');
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() === '') return;
-    this.sink.frame(text);
+    if (unterminated) this.sink.frame(text, true);
+    else this.sink.frame(text);
   }
 }

@@ -21,7 +21,8 @@ export type DisconnectReason = 'closed' | 'idle' | 'error' | 'shutdown';
 
 export interface TcpServerHandlers {
   /** One complete frame. May throw: the error goes to onError and reading goes on. */
-  onFrame(text: string, peer: Peer): void;
+  /** `unterminated`: see {@link FrameSink.frame} (line framing: a last line with no line end). */
+  onFrame(text: string, peer: Peer, unterminated?: boolean): void;
   onFrameError(err: FramingError, peer: Peer): void;
   onConnect?(peer: Peer, connections: number): void;
   onDisconnect?(peer: Peer, reason: DisconnectReason, connections: number, detail?: string): void;
@@ -118,9 +119,10 @@ export class TcpServer {
     const framer = createFramer(
       this.options.framing,
       {
-        frame: (text) => {
+        frame: (text, unterminated) => {
           try {
-            this.handlers.onFrame(text, peer);
+            if (unterminated) this.handlers.onFrame(text, peer, true);
+            else this.handlers.onFrame(text, peer);
           } catch (err) {
             this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
           }

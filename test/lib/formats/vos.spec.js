@@ -101,6 +101,14 @@ describe('formats/vos', () => {
     assert.throws(() => vos.parseVosLine('hello'), { code: 'too_few_fields' });
   });
 
+  it('asks for every field of a line that may have been cut (whole), and only then', () => {
+    const f = vos.compileVosFormat({ fields: ['callerE164', 'calleeE164', 'startTime', 'stopTime', 'holdTime', 'feeTime', 'fee'] });
+    const short = '100|200|2024-01-02 03:04:05|2024-01-02 03:05:05|60|6';
+    assert.equal(f.parse(short).feeTime, '6', 'a line with its line end may lack trailing fields');
+    assert.throws(() => f.parse(short, true), { code: 'truncated', message: /6 of 7 fields, no line end \(feeTime may be cut\)/ });
+    assert.equal(f.parse(`${short}|0.5`, true).fee, '0.5');
+  });
+
   it('gives a typed error for too many fields (two lines run together)', () => {
     const two = `${LINE}${LINE}`; // the line end was lost
     assert.throws(() => vos.parseVosLine(two), { code: 'too_many_fields', message: /too many fields: 37, at most 35/ });

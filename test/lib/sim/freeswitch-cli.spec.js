@@ -26,6 +26,17 @@ describe('sim/freeswitch-cli', () => {
     assert.throws(() => parseFsCliArgs(['--count']), /needs a value/);
   });
 
+  it('--live: calls end when they are sent (the npm start demo)', async () => {
+    assert.equal(parseFsCliArgs([]).live, undefined);
+    assert.equal(parseFsCliArgs(['--live']).live, true);
+    const before = Date.now() * 1000;
+    await runFreeswitchCli(['--mode', 'spool', '--dir', tmp, '--count', '3', '--rate', '0', '--format', 'json', '--legs', 'a', '--live']);
+    const after = Date.now() * 1000;
+    const ends = fs.readdirSync(tmp).map((f) => Number(JSON.parse(fs.readFileSync(path.join(tmp, f), 'utf8')).variables.end_uepoch));
+    assert.equal(ends.length, 3);
+    for (const end of ends) assert.ok(end >= before && end <= after, `${end} in ${before}..${after}`);
+  });
+
   it('spool mode writes one file per leg', async () => {
     await runFreeswitchCli(['--mode', 'spool', '--dir', tmp, '--count', '20', '--rate', '0', '--format', 'json', '--legs', 'a', '--prefix-a-leg']);
     const files = fs.readdirSync(tmp);

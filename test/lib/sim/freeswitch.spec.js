@@ -19,6 +19,27 @@ describe('sim/freeswitch', () => {
     assert.equal(new Set(uuids).size, uuids.length);
   });
 
+  it('live: every call ends when it is made, its lengths as without live', () => {
+    const plain = new sim.FsCallGenerator({ seed: 5 });
+    const live = new sim.FsCallGenerator({ seed: 5, live: true });
+    // In µs: the seconds fields round differently once moved.
+    const since = (v, k) => (Number(v[`${k}_uepoch`]) ? Number(v[`${k}_uepoch`]) - Number(v.start_uepoch) : 0);
+    const lengths = (v) => [v.uduration, v.billusec, since(v, 'progress'), since(v, 'answer'), since(v, 'end')];
+    for (let i = 0; i < 50; i++) {
+      const expected = plain.call();
+      const before = Date.now() * 1000;
+      const call = live.call();
+      const after = Date.now() * 1000;
+      // The A leg hangs up now, the B leg 1 ms after it.
+      const end = Number(call.a.variables.end_uepoch);
+      assert.ok(end >= before && end <= after, `call ${i} ends now (${end} in ${before}..${after})`);
+      if (call.b) assert.equal(Number(call.b.variables.end_uepoch), end + 1000);
+      assert.deepEqual(lengths(call.a.variables), lengths(expected.a.variables));
+      assert.equal(call.a.variables.uuid, expected.a.variables.uuid);
+      assert.equal(call.outcome, expected.outcome);
+    }
+  });
+
   it('writes texts our parsers read back to the same record', () => {
     const gen = new sim.FsCallGenerator({ seed: 9 });
     for (let i = 0; i < 30; i++) {

@@ -2,8 +2,9 @@
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const dgram = require('node:dgram');
-const { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, ALL_NOTATIONS } = require('../../../nodes/lib/sim/gateway');
+const { generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, formatWall, ALL_NOTATIONS } = require('../../../nodes/lib/sim/gateway');
 const { parseGatewayCliArgs, runGatewayCli } = require('../../../nodes/lib/sim/gateway-cli');
+const { waitFor } = require('../../support/wait');
 const { parseGatewayLine, CallAssembler } = require('../../../nodes/lib/formats/gateway');
 
 /** Lines → records through the real parser and assembler. */
@@ -114,7 +115,43 @@ describe('sim/gateway', () => {
     assert.equal(received, want.map((l) => `${l}\n`).join(''));
   });
 
+  it('gives the wall-clock time of every line, in order (what --live sends them at)', () => {
+    const t = generateGatewayTraffic({ calls: 12, seed: 4, log: true, start: '2026/03/02 10:00:00' });
+    assert.equal(t.times.length, t.lines.length);
+    assert.deepEqual(t.times, [...t.times].sort((a, b) => a - b));
+    for (let i = 0; i < t.lines.length; i++) assert.ok(t.lines[i].includes(formatWall(t.times[i])), `line ${i} carries its time: ${t.lines[i]}`);
+    assert.equal(formatWall(t.times[0]), '2026/03/02 09:59:59', 'the login line, a second before the start');
+  });
+
+  it('with sendAt sends each line at its time, and a stop ends the wait', async () => {
+    const arrived = [];
+    const server = net.createServer((s) => s.on('data', (d) => String(d).split('\n').filter(Boolean).forEach((l) => arrived.push([l, Date.now()]))));
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const port = server.address().port;
+    try {
+      const t0 = Date.now() + 50;
+      await sendGatewayTcp(['a', 'b', 'c'], { host: '127.0.0.1', port, rate: 1000, sendAt: [t0, t0 + 200, t0 + 400] });
+      await waitFor(() => arrived.length === 3, 'three lines');
+      assert.deepEqual(arrived.map(([l]) => l), ['a', 'b', 'c']);
+      arrived.forEach(([, at], i) => assert.ok(at >= t0 + i * 200, `line ${i} not before its time`));
+
+      arrived.length = 0;
+      const stop = new AbortController();
+      const began = Date.now();
+      const sending = sendGatewayTcp(['d', 'e'], { host: '127.0.0.1', port, sendAt: [began, began + 60000], signal: stop.signal });
+      await waitFor(() => arrived.length === 1, 'the first line');
+      stop.abort();
+      await sending;
+      assert.ok(Date.now() - began < 5000, 'stopped without waiting a minute');
+      assert.deepEqual(arrived.map(([l]) => l), ['d']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('reads CLI options and refuses bad ones', () => {
+    assert.equal(parseGatewayCliArgs([]).live, false);
+    assert.equal(parseGatewayCliArgs(['--live']).live, true);
     assert.deepEqual(parseGatewayCliArgs(['--to', '[::1]:9200']).port, 9200);
     const o = parseGatewayCliArgs(['--port', '9100', '--transport', 'udp', '--calls', '3', '--gateways', '1,2', '--separator', 'comma', '--no-prefix', '--log']);
     assert.equal(o.port, 9100);

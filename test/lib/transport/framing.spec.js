@@ -92,6 +92,15 @@ describe('transport/framing', () => {
     assert.equal(errors[0].code, 'oversize');
   });
 
+  it('line: only a last line with no line end is flagged as unterminated', () => {
+    const seen = [];
+    const f = createFramer('line', { frame: (t, unterminated) => seen.push([t, unterminated === true]), error: assert.fail }, { maxFrameBytes: 100 });
+    f.push(Buffer.from('a|b\nc|'));
+    f.push(Buffer.from('d'));
+    f.end();
+    assert.deepEqual(seen, [['a|b', false], ['c|d', true]]);
+  });
+
   it('json framer does not take XML and xml framer does not take JSON', () => {
     assert.equal(run('json', ['<a/>']).errors[0].code, 'garbage');
     assert.equal(run('xml', ['{"a":1}']).errors[0].code, 'garbage');
