@@ -356,6 +356,22 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     assert.equal(a.dead().length, n, 'no new dead letters');
   });
 
+  it('a table dropped while running: the failed INSERT is reported, the retry creates the table again, every row is stored once', async () => {
+    const a = await instance('a', { maxTries: 10, firstRetryMs: 50 });
+    const first = a.sources.traffic({ seed: 8, count: 2 });
+    await first.send();
+    await waitFor(() => a.stored().length === total(first), 'the first rows stored', 30000);
+    await db.query('DROP TABLE cdr');
+    const next = a.sources.traffic({ seed: 9, count: 2, startMs: Date.UTC(2026, 0, 9, 9) });
+    await next.send();
+    await waitFor(() => a.stored().length === total(first) + total(next), 'the next rows stored', 30000);
+    const errors = a.errors();
+    assert.ok(errors.length >= 1, 'the missing table reported');
+    assert.ok(errors.every((e) => e.code === '42P01' && /relation "cdr" does not exist/.test(e.message)), JSON.stringify(errors));
+    await assertStoredExactlyOnce(a.calc().slice(total(first)));
+    assert.deepEqual(a.dead(), []);
+  });
+
   it('a wrong password: a clear error naming the user, nothing stored, the rows dead-lettered; Node-RED keeps running', async () => {
     const a = await instance('a', { pgEnv: { ...pg.env, PGPASSWORD: 'not-the-password' }, maxTries: 2, firstRetryMs: 50 });
     const batch = a.sources.traffic({ seed: 7, count: 2 });
