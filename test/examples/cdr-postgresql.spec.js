@@ -242,15 +242,16 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     await assert.rejects(after.connect(), (err) => err.code === 'ECONNREFUSED', 'the server is gone');
   });
 
-  it('two instances, one database: every leg of five vendors, sent to both, is stored exactly once with sane values', async () => {
+  it('two instances, one database: every leg of five vendors (over 1,000, sent to both at once) is stored exactly once with sane values', async () => {
     const a = await instance('a');
     const b = await instance('b');
 
     // The same calls to both (a PBX that sends to two collectors), at the same time.
-    const shared = [a.sources.traffic({ seed: 1, count: 8 }), b.sources.traffic({ seed: 1, count: 8 })];
+    const shared = [a.sources.traffic({ seed: 1, count: 200 }), b.sources.traffic({ seed: 1, count: 200 })];
     assert.deepEqual(shared[0].legs, shared[1].legs);
     await Promise.all(shared.map((t) => t.send()));
     const n1 = total(shared[0]);
+    assert.ok(n1 >= 1000, `${n1} legs: enough to race the two instances' INSERTs`);
     await waitFor(() => a.stored().length >= n1 && b.stored().length >= n1, `${n1} rows stored or found by each instance`, 30000);
 
     // A's PBXs resend the shared calls; then each instance gets calls of its own.
