@@ -205,6 +205,13 @@ export interface RatingOptions {
   billable?: readonly Disposition[];
   /** International prefix removed before matching (default "00"). */
   internationalPrefix?: string;
+  /**
+   * FreeSWITCH logs a bridged call as two leg records (A and B) over the same
+   * talk time: rating both bills the call twice. Which leg records carry the
+   * cost (default "a", the originating leg, which always exists); the other
+   * gets amount 0 with a reason. Call records and other vendors are not affected.
+   */
+  bridgedLegs?: 'a' | 'b' | 'both';
 }
 
 export interface Rated {
@@ -243,6 +250,14 @@ export function rateCdr(cdr: Cdr, table: RateTable | null, options: RatingOption
   const base = { currency: options.currency, prefix: rate.prefix, ratePerMinute: rate.ratePerMinute };
   if (!billable.includes(cdr.disposition)) {
     return { cost: { amount: 0, ...base, billedSec: 0 }, costReason: `disposition ${cdr.disposition} is not billable` };
+  }
+  const bridgedLegs = options.bridgedLegs ?? 'a';
+  const leg = cdr.kind === 'leg' && cdr.vendor === 'freeswitch' ? cdr.extra['leg'] : undefined;
+  if (bridgedLegs !== 'both' && (leg === 'a' || leg === 'b') && leg !== bridgedLegs) {
+    return {
+      cost: { amount: 0, ...base, billedSec: 0 },
+      costReason: `FreeSWITCH ${leg.toUpperCase()}-leg: the call is rated on its ${bridgedLegs.toUpperCase()}-leg`,
+    };
   }
   const billedSec = billedSeconds(cdr.billSec, rate);
   const amount = billedSec === 0 ? 0 : rate.connectFee + (billedSec * rate.ratePerMinute) / 60;

@@ -11,6 +11,7 @@ export interface CalcConfigInput {
   billable?: unknown;
   internationalPrefix?: unknown;
   format?: unknown;
+  bridgedLegs?: unknown;
 }
 
 export interface CalcSettings {
@@ -50,12 +51,14 @@ export function checkCalcSettings(input: CalcConfigInput): Checked<CalcSettings>
       : String(input.billable).split(/[\s,;]+/).filter((s) => s !== '');
   const unknown = billableList.filter((d) => !DISPOSITIONS.includes(d));
   if (unknown.length > 0) problems.push({ key: 'billable', detail: `billable dispositions must be among ${DISPOSITIONS.join(', ')} (got ${unknown.join(', ')})` });
+  const bridgedLegs = blank(input.bridgedLegs) ? 'a' : String(input.bridgedLegs);
+  if (bridgedLegs !== 'a' && bridgedLegs !== 'b' && bridgedLegs !== 'both') problems.push({ key: 'bridgedLegs', detail: `bridged legs "${bridgedLegs}" must be a, b or both` });
   const format = blank(input.format) ? 'cdr' : String(input.format);
   if (format !== 'cdr' && format !== 'row') problems.push({ key: 'format', detail: `format "${format}" must be cdr or row` });
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix }, format: format as 'cdr' | 'row' },
+    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix, bridgedLegs: bridgedLegs as 'a' | 'b' | 'both' }, format: format as 'cdr' | 'row' },
   };
 }
 

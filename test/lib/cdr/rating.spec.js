@@ -89,6 +89,35 @@ describe('cdr/rating', () => {
     assert.equal(busy.costReason, undefined);
   });
 
+  it('charges one leg of a FreeSWITCH bridged call (A by default, or B), so leg costs add up to the call', () => {
+    const { FsCallGenerator } = require('../../../nodes/lib/sim/freeswitch');
+    const { normalize } = require('../../../nodes/lib/cdr/normalize');
+    const gen = new FsCallGenerator({ seed: 7 });
+    const table = parseRateTable('prefix,ratePerMinute,firstBlockSec,incrementSec\n0,0.60,1,1\n1,0.60,1,1\n2,0.60,1,1\n3,0.60,1,1\n4,0.60,1,1\n5,0.60,1,1\n6,0.60,1,1\n7,0.60,1,1\n8,0.60,1,1\n9,0.60,1,1\n');
+    let checked = 0;
+    for (let i = 0; i < 200 && checked < 5; i++) {
+      const call = gen.call();
+      if (!call.b || call.outcome !== 'answered') continue;
+      const [a] = normalize('freeswitch', call.a, { timeZone: 'UTC' }).legs;
+      const [b] = normalize('freeswitch', call.b, { timeZone: 'UTC' }).legs;
+      assert.equal(a.extra.leg, 'a');
+      assert.equal(b.extra.leg, 'b');
+      const byDefault = [rateCdr(a, table, USD), rateCdr(b, table, USD)];
+      assert.ok(byDefault[0].cost.amount > 0, 'the A-leg is charged');
+      assert.equal(byDefault[1].cost.amount, 0);
+      assert.equal(byDefault[1].costReason, 'FreeSWITCH B-leg: the call is rated on its A-leg');
+      const onB = [rateCdr(a, table, { ...USD, bridgedLegs: 'b' }), rateCdr(b, table, { ...USD, bridgedLegs: 'b' })];
+      assert.equal(onB[0].cost.amount, 0);
+      assert.ok(onB[1].cost.amount > 0, 'the B-leg is charged');
+      const both = [rateCdr(a, table, { ...USD, bridgedLegs: 'both' }), rateCdr(b, table, { ...USD, bridgedLegs: 'both' })];
+      assert.ok(both.every((r) => r.cost.amount > 0));
+      checked++;
+    }
+    assert.equal(checked, 5, 'five answered bridged calls');
+    // Other vendors' legs, and call records, are rated as they are.
+    assert.ok(rateCdr({ ...cdr('441632960000', 60), extra: { leg: 'b' } }, TABLE, USD).cost.amount > 0);
+  });
+
   it('normalizes numbers: +, 00, spaces, dashes, brackets', () => {
     assert.equal(normalizeNumber('+44 (20) 7946-0000'), '442079460000');
     assert.equal(normalizeNumber('0044.20.7946.0000'), '442079460000');
