@@ -8,20 +8,19 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 const { startEditor } = require('./red-editor');
+const { requireChromium, openChromium } = require('./chromium');
 const { waitFor } = require('../support/wait');
 const { UcmGenerator, UcmSender } = require('../../nodes/lib/sim/ucm');
 const { FsCallGenerator, postBody, toXml } = require('../../nodes/lib/sim/freeswitch');
 const { postOnce } = require('../../nodes/lib/sim/freeswitch-send');
 const { runVosCli } = require('../../nodes/lib/sim/vos-cli');
+const { freePort } = require('../support/net');
 
 const root = path.resolve(__dirname, '..', '..');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const shots = path.join(root, 'test-artifacts', 'screenshots');
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'cdr-dashboard.json'), 'utf8'));
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Calls sent per simulator: UCM groups and VOS3000 records are whole calls,
 // FreeSWITCH sends an A and a B leg per call that cdr-normalize groups. The
@@ -31,17 +30,6 @@ const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-fi
 const CALLS = { ucm: 15, freeswitch: 50, vos3000: 10 };
 const TOTAL = CALLS.ucm + CALLS.freeswitch + CALLS.vos3000;
 const KEPT = Math.min(TOTAL, 50);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function listening(port) {
   return new Promise((resolve) => {
@@ -88,19 +76,13 @@ async function quietly(fn) {
 describe('dashboard example in a real browser (chromium, Dashboard 2)', function () {
   this.timeout(90000);
   let editor;
-  let context;
+  let browser;
   let page;
-  let userDataDir;
+  let pageErrors = [];
   let ucm;
-  const pageErrors = [];
 
   before(async function () {
-    if (!fs.existsSync(chromiumPath)) {
-      if (process.env.CI) throw new Error(`chromium is not installed at ${chromiumPath} (.ci/run installs Debian's chromium)`);
-      console.log(`      (skipped: no chromium at ${chromiumPath}; apt-get install chromium, or set CHROMIUM_PATH)`);
-      this.skip();
-    }
-    const { chromium } = require('playwright-core');
+    requireChromium(this);
     fs.mkdirSync(shots, { recursive: true });
     editor = await startEditor();
 
@@ -134,17 +116,14 @@ describe('dashboard example in a real browser (chromium, Dashboard 2)', function
     }
     await quietly(() => runVosCli(['--to', `127.0.0.1:${ports.vos}`, '--count', String(CALLS.vos3000), '--rate', '50', '--seed', '9'], undefined, () => {}));
 
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 1000 } });
-    page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await openChromium({ width: 1280, height: 1000 });
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    if (context) await context.close();
+    if (browser) await browser.close();
     if (ucm) await ucm.close();
     if (editor) await editor.stop();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   afterEach(async function () {

@@ -6,13 +6,12 @@
 // Screenshots, one per node dialog, go to test-artifacts/screenshots/.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { startEditor } = require('./red-editor');
+const { requireChromium, openChromium } = require('./chromium');
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const shots = path.join(root, 'test-artifacts', 'screenshots');
 
 // The node types of the package, read from each node's .html (a file may
@@ -66,7 +65,6 @@ function exampleInstance(type, examples, tag) {
   return null;
 }
 
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // Values no port, count, zone, path or name field should take; the port and
 // config-node rules below are stricter.
 const BAD_VALUES = ['70000', '-1', 'not valid ¤', '', '{', 'x'.repeat(300)];
@@ -112,31 +110,17 @@ const configTypes = types.filter((t) => t.config).map((t) => t.type);
 describe('editor in a real browser (chromium, playwright-core)', function () {
   this.timeout(60000);
   let editor;
-  let context;
+  let browser;
   let page;
-  let userDataDir;
-  const pageErrors = [];
+  let pageErrors = [];
 
   before(async function () {
-    if (!fs.existsSync(chromiumPath)) {
-      if (process.env.CI) throw new Error(`chromium is not installed at ${chromiumPath} (.ci/run installs Debian's chromium)`);
-      console.log(`      (skipped: no chromium at ${chromiumPath}; apt-get install chromium, or set CHROMIUM_PATH)`);
-      this.skip();
-    }
-    const { chromium } = require('playwright-core');
+    requireChromium(this);
     fs.mkdirSync(shots, { recursive: true });
     for (const f of fs.readdirSync(shots)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(shots, f));
     editor = await startEditor();
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: LAUNCH_ARGS,
-      viewport: { width: 1280, height: 1024 },
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('dialog', (d) => d.accept());
+    browser = await openChromium({ width: 1280, height: 1024 });
+    ({ page, pageErrors } = browser);
     await page.goto(editor.url);
     await page.waitForFunction(
       (all) => window.RED && RED.nodes && RED.view && all.every((t) => RED.nodes.getType(t)) && document.querySelector('#red-ui-workspace-chart svg'),
@@ -146,9 +130,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
   });
 
   after(async () => {
-    if (context) await context.close();
+    if (browser) await browser.close();
     if (editor) await editor.stop();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   afterEach(async function () {

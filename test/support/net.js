@@ -17,4 +17,25 @@ function write(socket, data) {
   return new Promise((resolve, reject) => socket.write(data, (err) => (err ? reject(err) : resolve())));
 }
 
-module.exports = { connect, write };
+/** A port nothing listens on at the moment (bound on `host`, then released). */
+function freePort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether `port` can be bound on `host` now (nothing else holds it). */
+function portFree(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+module.exports = { connect, write, freePort, portFree };

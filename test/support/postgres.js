@@ -9,9 +9,9 @@
 const { execFile, execFileSync, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./net');
 
 const RUN_AS = 'postgres';
 const STEP_MS = 60000;
@@ -48,17 +48,6 @@ function requirePostgres(ctx) {
   console.log(`      skipped: ${why} (apt-get install postgresql)`);
   ctx.skip();
   return null;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const live = new Set();

@@ -13,23 +13,12 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./net');
 
 const root = path.resolve(__dirname, '..', '..');
 const MAX_LOG_LINES = 5000;
-
-function freePort(host = '127.0.0.1') {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function readJson(file) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -235,4 +224,4 @@ async function startRed({ externalModules = [], settings = {}, flow = [], logLev
   return { url: `http://127.0.0.1:${port}/`, port, userDir, deploy, flows, restart, stop, log, request: (...a) => request(port, ...a) };
 }
 
-module.exports = { startRed, freePort };
+module.exports = { startRed };

@@ -15,7 +15,7 @@
 //   await sources.close();
 const net = require('node:net');
 const path = require('node:path');
-const { freePort } = require('./red-process');
+const { freePort } = require('./net');
 
 const lib = path.join(__dirname, '..', '..', 'nodes', 'lib', 'sim');
 const { UcmGenerator, UcmSender } = require(path.join(lib, 'ucm.js'));
