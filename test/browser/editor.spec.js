@@ -218,6 +218,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       if (named) await setField('#node-input-name', 'edited in the browser', 'text');
       await page.click('#node-dialog-ok');
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      // The editor validates the node as the dialog closes; under load that can land a little later.
+      await page.waitForFunction((i) => RED.nodes.node(i).valid === true, id, { timeout: 5000 }).catch(() => {});
       const saved = await page.evaluate(([i, p]) => ({ valid: RED.nodes.node(i).valid, name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }), [id, bad.prop]);
       assert.equal(saved.valid, true, `${type} valid again`);
       if (named) assert.equal(saved.name, 'edited in the browser');
@@ -258,6 +260,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await setField(bad.input, bad.value, bad.kind);
       await page.click('#node-config-dialog-ok');
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      await page.waitForFunction((i) => RED.nodes.node(i).valid === true, config.id, { timeout: 5000 }).catch(() => {});
       assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
       await page.click(`#node-input-btn-${prop}-edit, #node-input-lookup-${prop}`);
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
@@ -386,6 +389,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     await page.click('#menu-item-import');
     await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible', timeout: 5000 });
     await choose();
+    // An example is fetched from the runtime when picked: Import is enabled once it is there.
+    await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor({ timeout: 10000 });
     await page.click('#red-ui-clipboard-dialog-ok');
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden', timeout: 5000 });
     // Flows without a tab of their own follow the mouse until dropped.
