@@ -10,6 +10,8 @@ let cached = null;
 function testCertificate() {
   if (cached) return cached;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-tls-'));
+  // Kept for the whole run (tls-config nodes read the files by path), removed when it ends.
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
   execFileSync('openssl', [
