@@ -78,20 +78,6 @@ function jsonLines(file) {
     .map((l) => JSON.parse(l));
 }
 
-/** Sets process.env while `fn` runs (a Node-RED child process inherits it when spawned). */
-async function withEnv(vars, fn) {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 describe('example: cdr-postgresql in real Node-RED runtimes against a real PostgreSQL', function () {
   this.timeout(120000);
   let pg;
@@ -162,7 +148,7 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       ...tap('stored', files.stored, 'return { payload: { id: msg.payload.id, stored: msg.stored, attempt: msg.attempt || 0 } };'),
       ...tap('errors', files.errors, 'return { payload: { message: msg.error && msg.error.message, source: msg.error && msg.error.source && msg.error.source.id, id: msg.payload && msg.payload.id, code: msg.dbError ? msg.dbError.code : null } };'),
     );
-    const red = await withEnv(pgEnv, () => startRed({ externalModules: ['pg'], prefix: `cdrflow-pg-${name}-` }));
+    const red = await startRed({ externalModules: ['pg'], env: pgEnv, prefix: `cdrflow-pg-${name}-` });
     running.push({ red, sources });
     await red.deploy(flow);
     await sources.ready();

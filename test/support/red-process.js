@@ -78,10 +78,11 @@ const nap = (ms) => new Promise((r) => setTimeout(r, ms));
  *    `dependencies` and linked into its node_modules, so no install is tried);
  *  - settings: overrides merged into settings.js (plain JSON values);
  *  - flow: the flows.json to start with (default: empty);
+ *  - env: environment variables for the Node-RED process (on every start, restarts too);
  *  - logLevel: console log level (default 'info': "Started flows" is an info line);
  *  - deadlineMs: how long start-up may take.
  */
-async function startRed({ externalModules = [], settings = {}, flow = [], logLevel = 'info', deadlineMs = 60000, prefix = 'cdrflow-red-' } = {}) {
+async function startRed({ externalModules = [], settings = {}, env = {}, flow = [], logLevel = 'info', deadlineMs = 60000, prefix = 'cdrflow-red-' } = {}) {
   const pkg = readJson(path.join(root, 'package.json'));
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dependencies = {};
@@ -128,6 +129,7 @@ async function startRed({ externalModules = [], settings = {}, flow = [], logLev
     exited = null;
     const child = spawn(process.execPath, [require.resolve('node-red/red.js', { paths: [root] }), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
       cwd: userDir,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let partial = '';
