@@ -6,8 +6,6 @@
 // chromium (playwright-core). Screenshot: test-artifacts/screenshots/dashboard.png.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const { startEditor } = require('./red-editor');
 const { requireChromium, openChromium } = require('./chromium');
@@ -16,7 +14,7 @@ const { UcmGenerator, UcmSender } = require('../../nodes/lib/sim/ucm');
 const { FsCallGenerator, postBody, toXml } = require('../../nodes/lib/sim/freeswitch');
 const { postOnce } = require('../../nodes/lib/sim/freeswitch-send');
 const { runVosCli } = require('../../nodes/lib/sim/vos-cli');
-const { freePort } = require('../support/net');
+const { freePort, accepting } = require('../support/net');
 
 const root = path.resolve(__dirname, '..', '..');
 const shots = path.join(root, 'test-artifacts', 'screenshots');
@@ -30,34 +28,6 @@ const EXAMPLE = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'cdr-dash
 const CALLS = { ucm: 15, freeswitch: 50, vos3000: 10 };
 const TOTAL = CALLS.ucm + CALLS.freeswitch + CALLS.vos3000;
 const KEPT = Math.min(TOTAL, 50);
-
-function listening(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-/** Deploys `flow` through the admin API, as the editor's Deploy button does. */
-function deploy(port, flow) {
-  return new Promise((resolve, reject) => {
-    const body = JSON.stringify(flow);
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/flows', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`deploy: HTTP ${res.statusCode} ${text}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Runs `fn` with stdout and stderr silenced (the simulators' CLI summaries). */
 async function quietly(fn) {
@@ -100,8 +70,8 @@ describe('dashboard example in a real browser (chromium, Dashboard 2)', function
       if (n.type === 'cdr-normalize') Object.assign(copy, { timeZone: 'UTC', waitSec: 1 });
       return copy;
     });
-    await deploy(editor.port, flow);
-    for (const port of Object.values(ports)) await waitFor(() => listening(port), `a source listening on ${port}`, 20000, 100);
+    await editor.deploy(flow);
+    for (const port of Object.values(ports)) await waitFor(() => accepting(port), `a source listening on ${port}`, 20000, 100);
 
     ucm = new UcmSender({ transport: 'tcp', host: '127.0.0.1', port: ports.ucm, format: 'json' });
     const gen = new UcmGenerator({ seed: 21, live: true });

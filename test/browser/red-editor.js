@@ -6,7 +6,7 @@ const { startRed } = require('../support/red-process');
 
 async function startEditor({ deadlineMs = 60000 } = {}) {
   const red = await startRed({ deadlineMs, logLevel: 'info', prefix: 'cdrflow-editor-' });
-  return { url: red.url, port: red.port, userDir: red.userDir, stop: red.stop, log: red.log };
+  return { url: red.url, port: red.port, userDir: red.userDir, deploy: red.deploy, stop: red.stop, log: red.log };
 }
 
 module.exports = { startEditor };

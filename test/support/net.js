@@ -38,4 +38,16 @@ function portFree(port, host = '127.0.0.1') {
   });
 }
 
-module.exports = { connect, write, freePort, portFree };
+/** Whether something accepts a TCP connection on host:port now. */
+function accepting(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+module.exports = { connect, write, freePort, portFree, accepting };

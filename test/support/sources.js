@@ -13,40 +13,20 @@
 //   await batch.send();                                // batch.legs: records per vendor
 //   await batch.send();                                // the same records again
 //   await sources.close();
-const net = require('node:net');
 const path = require('node:path');
-const { freePort } = require('./net');
+const { freePort, accepting } = require('./net');
 
 const lib = path.join(__dirname, '..', '..', 'nodes', 'lib', 'sim');
 const { UcmGenerator, UcmSender } = require(path.join(lib, 'ucm.js'));
 const { FsCallGenerator, postBody, toXml } = require(path.join(lib, 'freeswitch.js'));
 const { postWithRetry } = require(path.join(lib, 'freeswitch-send.js'));
 const { generateCalls, formatLine, sendTcp } = require(path.join(lib, 'vos.js'));
-const { generateGatewayTraffic, sendGatewayTcp } = require(path.join(lib, 'gateway.js'));
+const { formatWall, generateGatewayTraffic, sendGatewayTcp } = require(path.join(lib, 'gateway.js'));
 const { AmiSimServer } = require(path.join(lib, 'ami.js'));
 
 const HOST = '127.0.0.1';
 const AMI_USER = { username: 'cdruser', secret: 'cdrpass' };
 const nap = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves true once something accepts a TCP connection on host:port. */
-function accepts(port, host = HOST) {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-/** 2004/01/15 00:00:00 style wall clock (the gateway simulator's start). */
-function gatewayWall(ms) {
-  const d = new Date(ms);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
 
 /**
  * Gives every source node of `flow` (a copy; the argument is not changed) a
@@ -98,7 +78,7 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
     const until = Date.now() + deadlineMs;
     const waiting = new Set(listening);
     for (;;) {
-      for (const l of [...waiting]) if (await accepts(l.port)) waiting.delete(l);
+      for (const l of [...waiting]) if (await accepting(l.port)) waiting.delete(l);
       const amiDown = ami && ami.loggedIn < amiServers.length;
       if (waiting.size === 0 && !amiDown) return;
       if (Date.now() > until) {
@@ -173,7 +153,7 @@ async function startSources(flow, { deadlineMs = 20000 } = {}) {
     }
 
     if (has('gw-cdr-in')) {
-      const gw = generateGatewayTraffic({ calls: count, seed, start: gatewayWall(startMs), log: true });
+      const gw = generateGatewayTraffic({ calls: count, seed, start: formatWall(startMs), log: true });
       legs.gateway = calls.gateway = gw.calls.filter((c) => c.ends).length;
       for (const n of of('gw-cdr-in')) {
         senders.push(['gateway', () => sendGatewayTcp(gw.lines, { host: HOST, port: Number(n.port) })]);
