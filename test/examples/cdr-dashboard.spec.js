@@ -83,14 +83,16 @@ describe('example: cdr-dashboard', function () {
    * Loads the example on its tab without the Dashboard 2 config nodes, every
    * widget a helper node of the same id, only the UCM source (on a free port,
    * PBX zone UTC) and the "every minute" inject fired by the test only. A
-   * helper taps cdr-calc's output.
+   * helper taps cdr-calc's output. `updateMs` is the tab's DASHBOARD_UPDATE_MS
+   * (0: the function nodes send every update, so each can be checked).
    */
-  async function deploy() {
+  async function deploy({ updateMs = 0 } = {}) {
     const drop = new Set(['ui-base', 'ui-theme', 'ui-page', 'ui-group', 'fs-cdr-in', 'vos-cdr-in', 'gw-cdr-in', 'ami-cdr-in', 'ami-server']);
     const kept = new Set(EXAMPLE.filter((n) => !drop.has(n.type)).map((n) => n.id));
     const flow = EXAMPLE.filter((n) => kept.has(n.id)).map((n) => {
       const copy = JSON.parse(JSON.stringify(n));
       if (Array.isArray(copy.wires)) copy.wires = copy.wires.map((w) => w.filter((to) => kept.has(to)));
+      if (n.type === 'tab') copy.env = [{ name: 'DASHBOARD_UPDATE_MS', value: String(updateMs), type: 'num' }];
       if (n.type.startsWith('ui-')) return { id: n.id, type: 'helper', z: n.z, name: n.name };
       if (n.type === 'ucm-cdr-in') Object.assign(copy, { host: '127.0.0.1', port: 0 });
       if (n.type === 'cdr-normalize') copy.timeZone = 'UTC';
@@ -320,6 +322,29 @@ describe('example: cdr-dashboard', function () {
     assert.equal(trunkRows.reduce((s, r) => s + r.answered, 0), answered);
     assert.ok(answered > 0 && answered < 12, `a mix of answered and not (${answered} of 12)`);
     assert.deepEqual(got.errors, []);
+  });
+
+  it('sends the widgets at most one update per DASHBOARD_UPDATE_MS, the first at once and the last with every call in it', async () => {
+    const example = EXAMPLE.find((n) => n.type === 'tab').env.find((e) => e.name === 'DASHBOARD_UPDATE_MS');
+    assert.equal(example.value, '1000', 'the example sends at most one update a second');
+    const got = await deploy({ updateMs: 400 });
+    const now = Date.now();
+    // A burst of 200 calls, as a busy softswitch sends them: far more than one per 400 ms.
+    const burst = Array.from({ length: 200 }, (_, i) => call({ n: i, endMs: now - 1000 - i, talk: 10, trunk: { out: i % 2 ? 'carrier-a' : 'carrier-b' } }));
+    const began = Date.now();
+    for (const fn of [fnRecent, fnPerMinute, fnTrunks]) feed(fn, burst);
+    await waitFor(() => got.table.length === 2 && got.chart.length === 2 && got.trunks.length === 2, 'the first update and the folded one', 5000);
+    const fedIn = Date.now() - began;
+    // The first at once (the first call alone), the second with all 200.
+    assert.equal(got.table[0].payload.length, 1);
+    assert.deepEqual(got.table[1].payload.map((r) => r.id), burst.slice(0, 50).map((c) => c.id));
+    assert.equal(got.chart[1].payload.reduce((s, p) => s + p.calls, 0), 200);
+    assert.deepEqual(got.trunks[1].payload.map((r) => [r.trunk, r.attempts]), [['carrier-a', 100], ['carrier-b', 100]]);
+    assert.ok(fedIn >= 300, `the folded update waited for its time (${fedIn} ms)`);
+    // Nothing more is sent until something changes.
+    helper.getNode(tick.id).receive({});
+    await waitFor(() => got.chart.length === 3, 'the next tick, once its time has come', 5000);
+    assert.equal(got.table.length, 2);
   });
 
   it('the `npm start` demo flow feeds the same function nodes (same code) into the same widgets', () => {
