@@ -94,8 +94,9 @@ describe('npm start (the demo a new user sees)', function () {
     await waitFor(() => output.includes(`live calls at http://127.0.0.1:${port}/dashboard`), fail('the dashboard address printed'), 60000, 50);
     // The addresses are printed as Node-RED starts; the editor answers once it is up.
     await waitFor(async () => (await get(port, '/')).status === 200, fail('the editor answering'), 60000, 100);
-    const dash = await get(port, '/dashboard/'); // /dashboard redirects here
-    assert.equal(dash.status, 200, 'the dashboard page');
+    // The page is served once the flow has started its ui-base (the editor can answer before).
+    let dash = null;
+    await waitFor(async () => (dash = await get(port, '/dashboard/')).status === 200, fail('the dashboard page (/dashboard redirects to /dashboard/)'), 60000, 100);
     assert.match(dash.body, /<html/i);
 
     // The demo writes every rated call to cdr-demo.jsonl in its userDir.
