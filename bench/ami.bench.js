@@ -82,19 +82,14 @@ async function libraryOverTcp(sim, bytes, n) {
   return { value: (n / (last - t0)) * 1000 };
 }
 
-function samplesDir() {
-  for (let dir = path.resolve(__dirname, '..', '..'); ; dir = path.dirname(dir)) {
-    const c = path.join(dir, 'shared', 'samples', 'asterisk');
-    if (fs.existsSync(c)) return c;
-    if (path.dirname(dir) === dir) return null;
-  }
-}
+// The real captures kept in the repository (test/fixtures/samples/asterisk).
+const SAMPLES_DIR = path.resolve(__dirname, '..', 'test', 'fixtures', 'samples', 'asterisk');
 
 /** What asterisk-manager makes of the real captures, of a wrong secret and of its events flag. */
 async function libraryCorrectness() {
   const notes = [];
-  const dir = samplesDir();
-  if (dir) {
+  const dir = SAMPLES_DIR;
+  {
     for (const name of ['ami-cdr-only-session-part1.txt', 'ami-full-session-part1.txt']) {
       const capture = fs.readFileSync(path.join(dir, name));
       const ours = new ami.AmiFramer().push(capture).filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr').map((f) => ami.cdrRecord(f.message));

@@ -1,5 +1,5 @@
 'use strict';
-// The real Asterisk 22 captures (see /work/shared/samples/asterisk/ORIGIN.md) and the
+// The real Asterisk 22 captures (see test/fixtures/samples/asterisk/ORIGIN.md) and the
 // cdr_csv ground truth for them.
 const fs = require('node:fs');
 const path = require('node:path');
