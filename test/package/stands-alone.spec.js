@@ -18,7 +18,7 @@ describe('package: a clone that stands alone', () => {
     assert.ok(fs.statSync(samplePath('ucm', 'cdrapi-ucm63xx.json')).size > 50000);
   });
 
-  it('reads no folder outside the clone (no ../shared, no CDRFLOW_SHARED)', () => {
+  it('reads no folder outside the clone (no shared samples folder beside it, no environment variable naming one)', () => {
     let hits = '';
     try {
       // The pattern is split so that this file does not match itself.
