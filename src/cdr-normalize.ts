@@ -81,7 +81,7 @@ export = function register(RED: NodeAPI): void {
         errors.count++;
         const base = r.meta ? r.meta.msg : ({} as NodeMessageInFlow);
         const payload = r.vendorRecords.length === 1 ? r.vendorRecords[0] : r.vendorRecords;
-        node.error(r.error.message, { ...base, payload, cdrProblem: problemOf(r.error) } as NodeMessage);
+        node.error(t('errors.invalid-call', { reason: r.error.message }), { ...base, payload, cdrProblem: problemOf(r.error) } as NodeMessage);
       }
     };
 
