@@ -168,35 +168,200 @@ function objectCheck(node: SchemaNode, root: () => Check): Check {
   };
 }
 
-let schemaCheck: Check | null = null;
-const rootCheck = (): Check => schemaCheck!;
-schemaCheck = compile(cdrJsonSchema as unknown as SchemaNode, rootCheck);
+const rootCheck = (): Check => recordCheck;
 
-/** Times that are real instants in order: start ≤ answer ≤ end, for the record and each of its legs. */
-function timeOrder(cdr: Cdr): CdrViolation | null {
-  const start = Date.parse(cdr.startTime);
-  const end = Date.parse(cdr.endTime);
-  if (!Number.isFinite(start)) return { path: 'startTime', value: cdr.startTime, rule: 'must be a real date and time' };
-  if (!Number.isFinite(end)) return { path: 'endTime', value: cdr.endTime, rule: 'must be a real date and time' };
-  if (end < start) return { path: 'endTime', value: cdr.endTime, rule: `must not be before startTime (${cdr.startTime})` };
-  if (cdr.answerTime !== null) {
-    const answer = Date.parse(cdr.answerTime);
-    if (!(answer >= start && answer <= end)) {
-      return { path: 'answerTime', value: cdr.answerTime, rule: `must be within startTime..endTime (${cdr.startTime}..${cdr.endTime})` };
-    }
+// The fast path. Each field of a Cdr has a cheap test that is enough to pass
+// it (typeof and a regular expression); only a value that fails it goes to the
+// schema's own check above, which decides and names the rule. A fast test is
+// used only while the field's schema is the one it was written for, so a
+// change to the schema can make the gate slower, never wrong.
+const top = cdrJsonSchema as unknown as SchemaNode;
+const fieldChecks = new Map<string, Check>();
+for (const [k, n] of Object.entries(top.properties ?? {})) fieldChecks.set(k, compile(n, rootCheck));
+const REQUIRED = top.required ?? [];
+
+/** ISO UTC with every part in range: a text that matches it is a real instant for Date.parse. */
+const ISO_IN_RANGE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z$/;
+const isTime = (v: unknown): boolean => typeof v === 'string' && ISO_IN_RANGE.test(v);
+const isSeconds = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v < Infinity;
+
+// The schema of each field the fast path was written for (descriptions aside).
+const TIME = { type: 'string', pattern: (top.properties?.['startTime'] as SchemaNode | undefined)?.pattern ?? '' };
+const SECONDS = { type: 'number', minimum: 0 };
+const TEXT = { type: 'string' };
+const WRITTEN_FOR: Record<string, unknown> = {
+  schema: { const: 1 },
+  kind: { enum: ['leg', 'call'] },
+  id: { type: 'string', minLength: 1 },
+  callId: { type: 'string', minLength: 1 },
+  startTime: TIME,
+  endTime: TIME,
+  answerTime: { anyOf: [TIME, { type: 'null' }] },
+  durationSec: SECONDS,
+  billSec: SECONDS,
+  dialed: TEXT,
+  accountCode: TEXT,
+  userField: TEXT,
+  costReason: TEXT,
+  extra: { type: 'object' },
+  caller: { type: 'object', additionalProperties: false, required: ['number'], properties: { number: TEXT, name: TEXT } },
+  callee: { type: 'object', additionalProperties: false, required: ['number'], properties: { number: TEXT } },
+  metrics: {
+    type: 'object', additionalProperties: false, required: ['ringSec', 'talkSec', 'totalSec'],
+    properties: { ringSec: SECONDS, pddSec: SECONDS, talkSec: SECONDS, holdSec: SECONDS, totalSec: SECONDS },
+  },
+  cost: {
+    anyOf: [{
+      type: 'object', additionalProperties: false, required: ['amount', 'currency', 'prefix', 'ratePerMinute', 'billedSec'],
+      properties: { amount: { type: 'number', minimum: 0 }, currency: { type: 'string', minLength: 1 }, prefix: TEXT, ratePerMinute: { type: 'number', minimum: 0 }, billedSec: SECONDS },
+    }, { type: 'null' }],
+  },
+};
+const fast = new Set<string>();
+for (const [k, expected] of Object.entries(WRITTEN_FOR)) {
+  const actual = top.properties?.[k];
+  if (actual !== undefined && top.additionalProperties === false && sameSchema(actual, expected)) fast.add(k);
+}
+const FAST_ALL = fast.size === Object.keys(WRITTEN_FOR).length;
+
+/** Equal schemas, descriptions aside. */
+function sameSchema(a: unknown, b: unknown): boolean {
+  const strip = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(strip);
+    if (typeof x !== 'object' || x === null) return x;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(x).sort()) if (k !== 'description') out[k] = strip((x as Record<string, unknown>)[k]);
+    return out;
+  };
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+function fastParty(v: unknown, withName: boolean): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as { number?: unknown; name?: unknown };
+  if (typeof p.number !== 'string') return false;
+  let n = 1;
+  if (withName && p.name !== undefined) {
+    if (typeof p.name !== 'string') return false;
+    n = 2;
   }
-  if (cdr.legs) {
-    for (let i = 0; i < cdr.legs.length; i++) {
-      const r = timeOrder(cdr.legs[i]!);
-      if (r !== null) return under(`legs.${i}`, r);
+  return Object.keys(p).length === n;
+}
+
+function fastMetrics(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  if (!isSeconds(m['ringSec']) || !isSeconds(m['talkSec']) || !isSeconds(m['totalSec'])) return false;
+  let n = 3;
+  if (m['pddSec'] !== undefined) {
+    if (!isSeconds(m['pddSec'])) return false;
+    n++;
+  }
+  if (m['holdSec'] !== undefined) {
+    if (!isSeconds(m['holdSec'])) return false;
+    n++;
+  }
+  return Object.keys(m).length === n;
+}
+
+function fastCost(v: unknown): boolean {
+  if (v === null) return true;
+  if (typeof v !== 'object') return false;
+  const c = v as Record<string, unknown>;
+  return isSeconds(c['amount']) && typeof c['currency'] === 'string' && (c['currency'] as string).length > 0 && typeof c['prefix'] === 'string'
+    && isSeconds(c['ratePerMinute']) && isSeconds(c['billedSec']) && Object.keys(c).length === 5;
+}
+
+/** A sufficient test for field `k` holding `v` (written for the schemas above); false sends it to the schema's own check. */
+function passesFast(k: string, v: unknown): boolean {
+  switch (k) {
+    case 'schema': return v === 1;
+    case 'kind': return v === 'leg' || v === 'call';
+    case 'id':
+    case 'callId': return typeof v === 'string' && v.length > 0;
+    case 'startTime':
+    case 'endTime': return isTime(v);
+    case 'answerTime': return v === null || isTime(v);
+    case 'durationSec':
+    case 'billSec': return isSeconds(v);
+    case 'dialed':
+    case 'accountCode':
+    case 'userField':
+    case 'costReason': return typeof v === 'string';
+    case 'extra': return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'caller': return fastParty(v, true);
+    case 'callee': return fastParty(v, false);
+    case 'metrics': return fastMetrics(v);
+    case 'cost': return fastCost(v);
+    default: return false;
+  }
+}
+
+/** One Cdr (a leg inside a call included) against the schema: fast tests first, the schema's checks when one fails. */
+function recordCheck(value: unknown): CdrViolation | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(value, 'must be an object');
+  const o = value as Record<string, unknown>;
+  for (let i = 0; i < REQUIRED.length; i++) if (!hasOwn.call(o, REQUIRED[i]!)) return { path: REQUIRED[i]!, value: undefined, rule: 'is required' };
+  const keys = Object.keys(o);
+  // Times that passed the fast test are real instants already: the order check can skip Date.parse.
+  let timesInRange = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = o[k];
+    if ((FAST_ALL || fast.has(k)) && passesFast(k, v)) {
+      if (k === 'startTime' || k === 'endTime' || (k === 'answerTime' && v !== null)) timesInRange++;
+      continue;
     }
+    if (k === 'legs' && Array.isArray(v)) {
+      for (let j = 0; j < v.length; j++) {
+        const r = recordCheck(v[j]);
+        if (r !== null) return under(`legs.${j}`, r);
+      }
+      continue;
+    }
+    const check = fieldChecks.get(k);
+    if (check === undefined) {
+      if (top.additionalProperties === false) return { path: k, value: v, rule: 'is not a field of the schema' };
+      continue;
+    }
+    const r = check(v);
+    if (r !== null) return under(k, r);
+  }
+  return timeOrder(o as unknown as Cdr, timesInRange === (o['answerTime'] === null ? 2 : 3));
+}
+
+/** Not before, for schema-valid ISO UTC times; texts of the same length that are real instants compare as text. */
+function notBefore(a: string, b: string, inRange: boolean): boolean {
+  return inRange && a.length === b.length ? a >= b : Date.parse(a) >= Date.parse(b);
+}
+
+/**
+ * Times that are real instants in order: start ≤ answer ≤ end (the legs of a
+ * call are checked as records of their own). `inRange`: all of them passed
+ * the fast test, so they are real instants.
+ */
+function timeOrder(cdr: Cdr, inRange: boolean): CdrViolation | null {
+  const { startTime, endTime, answerTime } = cdr;
+  if (!inRange) {
+    if (!Number.isFinite(Date.parse(startTime))) return { path: 'startTime', value: startTime, rule: 'must be a real date and time' };
+    if (!Number.isFinite(Date.parse(endTime))) return { path: 'endTime', value: endTime, rule: 'must be a real date and time' };
+    if (answerTime !== null && !Number.isFinite(Date.parse(answerTime))) return { path: 'answerTime', value: answerTime, rule: 'must be a real date and time' };
+  }
+  if (!notBefore(endTime, startTime, inRange)) return { path: 'endTime', value: endTime, rule: `must not be before startTime (${startTime})` };
+  if (answerTime !== null && !(notBefore(answerTime, startTime, inRange) && notBefore(endTime, answerTime, inRange))) {
+    return { path: 'answerTime', value: answerTime, rule: `must be within startTime..endTime (${startTime}..${endTime})` };
   }
   return null;
 }
 
 /** The first violation of `record` against the Cdr schema and time order, or null when it is a valid Cdr. */
 export function cdrViolation(record: unknown): CdrViolation | null {
-  return schemaCheck!(record) ?? timeOrder(record as Cdr);
+  return recordCheck(record);
+}
+
+/** The fields the fast path covers (for tests: a schema change that drops one shows). */
+export function fastFields(): string[] {
+  return [...fast];
 }
 
 /** Gives `record` back when it is a valid Cdr; throws CdrInvalidError naming the first violation otherwise. `stage` names who made it. */

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { cdrViolation, checkCdr, CdrInvalidError, formatViolation, problemOf } = require('../../../nodes/lib/cdr/gate');
+const { cdrViolation, checkCdr, CdrInvalidError, formatViolation, problemOf, fastFields } = require('../../../nodes/lib/cdr/gate');
 const { normalize, MapError } = require('../../../nodes/lib/cdr/normalize');
 const { calc } = require('../../../nodes/lib/cdr/calc');
 const { parseRateTable } = require('../../../nodes/lib/cdr/rating');
@@ -53,6 +53,19 @@ describe('cdr/gate', () => {
       if (v) refused++;
     }
     assert.ok(refused > 1000, `the mutations break records (${refused} refused)`);
+  });
+
+  it('takes the fast path for every field it was written for (a schema change turns one off: still right, but slower)', () => {
+    assert.deepEqual(fastFields().sort(), ['accountCode', 'answerTime', 'billSec', 'callId', 'callee', 'caller', 'cost', 'costReason', 'dialed',
+      'durationSec', 'endTime', 'extra', 'id', 'kind', 'metrics', 'schema', 'startTime', 'userField'], 'update WRITTEN_FOR in src/lib/cdr/gate.ts to the new schema');
+  });
+
+  it('refuses texts that match the schema pattern but are no real instant, and compares times of different precision by instant', () => {
+    const leg = normalize('ucm', vendorRecords.ucm().find((r) => !r.main_cdr), UTC).legs[0];
+    assert.equal(cdrViolation({ ...leg, startTime: '2024-13-45T25:61:61Z' }).rule, 'must be a real date and time');
+    const t = '2024-01-01T00:00:05Z';
+    assert.equal(cdrViolation({ ...leg, startTime: t, answerTime: null, endTime: '2024-01-01T00:00:05.123Z' }), null);
+    assert.equal(cdrViolation({ ...leg, startTime: '2024-01-01T00:00:05.123Z', answerTime: null, endTime: t }).path, 'endTime');
   });
 
   it('names the field, the value and the rule', () => {
