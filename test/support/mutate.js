@@ -79,6 +79,7 @@ function mutateOnce(rec, random) {
       // A time moved: later by a day or earlier by a minute, keeping its shape.
       if (typeof v === 'string' && /^\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}$/.test(v)) {
         const d = new Date(v.replace(/\//g, '-').replace(' ', 'T') + 'Z');
+        if (Number.isNaN(d.getTime())) return mutateOnce(rec, random);
         d.setUTCSeconds(d.getUTCSeconds() + (random() < 0.5 ? -60 : 86400));
         const sep = v[4];
         parent[key] = d.toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, sep);
