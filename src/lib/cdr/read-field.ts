@@ -144,12 +144,25 @@ export function looseText(value: unknown): string {
 }
 
 /**
- * Every own field of `obj` as text ({@link looseText}), in a map with no
- * prototype: a name such as `constructor` is there only when the vendor sent it.
+ * Every own field of `obj` as text ({@link looseText}). The usual record,
+ * whose values are all text already, is given back as it is (copying a
+ * hundred FreeSWITCH variables per record would cost more than mapping it);
+ * any other is copied. Fixed field names can be read from the result
+ * directly; a name that comes from a user's setting is read with {@link own},
+ * as it may be one every object inherits (`constructor`).
  */
 export function textFields(obj: unknown): Record<string, string> {
+  if (typeof obj !== 'object' || obj === null) return Object.create(null) as Record<string, string>;
+  const rec = obj as Record<string, unknown>;
+  let allText = true;
+  for (const k in rec) {
+    if (typeof rec[k] !== 'string') {
+      allText = false;
+      break;
+    }
+  }
+  if (allText) return rec as Record<string, string>;
   const out = Object.create(null) as Record<string, string>;
-  if (typeof obj !== 'object' || obj === null) return out;
-  for (const [k, v] of Object.entries(obj)) out[k] = looseText(v);
+  for (const [k, v] of Object.entries(rec)) out[k] = looseText(v);
   return out;
 }

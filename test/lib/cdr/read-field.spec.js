@@ -46,7 +46,7 @@ describe('cdr/read-field', () => {
     for (const bad of ['19000', '-1', '1.5', '', 'x', undefined]) assert.equal(rf.asIntegerIn(bad, 0, 127), null, String(bad));
   });
 
-  it('own reads only own fields; setOwn sets __proto__ as a field; textFields gives text with no prototype', () => {
+  it('own reads only own fields; setOwn sets __proto__ as a field; textFields gives text (a copy with no prototype when a value was not text)', () => {
     const rec = JSON.parse('{"__proto__":"x","n":1}');
     assert.equal(rf.own(rec, 'constructor'), undefined);
     assert.equal(rf.own(rec, '__proto__'), 'x');
@@ -58,5 +58,7 @@ describe('cdr/read-field', () => {
     assert.equal(Object.getPrototypeOf(t), null);
     assert.deepEqual({ ...t }, { a: '1', b: '', c: '{"d":2}', e: 's' });
     assert.equal(t.constructor, undefined);
+    const text = { a: 'x', b: 'y' };
+    assert.equal(rf.textFields(text), text, 'a record of text only is not copied');
   });
 });

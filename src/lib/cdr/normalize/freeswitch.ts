@@ -10,7 +10,7 @@
 import type { Cdr, Direction, HoldPeriod, Timing } from '../schema';
 import { epochToIso, wallClockToEpochMs } from '../time';
 import { stableId } from '../id';
-import { asIntegerIn, asSeconds, checkInstant, checkTimeOrder, looseText, textFields } from '../read-field';
+import { asIntegerIn, asSeconds, checkInstant, checkTimeOrder, looseText, own, textFields } from '../read-field';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 import type { FsCallerProfile, FsCallflow, FsCdrRecord } from '../../formats/freeswitch/types';
 import { fsLegInfo, type FsLeg, type FsLegInfo } from './freeswitch-legs';
@@ -174,7 +174,7 @@ function hangupOf(v: Record<string, string>, leg: FsLeg, bridged: boolean): Cdr[
 }
 
 function fsDirection(v: Record<string, string>, leg: FsLeg, context: string, s: FsMapSettings): Direction {
-  const declared = (v[s.directionVariable ?? 'call_direction'] ?? '').toLowerCase();
+  const declared = looseText(own(v, s.directionVariable ?? 'call_direction')).toLowerCase();
   if (declared === 'inbound' || declared === 'outbound' || declared === 'internal') return declared;
   const externalProfiles = s.externalProfiles ?? ['external'];
   const publicContexts = s.publicContexts ?? ['public'];
