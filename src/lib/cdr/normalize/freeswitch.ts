@@ -51,8 +51,8 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   if (t.created === 0 && t.hangup === 0) throw new MapError(`FreeSWITCH record ${uuid} has no start or end time`, 'times');
   const created = t.created || t.hangup;
   const hangup = t.hangup || created;
-  for (const [name, us] of Object.entries(t)) if (us > 0) checkInstant(us / 1000, `${name} time`, us);
-  checkTimeOrder({ startMs: created / 1000, answerMs: t.answered > 0 ? t.answered / 1000 : null, endMs: hangup / 1000 }, { start: 'created time', answer: 'answered time', end: 'hangup time' });
+  for (const [name, us] of Object.entries(t)) if (us > 0) checkInstant(us / 1000, TIME_NAMES[name as keyof FsTimesUs], us);
+  checkTimeOrder({ startMs: created / 1000, answerMs: t.answered > 0 ? t.answered / 1000 : null, endMs: hangup / 1000 }, { start: 'created_time', answer: 'answered_time', end: 'hangup_time' });
   const holds = holdsOf(rec, v, hangup);
   const derived = deriveFsTimes({ ...t, created, hangup }, holds);
   const legInfo = fsLegInfo(uuid, v, profile);
@@ -118,6 +118,12 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   });
   return cdr;
 }
+
+/** The callflow `times` names, for error messages. */
+const TIME_NAMES: Record<keyof FsTimesUs, string> = {
+  created: 'created_time', progress: 'progress_time', progressMedia: 'progress_media_time',
+  answered: 'answered_time', bridged: 'bridged_time', hangup: 'hangup_time',
+};
 
 /** Callflow times, filled from the *_uepoch / *_epoch variables and then the local stamps. */
 function timesWithFallback(t: FsTimesUs, v: Record<string, string>, timeZone: string): FsTimesUs {

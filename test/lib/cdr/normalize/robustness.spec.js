@@ -48,13 +48,13 @@ describe('cdr/normalize robustness (issue 14 findings)', () => {
       const r = fsJson();
       const times = r.callflow[0].times;
       times.hangup_time = String(Number(times.created_time) - 60e6);
-      assert.throws(() => normalize('freeswitch', r, UTC), mapErrorOn('hangup time', /before created time/));
+      assert.throws(() => normalize('freeswitch', r, UTC), mapErrorOn('hangup_time', /before created_time/));
 
       const noEnd = fsJson();
       for (const f of noEnd.callflow) f.times.hangup_time = '0';
       Object.assign(noEnd.variables, { end_epoch: '0', end_uepoch: '0', end_stamp: '' });
       // No end anywhere: the end is taken as the creation, which the answer follows: refused, not −1.7e9 s.
-      assert.throws(() => normalize('freeswitch', noEnd, UTC), mapErrorOn('answered time', /outside created time\.\.hangup time/));
+      assert.throws(() => normalize('freeswitch', noEnd, UTC), mapErrorOn('answered_time', /outside created_time\.\.hangup_time/));
       // Unanswered and without an end: a leg of 0 s, never negative.
       for (const f of noEnd.callflow) f.times.answered_time = '0';
       Object.assign(noEnd.variables, { answer_epoch: '0', answer_uepoch: '0', answer_stamp: '' });
@@ -145,7 +145,7 @@ describe('cdr/normalize robustness (issue 14 findings)', () => {
     it('freeswitch times a thousand times too large are refused naming the time, not emitted in year 56216 or 1970', () => {
       const r = fsJson();
       r.callflow[0].times.hangup_time = String(Number(r.callflow[0].times.hangup_time) * 1000);
-      assert.throws(() => normalize('freeswitch', r, UTC), mapErrorOn('hangup time', /from 1980 to 2200/));
+      assert.throws(() => normalize('freeswitch', r, UTC), mapErrorOn('hangup_time', /from 1980 to 2200/));
     });
 
     it('a huge billsec is refused at normalize, and calc never gives cost.amount NaN', () => {
