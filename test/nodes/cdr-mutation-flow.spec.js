@@ -10,7 +10,7 @@ const { assertValidCdr } = require('../support/cdr-schema');
 const { vendorRecords } = require('../support/vendor-records');
 const { mutate } = require('../support/mutate');
 const { rng } = require('../support/random');
-const { normalize } = require('../../nodes/lib/cdr/normalize');
+const { normalize, registerMapper } = require('../../nodes/lib/cdr/normalize');
 const normalizeNode = require('../../nodes/cdr-normalize.js');
 const calcNode = require('../../nodes/cdr-calc.js');
 
@@ -85,4 +85,31 @@ describe('cdr-normalize → cdr-calc on mutated records of every vendor (propert
       assert.deepEqual(internal, [], 'no internal error');
     });
   }
+
+  it('a Cdr refused by the gate reaches the catch node with field, value and rule, and the vendor record in msg.payload', async () => {
+    await load([normalizeNode, calcNode, core.catch], flow('leg'));
+    const out = collect('out');
+    const err = collect('err');
+    const record = vendorRecords.gateway()[0];
+    const good = normalize('gateway', record, { timeZone: 'Europe/London' }).legs[0];
+    // cdr-calc: a Cdr (as a flow might build one) whose q850 is out of range.
+    helper.getNode('k').receive({ payload: { ...good, hangup: { q850: 19000 } }, vendorRecord: record, caseId: 'calc' });
+    // cdr-normalize: a mapper that gets it wrong (registered here), refused by the gate, not sent.
+    const real = registerMapper('gateway', () => ({ legs: [{ ...good, durationSec: -60 }] }));
+    try {
+      helper.getNode('n').receive({ payload: record, topic: 'gateway', caseId: 'normalize' });
+      await waitFor(() => err.length === 2, 'both refusals caught');
+    } finally {
+      registerMapper('gateway', real);
+    }
+    const byCase = Object.fromEntries(err.map((m) => [m.caseId, m]));
+    assert.equal(byCase.calc.error.message, 'cdr-calc.errors.invalid');
+    assert.deepEqual(byCase.calc.cdrProblem, { field: 'hangup.q850', value: 19000, rule: 'must be ≤ 127' });
+    assert.deepEqual(byCase.calc.payload, record);
+    assert.equal(byCase.calc.cdr.hangup.q850, 19000);
+    assert.equal(byCase.normalize.error.message, 'cdr-normalize.errors.map');
+    assert.deepEqual(byCase.normalize.cdrProblem, { field: 'durationSec', value: -60, rule: 'must be ≥ 0' });
+    assert.deepEqual(byCase.normalize.payload, record);
+    assert.equal(out.length, 0, 'nothing that fails the schema went on');
+  });
 });
