@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { calc } from './lib/cdr/calc';
 import { toFlatRow } from './lib/cdr/rows';
 import type { Cdr } from './lib/cdr/schema';
+import { problemOf } from './lib/cdr/gate';
 import { checkCalcSettings, cdrProblem, MsgRatesCache, type CalcConfigInput } from './lib/glue/calc-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 
@@ -79,7 +80,13 @@ export = function register(RED: NodeAPI): void {
         }
       } catch (err) {
         counts.errors++;
-        node.error(t('errors.internal', { reason: (err as Error).message }), msg);
+        const problem = problemOf(err);
+        if (problem) {
+          // Refused by the schema gate: the vendor record (when cdr-normalize kept it) in msg.payload, the Cdr in msg.cdr.
+          const m = msg as NodeMessageInFlow & { vendorRecord?: unknown; vendorRecords?: unknown };
+          const raw = m.vendorRecord ?? m.vendorRecords ?? msg.payload;
+          node.error(t('errors.invalid', { reason: (err as Error).message }), { ...msg, payload: raw, cdr: msg.payload, cdrProblem: problem } as NodeMessage);
+        } else node.error(t('errors.internal', { reason: (err as Error).message }), msg);
         showCounts();
         done();
         return;

@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { Deduper } from './lib/cdr/dedupe';
 import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
+import { problemOf } from './lib/cdr/gate';
 import { checkNormalizeSettings, vendorOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 
@@ -74,7 +75,18 @@ export = function register(RED: NodeAPI): void {
       return m;
     };
 
+    // Calls the schema gate refused: to the error path with the vendor records in msg.payload.
+    const reportRejected = (): void => {
+      for (const r of pipeline.takeRejected()) {
+        errors.count++;
+        const base = r.meta ? r.meta.msg : ({} as NodeMessageInFlow);
+        const payload = r.vendorRecords.length === 1 ? r.vendorRecords[0] : r.vendorRecords;
+        node.error(t('errors.invalid-call', { reason: r.error.message }), { ...base, payload, cdrProblem: problemOf(r.error) } as NodeMessage);
+      }
+    };
+
     const sendLater = (outputs: Array<Output<Meta>>): void => {
+      reportRejected();
       if (outputs.length === 0) return;
       node.send([outputs.map(toMessage)]);
     };
@@ -144,12 +156,15 @@ export = function register(RED: NodeAPI): void {
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
+        const problem = problemOf(err);
+        if (problem) (msg as NodeMessageInFlow & { cdrProblem?: unknown }).cdrProblem = problem;
         node.error(t('errors.map', { vendor, reason }), msg);
         showCounts();
         done();
         return;
       }
       dirty = dirty || deduper !== null;
+      reportRejected();
       if (outputs.length > 0) send([outputs.map(toMessage)]);
       if (settings.output === 'call') schedule();
       showCounts();

@@ -19,6 +19,7 @@ export { parseUcm, ucmRecordsFrom, UcmFormatError, type UcmRecord, type UcmForma
 
 // --- normalize (vendor record → Cdr legs / call)
 export { normalize, registerMapper, mappedVendors, isVendor, MapError } from './cdr/normalize';
+export { cdrViolation, checkCdr, CdrInvalidError, problemOf, type CdrViolation, type CdrProblem } from './cdr/gate';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './cdr/normalize';
 export { mapUcm } from './cdr/normalize/ucm';
 export { buildCall } from './cdr/call';

@@ -1,5 +1,6 @@
 import type { Cdr } from './schema';
 import { computeMetrics } from './metrics';
+import { CdrInvalidError, cdrViolation, checkCdr } from './gate';
 import { rateCdr, type RateTable, type RatingOptions } from './rating';
 
 export interface CalcOptions {
@@ -12,9 +13,24 @@ export interface CalcOptions {
  * `cdr` with `metrics` (and its legs with theirs) and, when a rate table is
  * given, `cost` (null with `costReason` when it cannot be rated). Only the
  * record itself is rated, not the legs of a call, so a call is never billed
- * twice. Returns a new object; the input is not changed.
+ * twice. Returns a new object; the input is not changed. Throws
+ * CdrInvalidError (naming the field, its value and the rule) rather than give
+ * a record that fails the schema.
  */
 export function calc(cdr: Cdr, options: CalcOptions = {}): Cdr {
+  let out: Cdr;
+  try {
+    out = compute(cdr, options);
+  } catch (err) {
+    // A record that is not a Cdr can make the arithmetic throw: say what is wrong with it instead.
+    const v = cdrViolation(cdr);
+    if (v !== null) throw new CdrInvalidError(v, 'the record given to cdr-calc');
+    throw err;
+  }
+  return checkCdr(out, 'cdr-calc');
+}
+
+function compute(cdr: Cdr, options: CalcOptions): Cdr {
   const out: Cdr = { ...cdr, metrics: computeMetrics(cdr) };
   if (cdr.legs) out.legs = cdr.legs.map((leg) => ({ ...leg, metrics: computeMetrics(leg) }));
   delete out.cost;

@@ -3,6 +3,7 @@ import { normalize } from './normalize';
 import { Deduper } from './dedupe';
 import { LegGrouper } from './legs';
 import { toFlatRow, type FlatRow } from './rows';
+import { CdrInvalidError, cdrViolation } from './gate';
 
 /**
  * What cdr-normalize does with each vendor record, without Node-RED: map it,
@@ -35,6 +36,13 @@ export interface Output<M> {
   grouped: boolean;
 }
 
+/** A call built here that failed the schema gate: it goes to the error path, with the vendor records it came from. */
+export interface Rejected<M> {
+  error: CdrInvalidError;
+  meta: M;
+  vendorRecords: unknown[];
+}
+
 interface OpenCallInfo<M> {
   meta: M;
   records: unknown[];
@@ -48,6 +56,7 @@ export class NormalizePipeline<M> {
   private readonly grouper: LegGrouper | null;
   private readonly open = new Map<string, OpenCallInfo<M>>();
   readonly counts = { in: 0, out: 0, duplicates: 0 };
+  private rejected: Array<Rejected<M>> = [];
 
   constructor(
     private readonly settings: PipelineSettings,
@@ -124,6 +133,14 @@ export class NormalizePipeline<M> {
     return out;
   }
 
+  /** Calls refused by the schema gate since the last call (legs that fail it are thrown by push as MapError). */
+  takeRejected(): Array<Rejected<M>> {
+    if (this.rejected.length === 0) return this.rejected;
+    const out = this.rejected;
+    this.rejected = [];
+    return out;
+  }
+
   private isRepeat(id: string, now: number): boolean {
     if (this.settings.dedupe === 'off' || this.deduper === null) return false;
     return this.deduper.check(id, now);
@@ -144,7 +161,10 @@ export class NormalizePipeline<M> {
       if (info.legIds.size === 0) this.open.delete(call.callId);
       else info.records = [];
     }
-    this.emit(out, call, repeat, meta, records, true);
+    // Legs were checked by normalize(); the call built from them is checked here, whatever the builder did.
+    const problem = cdrViolation(call);
+    if (problem !== null) this.rejected.push({ error: new CdrInvalidError(problem, 'building the call'), meta, vendorRecords: records });
+    else this.emit(out, call, repeat, meta, records, true);
   }
 
   private emit(out: Array<Output<M>>, cdr: Cdr, repeat: boolean, meta: M, vendorRecords: unknown[], grouped: boolean): void {

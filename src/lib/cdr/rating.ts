@@ -241,7 +241,8 @@ export function rateCdr(cdr: Cdr, table: RateTable | null, options: RatingOption
   if (table === null || table.size === 0) return { cost: null, costReason: 'no rate table' };
   const decimals = options.decimals ?? 4;
   const billable = options.billable ?? ['answered'];
-  const number = cdr.callee.number;
+  const number: unknown = cdr.callee?.number;
+  if (typeof number !== 'string') return { cost: null, costReason: 'callee.number is not text' };
   if (number === '') return { cost: null, costReason: 'no callee number' };
   const digits = normalizeNumber(number, options.internationalPrefix ?? '00');
   if (digits === null) return { cost: null, costReason: `callee "${number}" is not a dialable number` };

@@ -176,13 +176,20 @@ export function formatAction(headers: ReadonlyArray<readonly [string, string]>):
 /** A vendor record: the message's headers as a plain object, names and values as sent. */
 export type AmiRecord = Record<string, string | string[]>;
 
-/** Headers → plain object. A repeated key keeps every value, in order, as an array. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Headers → plain object. A repeated key keeps every value, in order, as an
+ * array. Only own keys count as present, and every header becomes an own
+ * property: a `__proto__`, `constructor` or `hasOwnProperty` line is a field
+ * like any other, never the object's prototype or an inherited method.
+ */
 export function toRecord(message: AmiMessage): AmiRecord {
   const rec: AmiRecord = {};
   for (const [k, v] of message.headers) {
     const key = k === '' ? 'Unparsed' : k;
-    const prev = rec[key];
-    if (prev === undefined) rec[key] = v;
+    const prev = hasOwn.call(rec, key) ? rec[key] : undefined;
+    if (prev === undefined) Object.defineProperty(rec, key, { value: v, enumerable: true, writable: true, configurable: true });
     else if (Array.isArray(prev)) prev.push(v);
     else rec[key] = [prev, v];
   }
@@ -252,9 +259,13 @@ export function celRecord(message: AmiMessage): AmiRecord {
   return rec;
 }
 
-/** A field of a record, its name compared without case; a repeated field gives its first value. */
-export function field(rec: Readonly<AmiRecord>, name: string): string | undefined {
-  let v = rec[name];
+/**
+ * The value of a field, its name compared without case, as the record holds it
+ * (a repeated field gives its first value). Only the record's own keys are
+ * read, never a name every object inherits.
+ */
+export function fieldValue(rec: Readonly<Record<string, unknown>>, name: string): unknown {
+  let v: unknown = hasOwn.call(rec, name) ? rec[name] : undefined;
   if (v === undefined) {
     const want = name.toLowerCase();
     for (const k of Object.keys(rec)) {
@@ -264,8 +275,19 @@ export function field(rec: Readonly<AmiRecord>, name: string): string | undefine
       }
     }
   }
-  if (v === undefined) return undefined;
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * A field of a record as text ({@link fieldValue}). A record that came as JSON
+ * may hold numbers or booleans: they are given as their text; any other value
+ * (an object, null) is treated as absent.
+ */
+export function field(rec: Readonly<AmiRecord>, name: string): string | undefined {
+  const v = fieldValue(rec, name);
+  if (typeof v === 'string') return v;
+  if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') return String(v);
+  return undefined;
 }
 
 /** The `[mappings]` fields of a Cdr record: every header that is neither standard nor envelope. */

@@ -23,7 +23,8 @@
 import type { Cdr, Direction, Disposition } from '../schema';
 import { stableId } from '../id';
 import { wallClockToIso } from '../time';
-import { field, splitCallerId, type AmiRecord } from '../../formats/ami';
+import { field, fieldValue, splitCallerId, type AmiRecord } from '../../formats/ami';
+import { asSeconds, asText, checkInstant, checkTimeOrder, setOwn } from '../read-field';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 
 /** All conditions (record field → regular expression, case-insensitive) must match. */
@@ -110,25 +111,26 @@ export function directionOf(rec: Readonly<AmiRecord>, vendor: AsteriskMapOptions
 }
 
 function text(rec: Readonly<AmiRecord>, name: string): string {
-  return field(rec, name) ?? '';
+  return asText(fieldValue(rec, name), name);
 }
 
 function seconds(rec: Readonly<AmiRecord>, name: string): number {
-  const v = text(rec, name).trim();
-  if (!/^\d+$/.test(v)) throw new MapError(`${name} is not a whole number of seconds: "${v}"`, name);
-  return Number(v);
+  const n = asSeconds(fieldValue(rec, name), name, { whole: true });
+  if (n === null) throw new MapError(`${name} is missing: a whole number of seconds is required`, name);
+  return n;
 }
 
 function time(rec: Readonly<AmiRecord>, name: string, timeZone: string): string {
   const iso = wallClockToIso(text(rec, name), timeZone);
   if (iso === null) throw new MapError(`${name} is not a time: "${text(rec, name)}"`, name);
+  checkInstant(Date.parse(iso), name, text(rec, name));
   return iso;
 }
 
 export const mapAsterisk: VendorMapper = (record: VendorRecord, options: MapOptions): Mapped => {
   const rec = record as AmiRecord;
   const vendor = (options.vendor ?? {}) as AsteriskMapOptions;
-  const event = field(rec, 'Event');
+  const event = fieldValue(rec, 'Event') === undefined ? undefined : text(rec, 'Event');
   if (event !== undefined && event.toLowerCase() !== 'cdr') {
     throw new MapError(`an AMI ${event} event is not a CDR`, 'Event');
   }
@@ -141,6 +143,10 @@ export const mapAsterisk: VendorMapper = (record: VendorRecord, options: MapOpti
   const startTime = time(rec, 'StartTime', options.timeZone);
   const endTime = time(rec, 'EndTime', options.timeZone);
   const answerTime = text(rec, 'AnswerTime').trim() === '' ? null : time(rec, 'AnswerTime', options.timeZone);
+  checkTimeOrder(
+    { startMs: Date.parse(startTime), answerMs: answerTime === null ? null : Date.parse(answerTime), endMs: Date.parse(endTime) },
+    { start: 'StartTime', answer: 'AnswerTime', end: 'EndTime' },
+  );
   const pbx = vendor.pbx ? String(vendor.pbx) : '';
 
   const id = stableId('asterisk', [
@@ -153,12 +159,12 @@ export const mapAsterisk: VendorMapper = (record: VendorRecord, options: MapOpti
   const group = linked !== '' ? linked : uniqueId;
   const callId = pbx ? `${pbx}:${group}` : group;
 
-  const clid = splitCallerId(field(rec, 'CallerID'));
+  const clid = splitCallerId(text(rec, 'CallerID'));
   const caller: Cdr['caller'] = { number: clid.number !== '' ? clid.number : text(rec, 'Source') };
   if (clid.name !== '') caller.name = clid.name;
 
   const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rec)) if (!MAPPED.has(k.toLowerCase())) extra[k] = v;
+  for (const [k, v] of Object.entries(rec)) if (!MAPPED.has(k.toLowerCase())) setOwn(extra, k, v);
 
   const leg: Cdr = {
     schema: 1,

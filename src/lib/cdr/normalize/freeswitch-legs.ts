@@ -34,9 +34,9 @@ export function fsLegInfo(uuid: string, vars: Record<string, string>, profile: F
     return info;
   }
   const originated = uniqueUuids(arrayUuids(vars['originated_legs']).concat(arrayUuids(vars['originate_causes'])));
-  const originateeProfiles = profile?.originatee?.originatee_caller_profiles ?? [];
-  for (const p of originateeProfiles) {
-    if (typeof p.uuid === 'string' && p.uuid && !originated.includes(p.uuid)) originated.push(p.uuid);
+  const listed: unknown = profile?.originatee?.originatee_caller_profiles;
+  for (const p of Array.isArray(listed) ? (listed as Array<{ uuid?: unknown } | null>) : []) {
+    if (p && typeof p.uuid === 'string' && p.uuid && !originated.includes(p.uuid)) originated.push(p.uuid);
   }
   const other =
     nonEmpty(vars['bridge_uuid']) ?? nonEmpty(vars['signal_bond']) ?? nonEmpty(vars['last_bridge_to']) ?? originated[0];

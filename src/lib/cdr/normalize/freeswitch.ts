@@ -10,6 +10,7 @@
 import type { Cdr, Direction, HoldPeriod, Timing } from '../schema';
 import { epochToIso, wallClockToEpochMs } from '../time';
 import { stableId } from '../id';
+import { asIntegerIn, asSeconds, checkInstant, checkTimeOrder, looseText, own, textFields } from '../read-field';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 import type { FsCallerProfile, FsCallflow, FsCdrRecord } from '../../formats/freeswitch/types';
 import { fsLegInfo, type FsLeg, type FsLegInfo } from './freeswitch-legs';
@@ -36,8 +37,9 @@ export const mapFreeswitch: VendorMapper = (record: VendorRecord, options: MapOp
 };
 
 function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings): Cdr {
-  const v = rec.variables;
-  const flows: FsCallflow[] = Array.isArray(rec.callflow) ? rec.callflow : [];
+  // Variables are text on the wire; whatever a parser or a flow made of them is read as text.
+  const v = textFields(rec.variables);
+  const flows: FsCallflow[] = Array.isArray(rec.callflow) ? rec.callflow.filter((f) => typeof f === 'object' && f !== null) : [];
   // FreeSWITCH lists the newest caller profile first; its times carry the hangup.
   const current = flows.find((f) => Number(f.times?.['hangup_time'] ?? 0) > 0) ?? flows[0];
   const oldest = flows[flows.length - 1];
@@ -49,7 +51,9 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   if (t.created === 0 && t.hangup === 0) throw new MapError(`FreeSWITCH record ${uuid} has no start or end time`, 'times');
   const created = t.created || t.hangup;
   const hangup = t.hangup || created;
-  const holds = holdsOf(rec, hangup);
+  for (const [name, us] of Object.entries(t)) if (us > 0) checkInstant(us / 1000, TIME_NAMES[name as keyof FsTimesUs], us);
+  checkTimeOrder({ startMs: created / 1000, answerMs: t.answered > 0 ? t.answered / 1000 : null, endMs: hangup / 1000 }, { start: 'created_time', answer: 'answered_time', end: 'hangup_time' });
+  const holds = holdsOf(rec, v, hangup);
   const derived = deriveFsTimes({ ...t, created, hangup }, holds);
   const legInfo = fsLegInfo(uuid, v, profile);
   const answered = t.answered > 0;
@@ -71,8 +75,8 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
     startTime: usToIso(created),
     answerTime: answered ? usToIso(t.answered) : null,
     endTime: usToIso(hangup),
-    durationSec: intOr(v['duration'], Math.max(0, Math.floor(hangup / 1e6) - Math.floor(created / 1e6))),
-    billSec: intOr(v['billsec'], answered ? Math.max(0, Math.floor(hangup / 1e6) - Math.floor(t.answered / 1e6)) : 0),
+    durationSec: countOr(v['duration'], 'duration', Math.max(0, Math.floor(hangup / 1e6) - Math.floor(created / 1e6))),
+    billSec: countOr(v['billsec'], 'billsec', answered ? Math.max(0, Math.floor(hangup / 1e6) - Math.floor(t.answered / 1e6)) : 0),
     caller: callerName ? { number: callerNumber, name: callerName } : { number: callerNumber },
     callee: { number: callee },
     disposition: fsDisposition(answered, v['hangup_cause']),
@@ -86,7 +90,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   if (gateway) cdr.trunk = cdr.direction === 'inbound' ? { in: gateway } : { out: gateway };
   if (v['accountcode']) cdr.accountCode = v['accountcode'];
   if (v['userfield']) cdr.userField = v['userfield'];
-  const recordings = recordingsOf(rec);
+  const recordings = recordingsOf(rec, v);
   if (recordings.length) cdr.recordings = recordings;
   const timing = timingOf(t, derived.earlyMedia, holds);
   if (timing) cdr.timing = timing;
@@ -104,7 +108,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
     bridgeHangupCause: v['last_bridge_hangup_cause'],
     readCodec: v['read_codec'],
     writeCodec: v['write_codec'],
-    mos: mosOf(rec),
+    mos: mosOf(rec, v),
     // The brief's derived figures to the microsecond (cdr-calc works from `timing` in ms).
     ringStartTime: derived.ringStartUs > 0 ? usToIso(derived.ringStartUs) : undefined,
     pddSec: derived.pddSec,
@@ -114,6 +118,12 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   });
   return cdr;
 }
+
+/** The callflow `times` names, for error messages. */
+const TIME_NAMES: Record<keyof FsTimesUs, string> = {
+  created: 'created_time', progress: 'progress_time', progressMedia: 'progress_media_time',
+  answered: 'answered_time', bridged: 'bridged_time', hangup: 'hangup_time',
+};
 
 /** Callflow times, filled from the *_uepoch / *_epoch variables and then the local stamps. */
 function timesWithFallback(t: FsTimesUs, v: Record<string, string>, timeZone: string): FsTimesUs {
@@ -137,10 +147,11 @@ function timesWithFallback(t: FsTimesUs, v: Record<string, string>, timeZone: st
 }
 
 /** Hold periods; one still open at hangup (stop 0) ends at the hangup. */
-function holdsOf(rec: FsCdrRecord, hangupUs: number): FsHoldUs[] {
-  let list = parseHoldEvents(rec.variables['hold_events']);
-  if (list.length === 0) {
-    list = (rec['hold-record']?.hold ?? []).map((h) => ({ startUs: Number(h.on), stopUs: Number(h.off) }));
+function holdsOf(rec: FsCdrRecord, v: Record<string, string>, hangupUs: number): FsHoldUs[] {
+  let list = parseHoldEvents(v['hold_events']);
+  const held: unknown = rec['hold-record']?.hold;
+  if (list.length === 0 && Array.isArray(held)) {
+    list = held.filter((h) => typeof h === 'object' && h !== null).map((h) => ({ startUs: Number(h.on), stopUs: Number(h.off) }));
   }
   return list
     .filter((h) => Number.isFinite(h.startUs) && Number.isFinite(h.stopUs) && h.startUs > 0)
@@ -160,15 +171,16 @@ function timingOf(t: FsTimesUs, earlyMedia: boolean, holds: FsHoldUs[]): Timing 
 function hangupOf(v: Record<string, string>, leg: FsLeg, bridged: boolean): Cdr['hangup'] | undefined {
   const h: NonNullable<Cdr['hangup']> = {};
   if (v['hangup_cause']) h.cause = v['hangup_cause'];
-  const q = Number(v['hangup_cause_q850']);
-  if (v['hangup_cause_q850'] && Number.isInteger(q)) h.q850 = q;
+  // Q.850 causes are 0..127; anything else is left out (the vendor record keeps it).
+  const q = asIntegerIn(v['hangup_cause_q850'], 0, 127);
+  if (q !== null) h.q850 = q;
   const by = fsHangupBy(v['sip_hangup_disposition'], leg, bridged);
   if (by) h.by = by;
   return Object.keys(h).length ? h : undefined;
 }
 
 function fsDirection(v: Record<string, string>, leg: FsLeg, context: string, s: FsMapSettings): Direction {
-  const declared = (v[s.directionVariable ?? 'call_direction'] ?? '').toLowerCase();
+  const declared = looseText(own(v, s.directionVariable ?? 'call_direction')).toLowerCase();
   if (declared === 'inbound' || declared === 'outbound' || declared === 'internal') return declared;
   const externalProfiles = s.externalProfiles ?? ['external'];
   const publicContexts = s.publicContexts ?? ['public'];
@@ -182,39 +194,44 @@ function fsDirection(v: Record<string, string>, leg: FsLeg, context: string, s: 
   return 'unknown';
 }
 
-function recordingsOf(rec: FsCdrRecord): string[] {
-  const v = rec.variables;
+function recordingsOf(rec: FsCdrRecord, v: Record<string, string>): string[] {
   const out = new Set<string>();
   for (const k of ['record_file_name', 'sofia_record_file', 'recording_file']) if (v[k]) out.add(v[k]);
-  for (const app of rec.app_log?.applications ?? []) {
-    if (app.app_name === 'record_session' && app.app_data) out.add(app.app_data.split(/\s+/)[0]!);
+  const apps: unknown = rec.app_log?.applications;
+  for (const app of Array.isArray(apps) ? (apps as unknown[]) : []) {
+    const a = textFields(app);
+    if (a['app_name'] === 'record_session' && a['app_data']) out.add(a['app_data'].split(/\s+/)[0]!);
   }
   return [...out];
 }
 
-function mosOf(rec: FsCdrRecord): number | undefined {
+function mosOf(rec: FsCdrRecord, v: Record<string, string>): number | undefined {
   const stats = (rec.callStats ?? rec['call-stats']) as Record<string, unknown> | undefined;
   const audio = stats?.['audio'] as Record<string, unknown> | undefined;
   const inbound = audio?.['inbound'] as Record<string, unknown> | undefined;
   const fromStats = inbound?.['mos'];
-  const n = Number(fromStats ?? rec.variables['rtp_audio_in_mos']);
-  return (fromStats !== undefined || rec.variables['rtp_audio_in_mos'] !== undefined) && Number.isFinite(n) ? n : undefined;
+  const n = Number(fromStats ?? v['rtp_audio_in_mos']);
+  return (fromStats !== undefined || v['rtp_audio_in_mos'] !== undefined) && Number.isFinite(n) ? n : undefined;
 }
 
 /* ---------------- mod_cdr_csv ---------------- */
 
 function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSettings): Cdr {
-  const f = (k: string): string => (typeof r[k] === 'string' ? (r[k] as string) : r[k] === undefined || r[k] === null ? '' : String(r[k]));
+  const vars = textFields(r);
+  const f = (k: string): string => vars[k] ?? '';
   const endMs = wallClockToEpochMs(f('end_stamp'), timeZone);
   const answerMs = wallClockToEpochMs(f('answer_stamp'), timeZone);
   let startMs = wallClockToEpochMs(f('start_stamp'), timeZone);
-  const duration = intOr(f('duration'), NaN);
+  const duration = countOr(f('duration'), 'duration', NaN);
   // Templates without start_stamp (opencdrrate): end − duration, else the answer.
   if (startMs === null && endMs !== null && Number.isFinite(duration)) startMs = endMs - duration * 1000;
   if (startMs === null) startMs = answerMs ?? endMs;
   if (startMs === null || endMs === null) {
     throw new MapError('FreeSWITCH CSV record needs start_stamp (or answer_stamp/duration) and end_stamp', 'end_stamp');
   }
+  checkInstant(startMs, 'start_stamp', f('start_stamp'));
+  checkInstant(endMs, 'end_stamp', f('end_stamp'));
+  checkTimeOrder({ startMs, answerMs, endMs }, { start: 'start_stamp', answer: 'answer_stamp', end: 'end_stamp' });
   const answered = answerMs !== null;
   const aLeg = f('originating_leg_uuid') || f('ent_originate_aleg_uuid') || f('originator');
   const leg: FsLeg = aLeg ? 'b' : 'a';
@@ -225,10 +242,8 @@ function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSet
   if (!aLeg && other) legInfo.otherLegUuid = other;
   const callerNumber = f('caller_id_number') || f('ani');
   const callerName = f('caller_id_name');
-  const billSec = intOr(f('billsec'), answered ? Math.max(0, Math.round((endMs - answerMs!) / 1000)) : 0);
+  const billSec = countOr(f('billsec'), 'billsec', answered ? Math.max(0, Math.round((endMs - answerMs!) / 1000)) : 0);
 
-  const vars: Record<string, string> = {};
-  for (const [k, val] of Object.entries(r)) vars[k] = typeof val === 'string' ? val : String(val ?? '');
   const cdr: Cdr = {
     schema: 1,
     kind: 'leg',
@@ -271,13 +286,13 @@ function usToIso(us: number): string {
 }
 
 function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
+  return typeof v === 'object' ? '' : looseText(v);
 }
 
-function intOr(v: string | undefined, fallback: number): number {
-  if (v === undefined || v.trim() === '') return fallback;
-  const n = Number(v);
-  return Number.isFinite(n) ? Math.trunc(n) : fallback;
+/** FreeSWITCH's own count of seconds (whole), or `fallback` when it sent none; a negative or absurd count is an error. */
+function countOr(v: string | undefined, name: string, fallback: number): number {
+  const n = asSeconds(v, name);
+  return n === null ? fallback : Math.trunc(n);
 }
 
 function compact(o: Record<string, unknown>): Record<string, unknown> {

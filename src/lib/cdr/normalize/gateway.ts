@@ -6,6 +6,7 @@
 import type { Cdr, Direction, Disposition, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToIso } from '../time';
+import { asSeconds, asText, checkInstant, checkTimeOrder, own } from '../read-field';
 import { MapError, type Mapped, type MapOptions, type VendorRecord } from './types';
 
 const NOTATION_DIRECTION: Record<string, Direction> = {
@@ -18,19 +19,12 @@ const NOTATION_DIRECTION: Record<string, Direction> = {
 };
 
 function text(r: VendorRecord, field: string): string {
-  const v = r[field];
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  throw new MapError(`gateway record field "${field}" must be a string`, field);
+  return asText(own(r, field), field).trim();
 }
 
 function seconds(r: VendorRecord, field: string): number | null {
-  const v = r[field];
-  if (v === undefined || v === null || v === '') return null;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new MapError(`gateway record field "${field}" must be a number of seconds`, field);
-  return Math.round(n);
+  const n = asSeconds(own(r, field), field);
+  return n === null ? null : Math.round(n);
 }
 
 /** `2004/01/26 23:13:11` in `timeZone` → ISO UTC; null for an empty text. */
@@ -42,6 +36,7 @@ function when(r: VendorRecord, field: string, timeZone: string, required: boolea
   }
   const iso = wallClockToIso(t.replace(/^(\d{4})\/(\d{2})\/(\d{2})/, '$1-$2-$3'), timeZone);
   if (iso === null) throw new MapError(`gateway record field "${field}" is not a time like 2004/01/26 23:13:11: "${t}"`, field);
+  checkInstant(Date.parse(iso), field, t);
   return iso;
 }
 
@@ -83,13 +78,17 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
   const callRef = text(record, 'Call-Ref');
   if (callRef === '') throw new MapError('gateway record has no "Call-Ref"', 'Call-Ref');
   const notation = text(record, 'Notation');
-  const direction = NOTATION_DIRECTION[notation];
+  const direction = own(NOTATION_DIRECTION, notation) as Direction | undefined;
   if (direction === undefined) throw new MapError(`unknown gateway Notation "${notation}"`, 'Notation');
 
   const beginAt = text(record, 'Begin At');
   const startTime = when(record, 'Begin At', options.timeZone, true)!;
   const endTime = when(record, 'End At', options.timeZone, true)!;
   const answerTime = when(record, 'Talk At', options.timeZone, false);
+  checkTimeOrder(
+    { startMs: Date.parse(startTime), answerMs: answerTime === null ? null : Date.parse(answerTime), endMs: Date.parse(endTime) },
+    { start: 'Begin At', answer: 'Talk At', end: 'End At' },
+  );
   const durationSec = seconds(record, 'Duration Sec') ?? Math.max(0, Math.round((Date.parse(endTime) - Date.parse(startTime)) / 1000));
   const billSec = answerTime === null ? 0 : seconds(record, 'Talk Sec') ?? Math.max(0, Math.round((Date.parse(endTime) - Date.parse(answerTime)) / 1000));
 
@@ -127,7 +126,7 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
     extra: {
       notation,
       gateway,
-      callRef: Number(callRef),
+      callRef: /^\d+$/.test(callRef) ? Number(callRef) : callRef,
       port,
       pstnDial,
       pstnCallerId,

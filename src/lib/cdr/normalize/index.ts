@@ -7,6 +7,7 @@ import { mapVos3000 } from './vos3000';
 import { mapGateway } from './gateway';
 import { mapFreeswitch } from './freeswitch';
 import { mapAsterisk } from './asterisk';
+import { checkCdr } from '../gate';
 
 export { MapError } from './types';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
@@ -56,10 +57,15 @@ export function normalize(vendor: string, record: unknown, options: MapOptions):
     throw new MapError(`a ${vendor} record must be an object, got ${Array.isArray(record) ? 'an array' : record === null ? 'null' : typeof record}`);
   }
   if (!isValidTimeZone(options.timeZone)) throw new MapError(`not an IANA time zone: "${String(options.timeZone)}"`, 'timeZone');
+  let mapped: Mapped;
   try {
-    return mapper(record as Record<string, unknown>, options);
+    mapped = mapper(record as Record<string, unknown>, options);
   } catch (err) {
     if (err instanceof MapError) throw err;
-    throw new MapError(`${vendor} mapper failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new MapError(`${vendor} mapper failed on this record (a defect: please report it with the record): ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Whatever a mapper made, nothing leaves here that fails the schema.
+  for (const leg of mapped.legs) checkCdr(leg, `the ${vendor} mapper`);
+  if (mapped.call) checkCdr(mapped.call, `the ${vendor} mapper`);
+  return mapped;
 }

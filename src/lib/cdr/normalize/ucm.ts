@@ -2,6 +2,7 @@ import type { Cdr, Direction, Disposition, Party, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToEpochMs, zoneOffsetMs } from '../time';
 import { buildCall } from '../call';
+import { asSeconds, asText, checkInstant, own, setOwn } from '../read-field';
 import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorRecord } from './types';
 
 /**
@@ -131,26 +132,18 @@ function subIndex(key: string): number {
 
 /** A UCM value as a trimmed string ("" when absent). Values are strings on the wire; XML parsers may give numbers. */
 function text(r: VendorRecord, key: string): string {
-  const v = r[key];
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return '';
+  return asText(own(r, key), key).trim();
 }
 
 function seconds(r: VendorRecord, key: string): number | null {
-  const t = text(r, key);
-  if (t === '') return null;
-  const n = Number(t);
-  if (!Number.isFinite(n) || n < 0) throw new MapError(`UCM ${key} is not a number of seconds: ${t}`, key);
-  return n;
+  return asSeconds(own(r, key), key);
 }
 
 function nonEmptyFields(r: VendorRecord, skip: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (skip.has(k) || v === '' || v === null || v === undefined) continue;
-    out[k] = v;
+    setOwn(out, k, v);
   }
   return out;
 }
@@ -166,9 +159,10 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
   const startText = text(r, 'start');
   let startMs = wallClockToEpochMs(startText, timeZone);
   if (startMs === null) throw new MapError(`UCM start is not a time: "${startText}"`, 'start');
+  checkInstant(startMs, 'start', startText);
 
   const dispText = text(r, 'disposition').toUpperCase();
-  const disposition = DISPOSITIONS[dispText];
+  const disposition = own(DISPOSITIONS, dispText) as Disposition | undefined;
   if (disposition === undefined) throw new MapError(`UCM disposition is not known: "${text(r, 'disposition')}"`, 'disposition');
 
   const duration = seconds(r, 'duration');
@@ -185,6 +179,7 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     if (isWallClock(startMs + duration * 1000, endText, timeZone)) endMs = startMs + duration * 1000;
     else if (isWallClock(endMs - duration * 1000, startText, timeZone)) startMs = endMs - duration * 1000;
   }
+  checkInstant(endMs, 'end', endText);
   if (endMs < startMs) throw new MapError(`UCM end (${endText}) is before start (${startText})`, 'end');
 
   // The UCM fills `answer` with the end time on legs nobody answered: only an
@@ -255,7 +250,7 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
 }
 
 function direction(r: VendorRecord, trunkIn: string, trunkOut: string, src: string, dst: string, extension: RegExp): Direction {
-  const said = USERFIELD_DIRECTIONS[text(r, 'userfield').toLowerCase()];
+  const said = own(USERFIELD_DIRECTIONS, text(r, 'userfield').toLowerCase()) as Direction | undefined;
   if (said) return said;
   if (trunkIn !== '' && trunkOut === '') return 'inbound';
   if (trunkOut !== '' && trunkIn === '') return 'outbound';

@@ -17,6 +17,7 @@ import type { Cdr, Disposition, Direction, HangupBy, Timing, Trunks } from '../s
 import { stableId } from '../id';
 import { wallClockToEpochMs } from '../time';
 import { readVosTime, VosParseError } from '../../formats/vos';
+import { asSeconds, asText, checkInstant, epochMs, own, setOwn } from '../read-field';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 
 /** Settings read from `options.vendor`. */
@@ -49,13 +50,17 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
   const holdSec = secondsOf(record, 'holdTime');
   let endMs = timeOf(record, 'stopTime', options.timeZone);
   if (endMs === null) endMs = startMs + holdSec * 1000;
-  if (endMs < startMs) throw new MapError('stopTime is before startTime', 'stopTime');
+  if (endMs < startMs) throw new MapError(`stopTime (${new Date(endMs).toISOString()}) is before startTime (${new Date(startMs).toISOString()})`, 'stopTime');
+  // holdTime is the talk time: it cannot be longer than the call (1 s for the truncation of each).
+  if (holdSec * 1000 > endMs - startMs + 1000) {
+    throw new MapError(`holdTime is ${holdSec} s: longer than the call (startTime..stopTime = ${Math.round((endMs - startMs) / 1000)} s)`, 'holdTime');
+  }
   const durationSec = Math.max(Math.round((endMs - startMs) / 1000), holdSec);
   const answered = holdSec > 0;
   const answerMs = answered ? Math.max(startMs, endMs - holdSec * 1000) : null;
 
   const id = stableId('vos3000', Object.values(record).map(canonical));
-  const endReason = record['endReason'];
+  const endReason = text(record['endReason'], 'endReason');
   const cdr: Cdr = {
     schema: 1,
     kind: 'leg',
@@ -67,24 +72,24 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
     endTime: new Date(endMs).toISOString(),
     durationSec,
     billSec: holdSec,
-    caller: { number: text(record['callerE164']) },
-    callee: { number: text(record['calleeE164']) },
+    caller: { number: text(record['callerE164'], 'callerE164') },
+    callee: { number: text(record['calleeE164'], 'calleeE164') },
     disposition: answered ? 'answered' : dispositionFromReason(endReason, settings.endReasons),
     direction: settings.direction ?? 'unknown',
     extra: {},
   };
-  const dialed = text(record['calleeAccessE164']);
+  const dialed = text(record['calleeAccessE164'], 'calleeAccessE164');
   if (dialed !== '') cdr.dialed = dialed;
 
-  const by = HANGUP_BY[String(record['endDirection'])];
-  if ((endReason !== null && endReason !== undefined && endReason !== '') || by) {
+  const by = own(HANGUP_BY, text(record['endDirection'], 'endDirection')) as HangupBy | undefined;
+  if (endReason !== '' || by) {
     cdr.hangup = {};
-    if (endReason !== null && endReason !== undefined && endReason !== '') cdr.hangup.cause = String(endReason);
+    if (endReason !== '') cdr.hangup.cause = endReason;
     if (by) cdr.hangup.by = by;
   }
   const trunk: Trunks = {};
-  const gwIn = text(record['callerGatewayId']);
-  const gwOut = text(record['calleeGatewayId']);
+  const gwIn = text(record['callerGatewayId'], 'callerGatewayId');
+  const gwOut = text(record['calleeGatewayId'], 'calleeGatewayId');
   if (gwIn !== '') trunk.in = gwIn;
   if (gwOut !== '') trunk.out = gwOut;
   if (trunk.in !== undefined || trunk.out !== undefined) cdr.trunk = trunk;
@@ -94,7 +99,7 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
     const timing: Timing = { pddSec: Math.round(pddMs) / 1000 };
     cdr.timing = timing;
   }
-  for (const [k, v] of Object.entries(record)) if (!MAPPED.has(k)) cdr.extra[k] = v;
+  for (const [k, v] of Object.entries(record)) if (!MAPPED.has(k)) setOwn(cdr.extra, k, v);
   return { legs: [cdr] };
 };
 
@@ -109,7 +114,7 @@ function readSettings(vendor: Record<string, unknown> | undefined): Vos3000MapSe
     const map: Record<string, Disposition> = {};
     for (const [k, v] of Object.entries(reasons as Record<string, unknown>)) {
       if (typeof v !== 'string' || !DISPOSITIONS.has(v)) throw new MapError(`endReasons["${k}"] is not a disposition`);
-      map[k.toLowerCase()] = v as Disposition;
+      setOwn(map, k.toLowerCase(), v);
     }
     out.endReasons = map;
   }
@@ -122,38 +127,33 @@ function readSettings(vendor: Record<string, unknown> | undefined): Vos3000MapSe
 }
 
 function canonical(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-function text(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v).trim();
+function text(v: unknown, field: string): string {
+  return asText(v, field).trim();
 }
 
 function timeOf(record: VendorRecord, field: string, timeZone: string): number | null {
   const v = record[field];
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new MapError(`${field} is not a time`, field);
-    return v === 0 ? null : v;
-  }
+  // A number is an epoch time whose unit its size tells (µs never read as ms).
+  if (typeof v === 'number') return epochMs(v, field);
   let read: number | string | null;
   try {
-    read = readVosTime(String(v).trim(), field);
+    read = readVosTime(asText(v, field).trim(), field);
   } catch (e) {
-    throw new MapError(e instanceof VosParseError ? e.message : `${field} is not a time`, field);
+    throw e instanceof MapError ? e : new MapError(e instanceof VosParseError ? e.message : `${field} is not a time`, field);
   }
-  if (read === null || typeof read === 'number') return read;
-  const ms = wallClockToEpochMs(read, timeZone);
+  if (read === null) return null;
+  const ms = typeof read === 'number' ? read : wallClockToEpochMs(read, timeZone);
   if (ms === null) throw new MapError(`${field}: "${read}" is not a time`, field);
-  return ms;
+  return checkInstant(ms, field, v);
 }
 
 function secondsOf(record: VendorRecord, field: string): number {
-  const v = record[field];
-  if (v === null || v === undefined || v === '') return 0;
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isFinite(n) || n < 0) throw new MapError(`${field} is not a number of seconds`, field);
-  return Math.round(n);
+  return Math.round(asSeconds(record[field], field) ?? 0);
 }
 
 function positive(v: unknown): number | null {
@@ -185,7 +185,7 @@ const SIP_CODES: Readonly<Record<string, Disposition>> = {
 export function dispositionFromReason(reason: unknown, map?: Record<string, Disposition>): Disposition {
   if (reason === null || reason === undefined || reason === '') return 'failed';
   const s = String(reason).trim();
-  const mapped = map?.[s.toLowerCase()];
+  const mapped = map ? (own(map, s.toLowerCase()) as Disposition | undefined) : undefined;
   if (mapped) return mapped;
   // A bare number is a VOS-specific code with no published table: only the user's map knows it.
   if (/^-?\d+$/.test(s)) return 'failed';

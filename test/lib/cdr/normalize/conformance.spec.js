@@ -2,63 +2,14 @@
 // Every vendor's records, through the registry, give schema-valid Cdrs that
 // cdr-calc and flat rows accept. Grows with each vendor added to the registry.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const { normalize, mappedVendors } = require('../../../../nodes/lib/cdr/normalize');
 const { calc } = require('../../../../nodes/lib/cdr/calc');
 const { parseRateTable } = require('../../../../nodes/lib/cdr/rating');
 const { toFlatRow, FLAT_COLUMNS } = require('../../../../nodes/lib/cdr/rows');
 const { assertValidCdr } = require('../../../support/cdr-schema');
-const { samplePath } = require('../../../support/samples');
-const { ucmRecords } = require('../../../support/ucm-samples');
-const { parseVosLine } = require('../../../../nodes/lib/formats/vos');
-const vosSim = require('../../../../nodes/lib/sim/vos');
-const { parseEventLine, CallAssembler } = require('../../../../nodes/lib/formats/gateway');
-const fsFormats = require('../../../../nodes/lib/formats/freeswitch');
-const ami = require('../../../../nodes/lib/formats/ami');
-const { sample: asteriskSample } = require('../../../support/asterisk-samples');
-const fsSim = require('../../../../nodes/lib/sim/freeswitch');
+const { vendorRecords: sources } = require('../../../support/vendor-records');
 
 const RATES = parseRateTable('prefix,rate\n0,0.02\n1,0.01\n8,0.05\n');
-
-const sources = {
-  ucm: () => ucmRecords(),
-  vos3000: () => vosSim.generateCalls(300, { startMs: Date.UTC(2024, 2, 31, 0, 0), cps: 0.05, seed: 9 }).map((c) => parseVosLine(vosSim.formatLine(c))),
-  gateway: () => {
-    let t = 0;
-    const asm = new CallAssembler({ now: () => t, openTimeoutMs: 1000 });
-    const out = [];
-    for (const line of fs.readFileSync(samplePath('gateway', 'events-2004-01-26.tsv'), 'utf8').split('\n')) {
-      const e = parseEventLine(line);
-      if (e) out.push(...asm.push('8200', e).records);
-    }
-    t = 1000;
-    out.push(...asm.sweep());
-    return out.map((r) => JSON.parse(JSON.stringify(r)));
-  },
-  asterisk: () =>
-    // Every Cdr event of the real Asterisk 22 capture.
-    new ami.AmiFramer()
-      .push(asteriskSample('ami-full-session-part1.txt'))
-      .filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr')
-      .map((f) => ami.cdrRecord(f.message)),
-  freeswitch: () => {
-    // The real samples, then simulated calls in each of FreeSWITCH's three formats.
-    const out = [
-      fsFormats.parseXmlCdr(fs.readFileSync(samplePath('freeswitch', 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8')),
-      fsFormats.parseJsonCdr(fs.readFileSync(samplePath('freeswitch', 'answered-bridged-with-hold.cdr.json'), 'utf8')),
-    ];
-    const gen = new fsSim.FsCallGenerator({ seed: 5 });
-    const template = fsFormats.compileTemplate(fsFormats.CSV_TEMPLATES.example);
-    for (let i = 0; i < 40; i++) {
-      const c = gen.call();
-      for (const leg of c.b ? [c.a, c.b] : [c.a]) {
-        out.push(fsFormats.parseXmlCdr(fsSim.toXml(leg)), fsFormats.parseJsonCdr(fsSim.toJson(leg)));
-        out.push(...fsFormats.parseCsvText(fsSim.toCsvLine(leg, template), template).records);
-      }
-    }
-    return out.map((r) => JSON.parse(JSON.stringify(r)));
-  },
-};
 
 describe('cdr/normalize conformance (every mapped vendor)', () => {
   for (const vendor of ['ucm', 'vos3000', 'gateway', 'freeswitch', 'asterisk']) {

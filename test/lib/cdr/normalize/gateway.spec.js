@@ -94,7 +94,7 @@ describe('cdr/normalize/gateway', () => {
     assert.equal(ids.size, 3);
     // Same Call-Ref on another gateway, or the same gateway after a reboot (another Begin): another call.
     assert.notEqual(mapGateway({ ...call1, Gateway: '8378' }, tz).legs[0].id, mapGateway(call1, tz).legs[0].id);
-    assert.notEqual(mapGateway({ ...call1, 'Begin At': '2004/01/27 08:00:00' }, tz).legs[0].id, mapGateway(call1, tz).legs[0].id);
+    assert.notEqual(mapGateway({ ...call1, 'Begin At': '2004/01/27 08:00:00', 'Talk At': '2004/01/27 08:00:05', 'End At': '2004/01/27 08:01:00' }, tz).legs[0].id, mapGateway(call1, tz).legs[0].id);
   });
 
   it('maps each notation to direction and disposition', () => {
