@@ -58,7 +58,8 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   const callerNumber = str(profile?.caller_id_number) || v['caller_id_number'] || v['effective_caller_id_number'] || v['ani'] || '';
   const callerName = str(profile?.caller_id_name) || v['caller_id_name'] || '';
   const callee = str(profile?.destination_number) || v['destination_number'] || v['sip_req_user'] || v['sip_to_user'] || '';
-  const dialed = str(oldest?.caller_profile?.destination_number) || callee;
+  // The number first dialed, before a transfer changed the destination.
+  const dialed = str(oldest?.caller_profile?.destination_number);
   const context = str(profile?.context) || v['context'] || '';
   const originatorContext = str(profile?.originator?.originator_caller_profiles?.[0]?.['context']);
 
@@ -79,7 +80,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
     direction: fsDirection(v, legInfo.leg, originatorContext || context, settings),
     extra: {},
   };
-  if (dialed) cdr.dialed = dialed;
+  if (dialed && dialed !== callee) cdr.dialed = dialed;
   const hangupInfo = hangupOf(v, legInfo.leg, bridged);
   if (hangupInfo) cdr.hangup = hangupInfo;
   const gateway = v['sip_gateway_name'];
@@ -246,7 +247,6 @@ function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSet
     direction: fsDirection(vars, leg, f('context'), settings),
     extra: {},
   };
-  if (f('destination_number')) cdr.dialed = f('destination_number');
   const hangupInfo = hangupOf(vars, leg, !!legInfo.otherLegUuid);
   if (hangupInfo) cdr.hangup = hangupInfo;
   if (f('accountcode')) cdr.accountCode = f('accountcode');

@@ -136,7 +136,7 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
       unknownEvents,
     },
   };
-  if (dialed !== '') cdr.dialed = dialed;
+  if (dialed !== '' && dialed !== cdr.callee.number) cdr.dialed = dialed;
   if (trunk.in !== undefined || trunk.out !== undefined) cdr.trunk = trunk;
   if (incomplete) cdr.hangup = { by: 'system', cause: `incomplete: ${text(record, 'Close Reason') || 'unknown'}` };
   return { legs: [cdr] };

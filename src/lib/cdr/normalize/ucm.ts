@@ -1,7 +1,7 @@
 import type { Cdr, Direction, Disposition, Party, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToEpochMs, zoneOffsetMs } from '../time';
-import { buildCall } from '../call';
+import { buildCall, type CallCounts } from '../call';
 import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorRecord } from './types';
 
 /**
@@ -10,9 +10,11 @@ import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorR
  * A record is either one flat leg `{AcctId, src, dst, start, …}` or a group
  * `{cdr?, main_cdr, sub_cdr_1, sub_cdr_2, …}` (a `sub_cdr_N` may also be an
  * array of legs, or empty). A group is one call: its legs are mapped one by one
- * and the call record is built from the legs. `main_cdr` is not trusted for
- * call-level data (it is a summary the UCM or a user may have edited); its
- * non-empty fields are kept in the call's `extra.main_cdr`.
+ * and the call record is built from the legs (ucm-call.ts). `main_cdr` is the
+ * UCM's own summary: its `duration` and `billsec` (what the UCM counted and
+ * billed for the whole group) are the call's; its other fields (start, src,
+ * dst: seen edited by hand) are not trusted and only kept, with the rest of
+ * its non-empty fields, in the call's `extra.main_cdr`.
  *
  * Vendor settings (`options.vendor`):
  * - `extensionPattern`: regular expression of an internal extension number,
@@ -69,8 +71,8 @@ export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions):
       return { legs: [leg], call: buildCall([leg]) };
     }
     const legs = legRecords.map((r) => mapLeg(r, options.timeZone, settings));
-    const call = buildCall(legs);
     const main = record['main_cdr'];
+    const call = buildCall(legs, undefined, isObject(main) ? mainCounts(main) : {});
     if (isObject(main)) {
       const kept = nonEmptyFields(main, new Set());
       if (Object.keys(kept).length > 0) call.extra['main_cdr'] = kept;
@@ -97,6 +99,16 @@ function readSettings(vendor: Record<string, unknown> | undefined): { extension:
     patterns.set(pattern, re);
   }
   return { extension: re };
+}
+
+/** The group's own counts from `main_cdr`, where they are numbers. */
+function mainCounts(main: VendorRecord): CallCounts {
+  const counts: CallCounts = {};
+  const duration = seconds(main, 'duration');
+  const billsec = seconds(main, 'billsec');
+  if (duration !== null) counts.durationSec = duration;
+  if (billsec !== null) counts.billSec = duration !== null ? Math.min(billsec, duration) : billsec;
+  return counts;
 }
 
 function isObject(v: unknown): v is VendorRecord {

@@ -74,7 +74,7 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
     extra: {},
   };
   const dialed = text(record['calleeAccessE164']);
-  if (dialed !== '') cdr.dialed = dialed;
+  if (dialed !== '' && dialed !== cdr.callee.number) cdr.dialed = dialed;
 
   const by = HANGUP_BY[String(record['endDirection'])];
   if ((endReason !== null && endReason !== undefined && endReason !== '') || by) {
