@@ -1,0 +1,48 @@
+'use strict';
+// Every call of the real samples, built by the library as cdr-normalize does
+// (one message per call), then through calc: the call-level figures of
+// test/support/sample-calls.js, hand-derived from the vendor's own fields.
+const assert = require('node:assert/strict');
+const { NormalizePipeline } = require('../../../nodes/lib/cdr/pipeline');
+const { calc } = require('../../../nodes/lib/cdr/calc');
+const { assertValidCdr } = require('../../support/cdr-schema');
+const { RECORDS, EXPECTED, keyOf, figures, expectedFigures } = require('../../support/sample-calls');
+
+function callsOf(vendor) {
+  const p = new NormalizePipeline({ timeZone: 'UTC', output: 'call', format: 'cdr', waitMs: 1000, maxOpenCalls: 1000, dedupe: 'off' }, null);
+  const out = [];
+  for (const r of RECORDS[vendor]()) out.push(...p.push(vendor, r, null, 0));
+  out.push(...p.flush());
+  return out.map((o) => calc(o.cdr));
+}
+
+describe('calls of the real samples (library)', () => {
+  for (const vendor of Object.keys(EXPECTED)) {
+    it(`${vendor}: every call has the disposition, answer, counts and metrics the PBX's own fields give`, () => {
+      const calls = callsOf(vendor);
+      const expected = EXPECTED[vendor];
+      assert.deepEqual(calls.map((c) => keyOf(vendor, c)).sort(), Object.keys(expected).sort(), 'every call, once');
+      for (const call of calls) {
+        assertValidCdr(call);
+        const key = keyOf(vendor, call);
+        assert.deepEqual(figures(call), expectedFigures(expected[key]), `${vendor} call ${key} ${expected[key].tag ?? ''}`);
+        // What every call must hold whatever the vendor.
+        if (call.disposition !== 'answered') {
+          assert.equal(call.extra.answeredBy, undefined, `${key}: nobody answered`);
+        } else {
+          assert.ok(call.billSec > 0 && call.extra.answeredBy !== undefined, `${key}: billed and answered by someone`);
+        }
+        assert.ok(call.dialed === undefined || call.dialed !== call.callee.number, `${key}: dialed only when it differs`);
+        const billedByPbx = call.legs.reduce((n, l) => n + l.billSec, 0);
+        assert.ok(call.billSec <= billedByPbx, `${key}: never more than the PBX billed`);
+      }
+    });
+  }
+
+  it('asterisk: the busy, congestion, no-answer and unavailable scenarios count as failed for ASR', () => {
+    const calls = callsOf('asterisk');
+    const tag = (c) => c.legs.map((l) => l.extra.CallTag).find((t) => t);
+    const unanswered = calls.filter((c) => c.disposition !== 'answered').map(tag).sort();
+    assert.deepEqual(unanswered, ['busy', 'congestion', 'noanswer', 'unavail']);
+  });
+});
