@@ -10,6 +10,7 @@
 import type { Cdr, Direction, HoldPeriod, Timing } from '../schema';
 import { epochToIso, wallClockToEpochMs } from '../time';
 import { stableId } from '../id';
+import { placeAnswer, placeByDuration } from './wall-clock';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 import type { FsCallerProfile, FsCallflow, FsCdrRecord } from '../../formats/freeswitch/types';
 import { fsLegInfo, type FsLeg, type FsLegInfo } from './freeswitch-legs';
@@ -206,10 +207,16 @@ function mosOf(rec: FsCdrRecord): number | undefined {
 
 function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSettings): Cdr {
   const f = (k: string): string => (typeof r[k] === 'string' ? (r[k] as string) : r[k] === undefined || r[k] === null ? '' : String(r[k]));
-  const endMs = wallClockToEpochMs(f('end_stamp'), timeZone);
-  const answerMs = wallClockToEpochMs(f('answer_stamp'), timeZone);
+  let endMs = wallClockToEpochMs(f('end_stamp'), timeZone);
+  let answerMs = wallClockToEpochMs(f('answer_stamp'), timeZone);
   let startMs = wallClockToEpochMs(f('start_stamp'), timeZone);
   const duration = intOr(f('duration'), NaN);
+  if (startMs !== null && endMs !== null && Number.isFinite(duration)) {
+    // Local stamps across a clock change: duration and billsec place them.
+    ({ startMs, endMs } = placeByDuration(startMs, endMs, f('start_stamp'), f('end_stamp'), duration, timeZone));
+    const billsec = intOr(f('billsec'), NaN);
+    if (answerMs !== null && Number.isFinite(billsec)) answerMs = placeAnswer(answerMs, f('answer_stamp'), endMs, billsec, timeZone);
+  }
   // Templates without start_stamp (opencdrrate): end − duration, else the answer.
   if (startMs === null && endMs !== null && Number.isFinite(duration)) startMs = endMs - duration * 1000;
   if (startMs === null) startMs = answerMs ?? endMs;

@@ -1,6 +1,7 @@
 import type { Cdr, Direction, Disposition, Party, Trunks } from '../schema';
 import { stableId } from '../id';
-import { wallClockToEpochMs, zoneOffsetMs } from '../time';
+import { wallClockToEpochMs } from '../time';
+import { placeAnswer, placeByDuration } from './wall-clock';
 import { buildCall, type CallCounts } from '../call';
 import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorRecord } from './types';
 
@@ -28,16 +29,6 @@ export interface UcmSettings {
 
 const DEFAULT_EXTENSION = /^\d{2,6}$/;
 const TRUNK_EXT = /^trunk_/i;
-/** Smallest clock change we look for (some zones shift by 30 minutes). */
-const ZONE_SHIFT_MS = 30 * 60_000;
-
-/** True when instant `ms` reads as the wall-clock `text` in `timeZone` (to the second). */
-function isWallClock(ms: number, text: string, timeZone: string): boolean {
-  const asUtc = wallClockToEpochMs(text, 'UTC');
-  if (asUtc === null) return false;
-  return Math.floor((ms + zoneOffsetMs(ms, timeZone)) / 1000) === Math.floor(asUtc / 1000);
-}
-
 // Fields that become `Cdr` fields; everything else non-empty goes to `extra`.
 const MAPPED = new Set([
   'src', 'dst', 'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'userfield',
@@ -191,12 +182,8 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     if (endText !== '' || duration === null) throw new MapError(`UCM end is not a time: "${endText}"`, 'end');
     endMs = startMs + duration * 1000;
   }
-  if (duration !== null && Math.abs(endMs - startMs - duration * 1000) >= ZONE_SHIFT_MS) {
-    // A leg across a clock change, with start or end in a repeated hour: the
-    // duration (counted by the PBX in real seconds) tells which instant it was.
-    if (isWallClock(startMs + duration * 1000, endText, timeZone)) endMs = startMs + duration * 1000;
-    else if (isWallClock(endMs - duration * 1000, startText, timeZone)) startMs = endMs - duration * 1000;
-  }
+  // A leg across a clock change: the duration (real seconds) places the instants.
+  ({ startMs, endMs } = placeByDuration(startMs, endMs, startText, endText, duration, timeZone));
   if (endMs < startMs) throw new MapError(`UCM end (${endText}) is before start (${startText})`, 'end');
 
   // The UCM fills `answer` with the end time on legs nobody answered: only an
@@ -207,7 +194,7 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     answerMs = wallClockToEpochMs(answerText, timeZone);
     const fromBill = billsec === null ? null : endMs - billsec * 1000;
     if (answerMs === null) answerMs = fromBill ?? endMs;
-    else if (fromBill !== null && answerMs !== fromBill && Math.abs(answerMs - fromBill) >= ZONE_SHIFT_MS && isWallClock(fromBill, answerText, timeZone)) answerMs = fromBill;
+    else answerMs = placeAnswer(answerMs, answerText, endMs, billsec, timeZone);
     if (answerMs < startMs) answerMs = startMs;
     if (answerMs > endMs) answerMs = endMs;
   }
