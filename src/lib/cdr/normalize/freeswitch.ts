@@ -46,7 +46,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   const uuid = str(v['uuid']) || str(profile?.uuid) || str(v['call_uuid']);
   if (!uuid) throw new MapError('FreeSWITCH record has no uuid (variables.uuid or caller_profile.uuid)', 'uuid');
 
-  const t = timesWithFallback(fsTimesUs(current?.times), v, timeZone);
+  const t = billedAnswer(timesWithFallback(fsTimesUs(current?.times), v, timeZone), v, timeZone);
   if (t.created === 0 && t.hangup === 0) throw new MapError(`FreeSWITCH record ${uuid} has no start or end time`, 'times');
   const created = t.created || t.hangup;
   const hangup = t.hangup || created;
@@ -136,6 +136,33 @@ function timesWithFallback(t: FsTimesUs, v: Record<string, string>, timeZone: st
     bridged: pick(t.bridged, 'bridge'),
     hangup: pick(t.hangup, 'end'),
   };
+}
+
+/**
+ * The answer FreeSWITCH billed from. Its billsec / billusec are hangup −
+ * answer of the channel's own times; old versions can write an
+ * `answer_uepoch` (or a callflow time) that disagrees with them. Of the
+ * answer times the record gives (callflow, answer_uepoch, answer_epoch,
+ * answer_stamp), the one that agrees with billusec (to the millisecond) or
+ * billsec (whole epoch seconds) wins; with billusec and none agreeing, the
+ * answer is hangup − billusec.
+ */
+function billedAnswer(t: FsTimesUs, v: Record<string, string>, timeZone: string): FsTimesUs {
+  if (t.answered === 0 || t.hangup === 0) return t;
+  const billusec = Number(v['billusec']);
+  const billsec = Number(v['billsec']);
+  const candidates = [t.answered, Number(v['answer_uepoch']), Number(v['answer_epoch']) * 1e6, (wallClockToEpochMs(v['answer_stamp'], timeZone) ?? 0) * 1000]
+    .filter((c) => Number.isFinite(c) && c > 0 && c <= t.hangup);
+  if (v['billusec'] !== undefined && Number.isFinite(billusec) && billusec > 0) {
+    const target = t.hangup - billusec;
+    const agreeing = candidates.find((c) => Math.abs(c - target) < 1000);
+    return { ...t, answered: agreeing ?? target };
+  }
+  if (v['billsec'] !== undefined && Number.isFinite(billsec) && billsec > 0) {
+    const agreeing = candidates.find((c) => Math.floor(t.hangup / 1e6) - Math.floor(c / 1e6) === billsec);
+    if (agreeing !== undefined) return { ...t, answered: agreeing };
+  }
+  return t;
 }
 
 /** Hold periods; one still open at hangup (stop 0) ends at the hangup. */
