@@ -102,6 +102,9 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
     sipCallId: v['sip_call_id'],
     channelDirection: v['direction'] || rec.channel_data?.['direction'],
     context,
+    // For direction rules: this leg's channel and the one it bridged (or tried) to.
+    channel: v['channel_name'] || str(profile?.chan_name),
+    bridgeChannel: v['bridge_channel'] || (/^bridge$/i.test(v['last_app'] ?? '') ? v['last_arg'] : undefined),
     hangupDisposition: v['sip_hangup_disposition'],
     bridgeHangupCause: v['last_bridge_hangup_cause'],
     readCodec: v['read_codec'],

@@ -7,6 +7,7 @@ import { mapVos3000 } from './vos3000';
 import { mapGateway } from './gateway';
 import { mapFreeswitch } from './freeswitch';
 import { mapAsterisk } from './asterisk';
+import { applyDirectionRules } from './direction-rules';
 
 export { MapError } from './types';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
@@ -57,7 +58,7 @@ export function normalize(vendor: string, record: unknown, options: MapOptions):
   }
   if (!isValidTimeZone(options.timeZone)) throw new MapError(`not an IANA time zone: "${String(options.timeZone)}"`, 'timeZone');
   try {
-    return mapper(record as Record<string, unknown>, options);
+    return applyDirectionRules(mapper(record as Record<string, unknown>, options), options.directionRules ?? []);
   } catch (err) {
     if (err instanceof MapError) throw err;
     throw new MapError(`${vendor} mapper failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -104,7 +104,7 @@ describe('cdr/normalize/ucm', () => {
     assert.equal(new Set(calls).size, calls.length);
   });
 
-  it('makes a group one call built from its legs, with main_cdr's counts but not its hand-edited times', () => {
+  it('makes a group one call built from its legs, with the main_cdr counts but not its hand-edited times', () => {
     const group = ucmRecords()[0]; // parked, then picked up: legs 71047, 71048
     const { legs, call } = mapUcm(group, UTC);
     assert.deepEqual(legs.map((l) => l.extra.AcctId), ['71047', '71048']);
