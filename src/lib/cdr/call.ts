@@ -80,7 +80,8 @@ export function buildCall(legs: readonly Cdr[], callId?: string, counts: CallCou
   }
 
   const durationSec = counts.durationSec ?? primary?.durationSec ?? countedDuration(ordered, startMs, endMs);
-  const billed = !isAnswered ? 0 : counts.billSec ?? primary?.billSec ?? countedBill(answered);
+  // Talk time never exceeds the call it is part of.
+  const billed = !isAnswered ? 0 : Math.min(durationSec, counts.billSec ?? primary?.billSec ?? countedBill(answered));
 
   const call: Cdr = {
     schema: 1,
