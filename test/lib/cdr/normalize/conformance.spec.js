@@ -12,10 +12,8 @@ const { samplePath } = require('../../../support/samples');
 const { ucmRecords } = require('../../../support/ucm-samples');
 const { parseVosLine } = require('../../../../nodes/lib/formats/vos');
 const vosSim = require('../../../../nodes/lib/sim/vos');
-const { parseEventLine, CallAssembler } = require('../../../../nodes/lib/formats/gateway');
 const fsFormats = require('../../../../nodes/lib/formats/freeswitch');
-const ami = require('../../../../nodes/lib/formats/ami');
-const { sample: asteriskSample } = require('../../../support/asterisk-samples');
+const { RECORDS: SAMPLE_RECORDS } = require('../../../support/sample-calls');
 const fsSim = require('../../../../nodes/lib/sim/freeswitch');
 
 const RATES = parseRateTable('prefix,rate\n0,0.02\n1,0.01\n8,0.05\n');
@@ -23,24 +21,9 @@ const RATES = parseRateTable('prefix,rate\n0,0.02\n1,0.01\n8,0.05\n');
 const sources = {
   ucm: () => ucmRecords(),
   vos3000: () => vosSim.generateCalls(300, { startMs: Date.UTC(2024, 2, 31, 0, 0), cps: 0.05, seed: 9 }).map((c) => parseVosLine(vosSim.formatLine(c))),
-  gateway: () => {
-    let t = 0;
-    const asm = new CallAssembler({ now: () => t, openTimeoutMs: 1000 });
-    const out = [];
-    for (const line of fs.readFileSync(samplePath('gateway', 'events-2004-01-26.tsv'), 'utf8').split('\n')) {
-      const e = parseEventLine(line);
-      if (e) out.push(...asm.push('8200', e).records);
-    }
-    t = 1000;
-    out.push(...asm.sweep());
-    return out.map((r) => JSON.parse(JSON.stringify(r)));
-  },
-  asterisk: () =>
-    // Every Cdr event of the real Asterisk 22 capture.
-    new ami.AmiFramer()
-      .push(asteriskSample('ami-full-session-part1.txt'))
-      .filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr')
-      .map((f) => ami.cdrRecord(f.message)),
+  // The gateway's event view and every Cdr event of the real Asterisk 22 capture.
+  gateway: () => SAMPLE_RECORDS.gateway(),
+  asterisk: () => SAMPLE_RECORDS.asterisk(),
   freeswitch: () => {
     // The real samples, then simulated calls in each of FreeSWITCH's three formats.
     const out = [
