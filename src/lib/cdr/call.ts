@@ -46,10 +46,10 @@ const RULES: Partial<Record<Vendor, CallRule>> = {
  * - caller and callee from the leg that leads the call (the vendor's rule:
  *   Asterisk's first dial leg, FreeSWITCH's A-leg; else the first leg);
  *   dialed (only when it differs from the callee), direction, timing, account
- *   code and user field from the first leg that has them; trunks from the first leg with an
- *   inbound / outbound trunk; recordings from every leg; `extra.answeredBy`
- *   is who answered (the vendor's rule, else the callee of the first
- *   answering leg), only on an answered call;
+ *   code and user field from the first leg that has them; trunks from the
+ *   first leg with an inbound / outbound trunk; recordings from every leg;
+ *   `extra.answeredBy` is who answered (the vendor's rule, else the callee of
+ *   the first answering leg), only on an answered call;
  * - id is a hash of the callId and the leg ids: the same legs give the same id.
  */
 export function buildCall(legs: readonly Cdr[], callId?: string, counts: CallCounts = {}): Cdr {
