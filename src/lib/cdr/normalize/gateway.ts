@@ -6,6 +6,7 @@
 import type { Cdr, Direction, Disposition, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToIso } from '../time';
+import { secondPass } from './wall-clock';
 import { MapError, type Mapped, type MapOptions, type VendorRecord } from './types';
 
 const NOTATION_DIRECTION: Record<string, Direction> = {
@@ -88,10 +89,19 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
 
   const beginAt = text(record, 'Begin At');
   const startTime = when(record, 'Begin At', options.timeZone, true)!;
-  const endTime = when(record, 'End At', options.timeZone, true)!;
-  const answerTime = when(record, 'Talk At', options.timeZone, false);
-  const durationSec = seconds(record, 'Duration Sec') ?? Math.max(0, Math.round((Date.parse(endTime) - Date.parse(startTime)) / 1000));
-  const billSec = answerTime === null ? 0 : seconds(record, 'Talk Sec') ?? Math.max(0, Math.round((Date.parse(endTime) - Date.parse(answerTime)) / 1000));
+  let endTime = when(record, 'End At', options.timeZone, true)!;
+  let answerTime = when(record, 'Talk At', options.timeZone, false);
+  // Event times in the repeated hour of a clock change, read before the call began: their second pass.
+  const startMs = Date.parse(startTime);
+  const endMs = secondPass(Date.parse(endTime), text(record, 'End At').replace(/\//g, '-'), startMs, options.timeZone);
+  const answerMs = answerTime === null ? null : secondPass(Date.parse(answerTime), text(record, 'Talk At').replace(/\//g, '-'), startMs, options.timeZone);
+  const replaced = endMs !== Date.parse(endTime) || (answerMs !== null && answerMs !== Date.parse(answerTime!));
+  endTime = new Date(endMs).toISOString();
+  if (answerMs !== null) answerTime = new Date(answerMs).toISOString();
+  // The gateway counts nothing: its durations are spans of its event times, so placed times give them.
+  const span = (from: number): number => Math.max(0, Math.round((endMs - from) / 1000));
+  const durationSec = (replaced ? null : seconds(record, 'Duration Sec')) ?? span(startMs);
+  const billSec = answerMs === null ? 0 : (replaced ? null : seconds(record, 'Talk Sec')) ?? span(answerMs);
 
   const dialed = text(record, 'Dialed');
   const pstnDial = text(record, 'PSTN Dial');

@@ -16,6 +16,7 @@
 import type { Cdr, Disposition, Direction, HangupBy, Timing, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToEpochMs } from '../time';
+import { secondPass } from './wall-clock';
 import { readVosTime, VosParseError } from '../../formats/vos';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 
@@ -49,6 +50,8 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
   const holdSec = secondsOf(record, 'holdTime');
   let endMs = timeOf(record, 'stopTime', options.timeZone);
   if (endMs === null) endMs = startMs + holdSec * 1000;
+  // A wall-clock stop in the repeated hour of a clock change, read before the start: its second pass.
+  else if (typeof record['stopTime'] === 'string') endMs = secondPass(endMs, String(record['stopTime']).trim(), startMs, options.timeZone);
   if (endMs < startMs) throw new MapError('stopTime is before startTime', 'stopTime');
   const durationSec = Math.max(Math.round((endMs - startMs) / 1000), holdSec);
   const answered = holdSec > 0;

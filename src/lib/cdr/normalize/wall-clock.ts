@@ -9,7 +9,9 @@
  * duration if that instant reads as the end's wall clock, else the start is
  * end − duration if that reads as the start's; when the clock went backwards
  * and neither reads right, end = start + duration. The answer is placed the
- * same way from billsec.
+ * same way from billsec. A vendor with no count (VOS3000's wall clock, the
+ * gateway's event times) can only tell a time that went backwards: it was the
+ * second pass of the repeated hour.
  */
 import { wallClockToEpochMs, zoneOffsetMs } from '../time';
 
@@ -31,7 +33,7 @@ export interface Placed {
 
 /** Start and end from their wall-clock texts and the vendor's duration (seconds, or null when it gave none). */
 export function placeByDuration(startMs: number, endMs: number, startText: string, endText: string, durationSec: number | null, timeZone: string): Placed {
-  if (durationSec === null) return { startMs, endMs };
+  if (durationSec === null) return { startMs, endMs: secondPass(endMs, endText, startMs, timeZone) };
   const durationMs = durationSec * 1000;
   const off = endMs - startMs - durationMs;
   if (endMs >= startMs && Math.abs(off) < ZONE_SHIFT_MS) return { startMs, endMs };
@@ -47,4 +49,17 @@ export function placeAnswer(answerMs: number, answerText: string, endMs: number,
   const fromBill = endMs - billSec * 1000;
   if (Math.abs(answerMs - fromBill) < ZONE_SHIFT_MS) return answerMs;
   return readsAs(fromBill, answerText, timeZone) ? fromBill : answerMs;
+}
+
+/**
+ * Without a count: a time read before `notBeforeMs` (the clock went
+ * backwards) that falls in a repeated hour was its second pass.
+ */
+export function secondPass(ms: number, text: string, notBeforeMs: number, timeZone: string): number {
+  if (ms >= notBeforeMs) return ms;
+  for (let k = 1; k <= 4; k++) {
+    const later = ms + k * ZONE_SHIFT_MS;
+    if (later >= notBeforeMs && readsAs(later, text, timeZone)) return later;
+  }
+  return ms;
 }

@@ -59,3 +59,32 @@ describe('cdr/normalize across clock changes (Europe/Berlin 2026)', () => {
     }
   }
 });
+
+describe('cdr/normalize across clock changes, vendors without a duration count (Europe/Berlin 2026)', () => {
+  const { parseVosLine } = require('../../../../nodes/lib/formats/vos');
+
+  it('vos3000: a wall-clock stop in the repeated hour, before the start, is its second pass', () => {
+    // 02:50 (first pass, CEST) → 02:10 (second pass, CET): 20 minutes, 19 of them talk.
+    const line = '4930111|4930222|2026-10-25 02:50:00|2026-10-25 02:10:00|1140|0|1|GW-IN|GW-OUT|10.0.0.1|10.0.0.2|030111|030222|4930111|30222|0|1|0|0';
+    const leg = normalize('vos3000', parseVosLine(line), BERLIN).legs[0];
+    assertValidCdr(leg);
+    assert.deepEqual([leg.startTime, leg.answerTime, leg.endTime], ['2026-10-25T00:50:00.000Z', '2026-10-25T00:51:00.000Z', '2026-10-25T01:10:00.000Z']);
+    assert.deepEqual([leg.durationSec, leg.billSec], [1200, 1140]);
+    // Spring: 01:50 → 03:10 across the skipped hour.
+    const spring = normalize('vos3000', parseVosLine(line.replace('2026-10-25 02:50:00|2026-10-25 02:10:00', '2026-03-29 01:50:00|2026-03-29 03:10:00')), BERLIN).legs[0];
+    assert.deepEqual([spring.startTime, spring.endTime, spring.durationSec], ['2026-03-29T00:50:00.000Z', '2026-03-29T01:10:00.000Z', 1200]);
+  });
+
+  it('gateway: event times in the repeated hour, before the call began, are their second pass; its spans follow', () => {
+    const record = {
+      Gateway: '8200', 'Call-Ref': '7', Port: '1', Notation: 'Call out', Dialed: '2252', 'Caller ID': '', 'PSTN Dial': '', 'PSTN Caller ID': '',
+      'Begin At': '2026/10/25 02:50:00', 'Talk At': '2026/10/25 02:05:00', 'End At': '2026/10/25 02:20:00',
+      // What the assembler makes of wall-clock spans that go backwards: 0.
+      'Duration Sec': 0, 'Talk Sec': 0, 'PSTN Sec': null, Incomplete: false, Events: [{ Event: 'TALK' }], 'Unknown Events': [],
+    };
+    const leg = normalize('gateway', record, BERLIN).legs[0];
+    assertValidCdr(leg);
+    assert.deepEqual([leg.startTime, leg.answerTime, leg.endTime], ['2026-10-25T00:50:00.000Z', '2026-10-25T01:05:00.000Z', '2026-10-25T01:20:00.000Z']);
+    assert.deepEqual([leg.durationSec, leg.billSec, leg.disposition], [1800, 900, 'answered']);
+  });
+});
