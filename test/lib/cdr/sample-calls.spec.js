@@ -44,5 +44,8 @@ describe('calls of the real samples (library)', () => {
     const tag = (c) => c.legs.map((l) => l.extra.CallTag).find((t) => t);
     const unanswered = calls.filter((c) => c.disposition !== 'answered').map(tag).sort();
     assert.deepEqual(unanswered, ['busy', 'congestion', 'noanswer', 'unavail']);
+    // Who answered: the phone at the end of the Local chain, not the dialplan extension.
+    const by = Object.fromEntries(calls.filter((c) => c.disposition === 'answered').map((c) => [tag(c), c.extra.answeredBy]));
+    assert.deepEqual(by, { answered: 'talk3', acct: 'talk2', failover: 'talk2', parallel: 'talk2', chain: 'talk2', acctlegacy: 'talk2', ivr: 'ivr', 'after-transfer': 'xferb', ivrdial: 'talk2' });
   });
 });

@@ -56,8 +56,7 @@ function answeringParty(dial: Cdr, legs: readonly Cdr[]): Cdr {
     const next = reached(at, legs);
     if (!next || !isBilledAnswer(next)) return at;
     if (!isDialLeg(next)) return next;
-    const onward = legs.find((l) => l !== next && extraText(l, 'Channel') === extraText(next, 'Channel') && isDialLeg(l) && isBilledAnswer(l)) ?? next;
-    at = onward;
+    at = next;
   }
   return at;
 }
