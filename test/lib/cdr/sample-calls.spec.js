@@ -39,6 +39,18 @@ describe('calls of the real samples (library)', () => {
     });
   }
 
+  it('asterisk: the parallel cdr-only session of the capture gives the same calls', () => {
+    const ami = require('../../../nodes/lib/formats/ami');
+    const { sample } = require('../../support/asterisk-samples');
+    const records = new ami.AmiFramer().push(sample('ami-cdr-only-session-part1.txt'))
+      .filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr').map((f) => ami.cdrRecord(f.message));
+    const p = new NormalizePipeline({ timeZone: 'UTC', output: 'call', format: 'cdr', waitMs: 1000, maxOpenCalls: 1000, dedupe: 'off' }, null);
+    for (const r of records) p.push('asterisk', r, null, 0);
+    const calls = p.flush().map((o) => calc(o.cdr));
+    assert.deepEqual(calls.map((c) => c.callId).sort(), Object.keys(EXPECTED.asterisk).sort());
+    for (const call of calls) assert.deepEqual(figures(call), expectedFigures(EXPECTED.asterisk[call.callId]), call.callId);
+  });
+
   it('asterisk: the busy, congestion, no-answer and unavailable scenarios count as failed for ASR', () => {
     const calls = callsOf('asterisk');
     const tag = (c) => c.legs.map((l) => l.extra.CallTag).find((t) => t);
