@@ -157,7 +157,7 @@ function startSimulators(signal) {
       },
     });
     require(`${lib}/ami-cli.js`)
-      .runAmiCli(['--listen', String(ami.port), '--host', ami.host, '--user', 'cdruser:cdrpass:cdr', '--rate', '0.3'], signal, { input: new PassThrough(), output })
+      .runAmiCli(['--listen', String(ami.port), '--host', ami.host, '--user', 'cdruser:cdrpass:cdr', '--rate', '0.3', '--local'], signal, { input: new PassThrough(), output })
       .catch((err) => console.error(`[sim ami] ${err.message}`));
   }
   for (const sim of sims) {

@@ -1,43 +1,87 @@
-import type { Cdr, Disposition, Timing, Trunks } from './schema';
+import type { Cdr, Timing, Trunks, Vendor } from './schema';
 import { stableId } from './id';
+import { defaultCallRule, unansweredDisposition, type CallRule } from './call-rules';
+import { asteriskCallRule } from './normalize/asterisk-call';
+import { ucmCallRule } from './normalize/ucm-call';
+import { freeswitchCallRule } from './normalize/freeswitch-call';
+
+/** Counts the vendor gives for the whole call (a UCM group's `main_cdr`). */
+export interface CallCounts {
+  durationSec?: number;
+  billSec?: number;
+}
+
+const RULES: Partial<Record<Vendor, CallRule>> = {
+  asterisk: asteriskCallRule,
+  ucm: ucmCallRule,
+  freeswitch: freeswitchCallRule,
+};
 
 /**
  * One `kind: "call"` record from the legs of a call, whatever the vendor.
  *
- * Rules (documented in the README):
+ * The call's figures are the PBX's own counts, never recomputed from its
+ * timestamps: PBXs write times truncated to the second, so end − start is a
+ * second off about one time in four, while Duration and BillableSeconds are
+ * what the PBX counted and what a carrier invoices. Rules (README, "How a call
+ * is built from its legs"):
  * - legs are ordered by start time (then end time, then id), so the order they
  *   arrived in does not matter;
- * - start = earliest leg start, end = latest leg end, answer = earliest answer;
- * - billSec = the time at least one leg was answered (the union of the legs'
- *   answer..end intervals), so parallel ring-group legs are not counted twice;
- * - disposition: answered if any leg was, else the most telling of the legs'
- *   (no_answer, then busy, then congestion, then failed);
- * - caller, callee, dialed, direction, timing, account code and user field come
- *   from the first leg that has them; trunks from the first leg with an
- *   inbound / outbound trunk; recordings from every leg;
+ * - the vendor's rule (normalize/<vendor>-call.ts) says which legs answered the
+ *   dialed destination and which tell how an unanswered call ended; a leg with
+ *   0 billable seconds never answers a call;
+ * - disposition: answered when such a leg exists, else the most telling of the
+ *   dial attempts (no_answer, busy, congestion, failed); answerTime only for an
+ *   answered call (the earliest answer of its answering legs); billSec 0 when
+ *   not answered;
+ * - durationSec: the vendor's count for the call (`counts`, a UCM main_cdr),
+ *   else the primary leg's (FreeSWITCH A-leg), else the Duration of the leg
+ *   that spans the call, else the legs' Durations placed at their start
+ *   offsets;
+ * - billSec: the vendor's count for the call, else the primary leg's, else the
+ *   answering legs' own billsec, once for legs talking at the same time and
+ *   added for legs one after another; never more than the PBX billed for them;
+ * - start = earliest leg start, end = latest leg end (the primary leg's when
+ *   the vendor has one);
+ * - caller and callee from the leg that leads the call (the vendor's rule:
+ *   Asterisk's first dial leg, FreeSWITCH's A-leg; else the first leg);
+ *   dialed (only when it differs from the callee), direction, timing, account
+ *   code and user field from the first leg that has them; trunks from the
+ *   first leg with an inbound / outbound trunk; recordings from every leg;
+ *   `extra.answeredBy` is who answered (the vendor's rule, else the callee of
+ *   the first answering leg), only on an answered call;
  * - id is a hash of the callId and the leg ids: the same legs give the same id.
  */
-export function buildCall(legs: readonly Cdr[], callId?: string): Cdr {
+export function buildCall(legs: readonly Cdr[], callId?: string, counts: CallCounts = {}): Cdr {
   if (legs.length === 0) throw new Error('buildCall: a call needs at least one leg');
   const ordered = [...legs].sort(compareLegs);
   const first = ordered[0]!;
   const id = callId ?? first.callId;
+  const outcome = (RULES[first.vendor] ?? defaultCallRule)(ordered);
+  const lead = outcome.lead ?? first;
+  const primary = outcome.primary;
+  const answered = [...outcome.answered].sort(compareLegs);
+  const isAnswered = answered.length > 0;
 
   let startMs = Infinity;
   let endMs = -Infinity;
-  let answerMs = Infinity;
-  const answered: Array<[number, number]> = [];
   for (const leg of ordered) {
-    const s = Date.parse(leg.startTime);
-    const e = Date.parse(leg.endTime);
-    if (s < startMs) startMs = s;
-    if (e > endMs) endMs = e;
-    if (leg.answerTime !== null) {
-      const a = Date.parse(leg.answerTime);
-      if (a < answerMs) answerMs = a;
-      answered.push([a, e]);
-    }
+    startMs = Math.min(startMs, Date.parse(leg.startTime));
+    endMs = Math.max(endMs, Date.parse(leg.endTime));
   }
+  if (primary) {
+    startMs = Date.parse(primary.startTime);
+    endMs = Math.max(startMs, Date.parse(primary.endTime));
+  }
+  let answerMs: number | null = null;
+  if (isAnswered) {
+    answerMs = Math.min(...answered.map((l) => Date.parse(l.answerTime!)));
+    answerMs = Math.min(Math.max(answerMs, startMs), endMs);
+  }
+
+  const durationSec = counts.durationSec ?? primary?.durationSec ?? countedDuration(ordered, startMs, endMs);
+  // Talk time never exceeds the call it is part of.
+  const billed = !isAnswered ? 0 : Math.min(durationSec, counts.billSec ?? primary?.billSec ?? countedBill(answered));
 
   const call: Cdr = {
     schema: 1,
@@ -46,22 +90,21 @@ export function buildCall(legs: readonly Cdr[], callId?: string): Cdr {
     callId: id,
     vendor: first.vendor,
     startTime: new Date(startMs).toISOString(),
-    answerTime: answered.length > 0 ? new Date(answerMs).toISOString() : null,
+    answerTime: answerMs === null ? null : new Date(answerMs).toISOString(),
     endTime: new Date(endMs).toISOString(),
-    durationSec: (endMs - startMs) / 1000,
-    billSec: unionMs(answered) / 1000,
-    caller: { ...first.caller },
-    callee: { ...first.callee },
-    disposition: callDisposition(ordered),
+    durationSec,
+    billSec: billed,
+    caller: { ...lead.caller },
+    callee: { ...lead.callee },
+    disposition: isAnswered ? 'answered' : unansweredDisposition(outcome.telling),
     direction: ordered.find((l) => l.direction !== 'unknown')?.direction ?? 'unknown',
     legs: ordered,
     extra: { legCount: ordered.length },
   };
-  const answeredLeg = ordered.find((l) => l.answerTime !== null && l.billSec > 0) ?? ordered.find((l) => l.answerTime !== null);
-  if (answeredLeg) call.extra['answeredBy'] = answeredLeg.callee.number;
+  if (isAnswered) call.extra['answeredBy'] = (outcome.answeredBy ?? answered[0]!).callee.number;
 
-  const dialed = firstOf(ordered, (l) => l.dialed);
-  if (dialed !== undefined) call.dialed = dialed;
+  const dialed = lead.dialed ?? firstOf(ordered, (l) => l.dialed);
+  if (dialed !== undefined && dialed !== call.callee.number) call.dialed = dialed;
   const trunk: Trunks = {};
   const tin = firstOf(ordered, (l) => l.trunk?.in);
   const tout = firstOf(ordered, (l) => l.trunk?.out);
@@ -74,7 +117,7 @@ export function buildCall(legs: readonly Cdr[], callId?: string): Cdr {
   if (userField !== undefined) call.userField = userField;
   const recordings = [...new Set(ordered.flatMap((l) => l.recordings ?? []))];
   if (recordings.length > 0) call.recordings = recordings;
-  const timing: Timing | undefined = firstOf(ordered, (l) => l.timing);
+  const timing: Timing | undefined = lead.timing ?? firstOf(ordered, (l) => l.timing);
   if (timing !== undefined) call.timing = timing;
   const last = [...ordered].sort((a, b) => Date.parse(b.endTime) - Date.parse(a.endTime))[0]!;
   if (last.hangup) call.hangup = { ...last.hangup };
@@ -89,14 +132,6 @@ export function compareLegs(a: Cdr, b: Cdr): number {
   );
 }
 
-const UNANSWERED_RANK: Disposition[] = ['no_answer', 'busy', 'congestion', 'failed'];
-
-function callDisposition(legs: readonly Cdr[]): Disposition {
-  if (legs.some((l) => l.disposition === 'answered' || l.answerTime !== null)) return 'answered';
-  for (const d of UNANSWERED_RANK) if (legs.some((l) => l.disposition === d)) return d;
-  return 'failed';
-}
-
 function firstOf<T>(legs: readonly Cdr[], pick: (leg: Cdr) => T | undefined): T | undefined {
   for (const l of legs) {
     const v = pick(l);
@@ -105,21 +140,49 @@ function firstOf<T>(legs: readonly Cdr[], pick: (leg: Cdr) => T | undefined): T 
   return undefined;
 }
 
-/** Total length of the union of [start, end] intervals, in ms. */
-function unionMs(intervals: Array<[number, number]>): number {
-  const sorted = intervals.filter(([s, e]) => e > s).sort((x, y) => x[0] - y[0]);
+/**
+ * The call's duration from the legs' own Durations: the leg that spans the
+ * call (starts at its start and ends at its end) when there is one, else each
+ * leg's Duration counted from its start offset, the longest.
+ */
+function countedDuration(legs: readonly Cdr[], startMs: number, endMs: number): number {
+  let spanning = -1;
+  let placed = 0;
+  for (const leg of legs) {
+    const s = Date.parse(leg.startTime);
+    if (s === startMs && Date.parse(leg.endTime) === endMs) spanning = Math.max(spanning, leg.durationSec);
+    placed = Math.max(placed, (s - startMs) / 1000 + leg.durationSec);
+  }
+  return spanning >= 0 ? spanning : placed;
+}
+
+/**
+ * The answering legs' billsec: legs whose answer..end overlap (parallel or
+ * nested, as a forwarded call's two dial records) are one stretch of talk,
+ * counted from its first answer with each leg's own billsec; stretches one
+ * after another (a transfer) add up. Never more than the legs' billsec summed.
+ */
+function countedBill(answered: readonly Cdr[]): number {
+  const spans = answered
+    .map((l) => ({ a: Date.parse(l.answerTime!), e: Date.parse(l.endTime), bill: l.billSec }))
+    .sort((x, y) => x.a - y.a);
   let total = 0;
-  let curS = -Infinity;
-  let curE = -Infinity;
-  for (const [s, e] of sorted) {
-    if (s > curE) {
-      if (curE > curS) total += curE - curS;
-      curS = s;
-      curE = e;
-    } else if (e > curE) {
-      curE = e;
+  let sum = 0;
+  let groupStart = NaN;
+  let groupEnd = -Infinity;
+  let groupBill = 0;
+  for (const s of spans) {
+    sum += s.bill;
+    if (s.a >= groupEnd) {
+      total += groupBill;
+      groupStart = s.a;
+      groupEnd = s.e;
+      groupBill = s.bill;
+    } else {
+      groupEnd = Math.max(groupEnd, s.e);
+      groupBill = Math.max(groupBill, (s.a - groupStart) / 1000 + s.bill);
     }
   }
-  if (curE > curS) total += curE - curS;
-  return total;
+  total += groupBill;
+  return Math.min(total, sum);
 }

@@ -1,5 +1,6 @@
 import type { Cdr, Vendor } from './schema';
 import { normalize } from './normalize';
+import type { CompiledDirectionRule } from './normalize/direction-rules';
 import { Deduper } from './dedupe';
 import { LegGrouper } from './legs';
 import { toFlatRow, type FlatRow } from './rows';
@@ -22,6 +23,8 @@ export interface PipelineSettings {
   maxLegsPerCall?: number;
   dedupe: 'off' | 'drop' | 'mark';
   vendorSettings?: Partial<Record<Vendor, Record<string, unknown>>>;
+  /** Direction rules for every vendor, before the built-in ones (normalize/direction-rules.ts). */
+  directionRules?: readonly CompiledDirectionRule[];
 }
 
 export interface Output<M> {
@@ -81,7 +84,7 @@ export class NormalizePipeline<M> {
   push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string }): Array<Output<M>> {
     const configured = this.settings.vendorSettings?.[vendor];
     const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
-    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions });
+    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules });
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {

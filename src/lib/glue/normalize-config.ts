@@ -1,5 +1,6 @@
 import type { Vendor } from '../cdr/schema';
 import { isVendor } from '../cdr/normalize';
+import { compileDirectionRuleSpecs, type CompiledDirectionRule } from '../cdr/normalize/direction-rules';
 import { hostTimeZone, isValidTimeZone } from '../cdr/time';
 import type { Checked, SettingProblem } from './listener-config';
 
@@ -17,6 +18,7 @@ export interface NormalizeConfigInput {
   dedupeContext?: unknown;
   contextStore?: unknown;
   vendorSettings?: unknown;
+  directionRules?: unknown;
 }
 
 export type DedupeMode = 'off' | 'drop' | 'mark';
@@ -38,6 +40,8 @@ export interface NormalizeSettings {
   contextStore: string;
   /** Per-vendor mapper settings, e.g. { ucm: { extensionPattern: "^\\d{3}$" } }. */
   vendorSettings: Partial<Record<Vendor, Record<string, unknown>>>;
+  /** Direction rules for every vendor (JSON array of {vendor?, when, direction}), before the built-in ones. */
+  directionRules: CompiledDirectionRule[];
 }
 
 export const NORMALIZE_DEFAULTS = {
@@ -98,6 +102,12 @@ export function checkNormalizeSettings(input: NormalizeConfigInput): Checked<Nor
       problems.push({ key: 'vendorSettings', detail: `vendor settings must be a JSON object keyed by vendor: ${(err as Error).message}` });
     }
   }
+  let directionRules: CompiledDirectionRule[] = [];
+  try {
+    directionRules = blank(input.directionRules) ? [] : compileDirectionRuleSpecs(input.directionRules);
+  } catch (err) {
+    problems.push({ key: 'directionRules', detail: (err as Error).message });
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -114,6 +124,7 @@ export function checkNormalizeSettings(input: NormalizeConfigInput): Checked<Nor
       dedupeContext: input.dedupeContext === true || input.dedupeContext === 'true',
       contextStore: blank(input.contextStore) ? '' : String(input.contextStore).trim(),
       vendorSettings,
+      directionRules,
     },
   };
 }

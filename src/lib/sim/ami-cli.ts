@@ -21,25 +21,29 @@ export interface AmiCliArgs {
   users: Record<string, AmiSimUser>;
   rate: number;
   cel: boolean;
+  /** Calls placed through Local channels (several Cdr events each), as most real Asterisk systems log them. */
+  local: boolean;
   replay: string | null;
   tape: string | null;
   timeZone: string;
 }
 
 export const AMI_CLI_USAGE = `cdr-sim ami [--listen PORT] [--host ADDR] [--user NAME:SECRET[:READ]]...
-                  [--rate CALLS_PER_SEC] [--cel] [--replay FILE] [--tape FILE] [--tz ZONE]
+                  [--rate CALLS_PER_SEC] [--cel] [--local] [--replay FILE] [--tape FILE] [--tz ZONE]
   --listen PORT   TCP port (default 5038; 0 picks a free one)
   --host ADDR     address to listen on (default 127.0.0.1)
   --user …        an AMI user; READ is manager.conf read classes (default cdr,call,system).
                   Default user: cdruser:cdrpass
   --rate N        generated calls per second (Cdr events; with --cel also CEL)
+  --local         place calls through Local channels, as ring groups, queues and Originate
+                  do (3–4 Cdr events a call, the caller's Local half always ANSWERED)
   --replay FILE   after each login, send FILE's events byte for byte
   --tape FILE     send FILE byte for byte to every connection, banner included, ignoring input
   --tz ZONE       IANA zone of the fake PBX's wall clock (default UTC)
 commands on stdin: burst N | rate N | replay FILE | pong off|on | stop | start | restart | status | quit`;
 
 export function parseAmiCliArgs(argv: string[]): AmiCliArgs {
-  const a: AmiCliArgs = { port: 5038, host: '127.0.0.1', users: {}, rate: 0, cel: false, replay: null, tape: null, timeZone: 'UTC' };
+  const a: AmiCliArgs = { port: 5038, host: '127.0.0.1', users: {}, rate: 0, cel: false, local: false, replay: null, tape: null, timeZone: 'UTC' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -58,6 +62,7 @@ export function parseAmiCliArgs(argv: string[]): AmiCliArgs {
       }
       case '--rate': a.rate = Number(value()); if (!(a.rate >= 0)) throw new UsageError('--rate needs a number ≥ 0'); break;
       case '--cel': a.cel = true; break;
+      case '--local': a.local = true; break;
       case '--replay': a.replay = value(); break;
       case '--tape': a.tape = value(); break;
       case '--tz': a.timeZone = value(); break;
@@ -84,7 +89,7 @@ export async function runAmiCli(
   const out = io.output ?? process.stdout;
   const say = (s: string): void => { out.write(`${s}\n`); };
   const args = parseAmiCliArgs(argv);
-  const sim = new AmiSimServer({ users: args.users, timeZone: args.timeZone });
+  const sim = new AmiSimServer({ users: args.users, timeZone: args.timeZone, localChannels: args.local });
   if (args.tape) sim.tape = readFileSync(args.tape);
   const replay = args.replay ? readFileSync(args.replay) : null;
   sim.on('login', (user: string) => {

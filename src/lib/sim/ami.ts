@@ -29,6 +29,13 @@ export interface AmiSimOptions {
   authTimeoutMs?: number;
   /** Serve AMI over TLS (Asterisk `tlsenable`) with these key/cert options. */
   tls?: tls.TlsOptions;
+  /**
+   * Place each generated call through Local channels, as AMI Originate,
+   * FreePBX ring groups, queues and follow-me do on a real Asterisk: 3–4 Cdr
+   * events per call, with the caller's Local half ANSWERED the whole call and
+   * an ANSWERED 0 s record after a dial that failed (see localCall).
+   */
+  localChannels?: boolean;
 }
 
 interface Session {
@@ -50,6 +57,8 @@ export class AmiSimServer extends EventEmitter {
   private readonly timeZone: string;
   private readonly authTimeoutMs: number;
   private readonly tlsOptions: tls.TlsOptions | undefined;
+  private readonly localChannels: boolean;
+  private localCounter = 0;
   private listenPort = 0;
   private listenHost = '127.0.0.1';
   private counter = 0;
@@ -72,6 +81,7 @@ export class AmiSimServer extends EventEmitter {
     this.timeZone = options.timeZone ?? 'UTC';
     this.authTimeoutMs = options.authTimeoutMs ?? 30000;
     this.tlsOptions = options.tls;
+    this.localChannels = options.localChannels ?? false;
   }
 
   get port(): number {
@@ -280,6 +290,65 @@ export class AmiSimServer extends EventEmitter {
     ];
   }
 
+  /**
+   * The next generated call as a real Asterisk logs a call placed through
+   * Local channels (the shape of samples/asterisk, scenario by scenario):
+   * - the Dial record of the `;1` half: its Disposition is the outcome of the
+   *   destination; on a call that was not answered it still carries an
+   *   AnswerTime at the start and the whole duration as BillableSeconds (the
+   *   `;1` half was answered when the caller's side picked up);
+   * - after a failed dial, an ANSWERED 0 s `Hangup` record of the same `;1`;
+   * - the caller's `;2` half: ANSWERED for the whole call (bookkeeping);
+   * - the destination's `;2` half: what the phone did.
+   * All share the Dial record's LinkedID.
+   */
+  localCall(now = Date.now()): Array<Array<[string, string]>> {
+    const dial = this.nextCdr(now);
+    const get = (k: string): string => dial.find(([key]) => key === k)?.[1] ?? '';
+    const set = (fields: Array<[string, string]>, changes: Record<string, string>): Array<[string, string]> =>
+      fields.map(([k, v]) => [k, k in changes ? changes[k]! : v]);
+    const epoch = get('UniqueID').split('.')[0]!;
+    const uid = (): string => `${epoch}.${this.counter++}`;
+    const disposition = get('Disposition');
+    const answered = disposition === 'ANSWERED';
+    const ext = get('Source');
+    const dst = get('Destination');
+    const hex = (): string => (this.localCounter++).toString(16).padStart(8, '0');
+    const caller = `Local/${ext}@from-internal-${hex()}`;
+    const callee = `Local/${dst}@from-queue-${hex()}`;
+    const start = get('StartTime');
+    const end = get('EndTime');
+    const duration = get('Duration');
+    const linked = get('UniqueID');
+    const records: Array<Array<[string, string]>> = [];
+    records.push(set(dial, {
+      Channel: `${caller};1`,
+      DestinationChannel: disposition === 'FAILED' ? '' : `${callee};1`,
+      LastData: `${callee.replace(/-[0-9a-f]+$/, '')},30`,
+      AnswerTime: answered ? get('AnswerTime') : start,
+      BillableSeconds: answered ? get('BillableSeconds') : duration,
+    }));
+    if (!answered) {
+      records.push(set(dial, {
+        Channel: `${caller};1`, DestinationChannel: '', LastApplication: 'Hangup', LastData: '',
+        StartTime: end, AnswerTime: end, EndTime: end, Duration: '0', BillableSeconds: '0', Disposition: 'ANSWERED',
+        Sequence: String(this.sequence++),
+      }));
+    }
+    records.push(set(dial, {
+      Destination: ext, DestinationContext: 'from-internal', Channel: `${caller};2`, DestinationChannel: '',
+      LastApplication: 'Wait', LastData: '120', AnswerTime: start, BillableSeconds: duration, Disposition: 'ANSWERED',
+      UniqueID: uid(), Sequence: String(this.sequence++), AccountCode: '',
+    }));
+    records.push(set(dial, {
+      Channel: `${callee};2`, DestinationChannel: '', LastApplication: answered ? 'Hangup' : disposition === 'BUSY' ? 'Busy' : 'Wait',
+      LastData: '', UniqueID: uid(), Sequence: String(this.sequence++), AccountCode: '',
+    }));
+    for (const r of records) r.splice(r.findIndex(([k]) => k === 'LinkedID'), 1, ['LinkedID', linked]);
+    // Asterisk sends the destination's record first (samples/asterisk/ORIGIN.md).
+    return [records[records.length - 1]!, ...records.slice(0, -1)];
+  }
+
   /** CEL events of the same shape as Asterisk 22's for a generated call. */
   celFor(cdr: ReadonlyArray<readonly [string, string]>, eventName: string): Array<[string, string]> {
     const get = (k: string): string => cdr.find(([key]) => key === k)?.[1] ?? '';
@@ -295,13 +364,13 @@ export class AmiSimServer extends EventEmitter {
     ];
   }
 
-  /** Sends `count` generated calls now: their Cdr events (and CEL CHAN_START/LINKEDID_END when `cel`). */
+  /** Sends `count` generated calls now: their Cdr events (one, or a Local-channel call's several) and CEL CHAN_START/LINKEDID_END when `cel`. */
   burst(count: number, options: { cel?: boolean } = {}): void {
     for (let i = 0; i < count; i++) {
-      const cdr = this.nextCdr();
-      if (options.cel) this.sendCel(this.celFor(cdr, 'CHAN_START'));
-      this.sendCdr(cdr);
-      if (options.cel) this.sendCel(this.celFor(cdr, 'LINKEDID_END'));
+      const records = this.localChannels ? this.localCall() : [this.nextCdr()];
+      if (options.cel) this.sendCel(this.celFor(records[0]!, 'CHAN_START'));
+      for (const cdr of records) this.sendCdr(cdr);
+      if (options.cel) this.sendCel(this.celFor(records[records.length - 1]!, 'LINKEDID_END'));
     }
   }
 

@@ -125,3 +125,48 @@ describe('sim/ami (fake Asterisk)', () => {
     s.destroy();
   });
 });
+
+describe('sim/ami Local-channel calls', () => {
+  let sim;
+  afterEach(() => sim && sim.stop());
+
+  it('sends calls placed through Local channels like a real Asterisk, and cdr-normalize counts the unanswered ones as failed for ASR', async () => {
+    const ami = require('../../../nodes/lib/formats/ami');
+    const { normalize } = require('../../../nodes/lib/cdr/normalize');
+    const { LegGrouper } = require('../../../nodes/lib/cdr/legs');
+    sim = new AmiSimServer({ localChannels: true });
+    await sim.listen(0);
+    const s = await rawPeer(sim.port);
+    s.write('Action: Login\r\nUsername: cdruser\r\nSecret: cdrpass\r\nEvents: cdr\r\n\r\n');
+    await waitFor(() => sim.loggedIn === 1, 'login');
+    sim.burst(14);
+    await waitFor(() => s.bytes.endsWith('\r\n\r\n') && s.bytes.split('Event: Cdr\r\n').length - 1 === expectedEvents(14), 'the calls');
+    const records = new ami.AmiFramer().push(Buffer.from(s.bytes, 'latin1'))
+      .filter((f) => f.kind === 'message' && ami.eventName(f.message) === 'Cdr').map((f) => ami.cdrRecord(f.message));
+    const g = new LegGrouper({ waitMs: 0, maxCalls: 100, maxLegsPerCall: 10 });
+    for (const r of records) g.add(normalize('asterisk', r, { timeZone: 'UTC' }).legs[0], 0);
+    const calls = g.flush();
+    assert.equal(calls.length, 14);
+    for (const call of calls) {
+      const dial = call.legs.find((l) => l.extra.LastApplication === 'Dial');
+      assert.ok(call.legs.some((l) => /;2$/.test(l.extra.Channel) && l.disposition === 'answered'), 'the caller\'s Local half logs ANSWERED');
+      const want = { ANSWERED: 'answered', 'NO ANSWER': 'no_answer', BUSY: 'busy', FAILED: 'failed', CONGESTION: 'congestion' }[dial.extra.Disposition];
+      assert.equal(call.disposition, want, `call ${call.callId}`);
+      if (want === 'answered') assert.equal(call.billSec, dial.billSec);
+      else assert.deepEqual([call.answerTime, call.billSec], [null, 0]);
+    }
+    // The generator's mix: 6 of these 14 answered, so ASR is 43 %, not the 100 % every call's Local half claims.
+    assert.equal(calls.filter((c) => c.disposition === 'answered').length, 6);
+    s.destroy();
+  });
+});
+
+/** Cdr events of n Local-channel calls: 3 for an answered one, 4 for the others (the Hangup record after the dial). */
+function expectedEvents(n) {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    // The generator cycles 3 ANSWERED then NO ANSWER, BUSY, FAILED, CONGESTION; its counter moves by 3 a call (two more channels).
+    total += (i * 3) % 7 < 3 ? 3 : 4;
+  }
+  return total;
+}

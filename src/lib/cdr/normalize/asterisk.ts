@@ -13,8 +13,9 @@
  *   its own call. With `pbx` set, callId is `<pbx>:<value>`.
  * - `direction`: the first matching rule of `vendor.directionRules` (or the
  *   defaults below); `unknown` when none matches.
- * - times: the PBX's wall clock in `timeZone`; `answerTime` null when
- *   `AnswerTime` is empty. Duration and BillableSeconds are kept as sent (they
+ * - times: the PBX's wall clock in `timeZone`, placed by Duration and
+ *   BillableSeconds across a clock change (wall-clock.ts); `answerTime` null
+ *   when `AnswerTime` is empty. Duration and BillableSeconds are kept as sent (they
  *   are truncated by Asterisk and can differ by 1 from end − start).
  * - `disposition`: NO ANSWER → no_answer, and so on; the raw value stays in
  *   `extra.Disposition` (e.g. the Dial leg of a busy call is answered on the
@@ -22,7 +23,8 @@
  */
 import type { Cdr, Direction, Disposition } from '../schema';
 import { stableId } from '../id';
-import { wallClockToIso } from '../time';
+import { wallClockToEpochMs } from '../time';
+import { placeAnswer, placeByDuration } from './wall-clock';
 import { field, fieldValue, splitCallerId, type AmiRecord } from '../../formats/ami';
 import { asSeconds, asText, checkInstant, checkTimeOrder, setOwn } from '../read-field';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
@@ -120,11 +122,10 @@ function seconds(rec: Readonly<AmiRecord>, name: string): number {
   return n;
 }
 
-function time(rec: Readonly<AmiRecord>, name: string, timeZone: string): string {
-  const iso = wallClockToIso(text(rec, name), timeZone);
-  if (iso === null) throw new MapError(`${name} is not a time: "${text(rec, name)}"`, name);
-  checkInstant(Date.parse(iso), name, text(rec, name));
-  return iso;
+function time(rec: Readonly<AmiRecord>, name: string, timeZone: string): number {
+  const ms = wallClockToEpochMs(text(rec, name), timeZone);
+  if (ms === null) throw new MapError(`${name} is not a time: "${text(rec, name)}"`, name);
+  return checkInstant(ms, name, text(rec, name));
 }
 
 export const mapAsterisk: VendorMapper = (record: VendorRecord, options: MapOptions): Mapped => {
@@ -140,13 +141,16 @@ export const mapAsterisk: VendorMapper = (record: VendorRecord, options: MapOpti
   const disposition = DISPOSITIONS[rawDisposition.toUpperCase()];
   if (!disposition) throw new MapError(`unknown Disposition "${rawDisposition}"`, 'Disposition');
 
-  const startTime = time(rec, 'StartTime', options.timeZone);
-  const endTime = time(rec, 'EndTime', options.timeZone);
-  const answerTime = text(rec, 'AnswerTime').trim() === '' ? null : time(rec, 'AnswerTime', options.timeZone);
-  checkTimeOrder(
-    { startMs: Date.parse(startTime), answerMs: answerTime === null ? null : Date.parse(answerTime), endMs: Date.parse(endTime) },
-    { start: 'StartTime', answer: 'AnswerTime', end: 'EndTime' },
-  );
+  // Wall-clock times across a clock change: Duration and BillableSeconds place them.
+  const placed = placeByDuration(time(rec, 'StartTime', options.timeZone), time(rec, 'EndTime', options.timeZone),
+    text(rec, 'StartTime'), text(rec, 'EndTime'), seconds(rec, 'Duration'), options.timeZone);
+  const answerMs = text(rec, 'AnswerTime').trim() === ''
+    ? null
+    : placeAnswer(time(rec, 'AnswerTime', options.timeZone), text(rec, 'AnswerTime'), placed.endMs, seconds(rec, 'BillableSeconds'), options.timeZone);
+  checkTimeOrder({ startMs: placed.startMs, answerMs, endMs: placed.endMs }, { start: 'StartTime', answer: 'AnswerTime', end: 'EndTime' });
+  const startTime = new Date(placed.startMs).toISOString();
+  const endTime = new Date(placed.endMs).toISOString();
+  const answerTime = answerMs === null ? null : new Date(answerMs).toISOString();
   const pbx = vendor.pbx ? String(vendor.pbx) : '';
 
   const id = stableId('asterisk', [

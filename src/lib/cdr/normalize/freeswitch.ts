@@ -11,6 +11,7 @@ import type { Cdr, Direction, HoldPeriod, Timing } from '../schema';
 import { epochToIso, wallClockToEpochMs } from '../time';
 import { stableId } from '../id';
 import { asIntegerIn, asSeconds, checkInstant, checkTimeOrder, looseText, own, textFields } from '../read-field';
+import { placeAnswer, placeByDuration } from './wall-clock';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
 import type { FsCallerProfile, FsCallflow, FsCdrRecord } from '../../formats/freeswitch/types';
 import { fsLegInfo, type FsLeg, type FsLegInfo } from './freeswitch-legs';
@@ -47,11 +48,12 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   const uuid = str(v['uuid']) || str(profile?.uuid) || str(v['call_uuid']);
   if (!uuid) throw new MapError('FreeSWITCH record has no uuid (variables.uuid or caller_profile.uuid)', 'uuid');
 
-  const t = timesWithFallback(fsTimesUs(current?.times), v, timeZone);
-  if (t.created === 0 && t.hangup === 0) throw new MapError(`FreeSWITCH record ${uuid} has no start or end time`, 'times');
+  const read = timesWithFallback(fsTimesUs(current?.times), v, timeZone);
+  if (read.created === 0 && read.hangup === 0) throw new MapError(`FreeSWITCH record ${uuid} has no start or end time`, 'times');
+  for (const [name, us] of Object.entries(read)) if (us > 0) checkInstant(us / 1000, TIME_NAMES[name as keyof FsTimesUs], us);
+  const t = billedAnswer(read, v, timeZone);
   const created = t.created || t.hangup;
   const hangup = t.hangup || created;
-  for (const [name, us] of Object.entries(t)) if (us > 0) checkInstant(us / 1000, TIME_NAMES[name as keyof FsTimesUs], us);
   checkTimeOrder({ startMs: created / 1000, answerMs: t.answered > 0 ? t.answered / 1000 : null, endMs: hangup / 1000 }, { start: 'created_time', answer: 'answered_time', end: 'hangup_time' });
   const holds = holdsOf(rec, v, hangup);
   const derived = deriveFsTimes({ ...t, created, hangup }, holds);
@@ -62,7 +64,8 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
   const callerNumber = str(profile?.caller_id_number) || v['caller_id_number'] || v['effective_caller_id_number'] || v['ani'] || '';
   const callerName = str(profile?.caller_id_name) || v['caller_id_name'] || '';
   const callee = str(profile?.destination_number) || v['destination_number'] || v['sip_req_user'] || v['sip_to_user'] || '';
-  const dialed = str(oldest?.caller_profile?.destination_number) || callee;
+  // The number first dialed, before a transfer changed the destination.
+  const dialed = str(oldest?.caller_profile?.destination_number);
   const context = str(profile?.context) || v['context'] || '';
   const originatorContext = str(profile?.originator?.originator_caller_profiles?.[0]?.['context']);
 
@@ -83,7 +86,7 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
     direction: fsDirection(v, legInfo.leg, originatorContext || context, settings),
     extra: {},
   };
-  if (dialed) cdr.dialed = dialed;
+  if (dialed && dialed !== callee) cdr.dialed = dialed;
   const hangupInfo = hangupOf(v, legInfo.leg, bridged);
   if (hangupInfo) cdr.hangup = hangupInfo;
   const gateway = v['sip_gateway_name'];
@@ -104,6 +107,9 @@ function mapDocument(rec: FsCdrRecord, timeZone: string, settings: FsMapSettings
     sipCallId: v['sip_call_id'],
     channelDirection: v['direction'] || rec.channel_data?.['direction'],
     context,
+    // For direction rules: this leg's channel and the one it bridged (or tried) to.
+    channel: v['channel_name'] || str(profile?.chan_name),
+    bridgeChannel: v['bridge_channel'] || (/^bridge$/i.test(v['last_app'] ?? '') ? v['last_arg'] : undefined),
     hangupDisposition: v['sip_hangup_disposition'],
     bridgeHangupCause: v['last_bridge_hangup_cause'],
     readCodec: v['read_codec'],
@@ -144,6 +150,33 @@ function timesWithFallback(t: FsTimesUs, v: Record<string, string>, timeZone: st
     bridged: pick(t.bridged, 'bridge'),
     hangup: pick(t.hangup, 'end'),
   };
+}
+
+/**
+ * The answer FreeSWITCH billed from. Its billsec / billusec are hangup −
+ * answer of the channel's own times; old versions can write an
+ * `answer_uepoch` (or a callflow time) that disagrees with them. Of the
+ * answer times the record gives (callflow, answer_uepoch, answer_epoch,
+ * answer_stamp), the one that agrees with billusec (to the millisecond) or
+ * billsec (whole epoch seconds) wins; with billusec and none agreeing, the
+ * answer is hangup − billusec.
+ */
+function billedAnswer(t: FsTimesUs, v: Record<string, string>, timeZone: string): FsTimesUs {
+  if (t.answered === 0 || t.hangup === 0) return t;
+  const billusec = Number(v['billusec']);
+  const billsec = Number(v['billsec']);
+  const candidates = [t.answered, Number(v['answer_uepoch']), Number(v['answer_epoch']) * 1e6, (wallClockToEpochMs(v['answer_stamp'], timeZone) ?? 0) * 1000]
+    .filter((c) => Number.isFinite(c) && c > 0 && c <= t.hangup);
+  if (v['billusec'] !== undefined && Number.isFinite(billusec) && billusec > 0) {
+    const target = t.hangup - billusec;
+    const agreeing = candidates.find((c) => Math.abs(c - target) < 1000);
+    return { ...t, answered: agreeing ?? target };
+  }
+  if (v['billsec'] !== undefined && Number.isFinite(billsec) && billsec > 0) {
+    const agreeing = candidates.find((c) => Math.floor(t.hangup / 1e6) - Math.floor(c / 1e6) === billsec);
+    if (agreeing !== undefined) return { ...t, answered: agreeing };
+  }
+  return t;
 }
 
 /** Hold periods; one still open at hangup (stop 0) ends at the hangup. */
@@ -219,10 +252,16 @@ function mosOf(rec: FsCdrRecord, v: Record<string, string>): number | undefined 
 function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSettings): Cdr {
   const vars = textFields(r);
   const f = (k: string): string => vars[k] ?? '';
-  const endMs = wallClockToEpochMs(f('end_stamp'), timeZone);
-  const answerMs = wallClockToEpochMs(f('answer_stamp'), timeZone);
+  let endMs = wallClockToEpochMs(f('end_stamp'), timeZone);
+  let answerMs = wallClockToEpochMs(f('answer_stamp'), timeZone);
   let startMs = wallClockToEpochMs(f('start_stamp'), timeZone);
   const duration = countOr(f('duration'), 'duration', NaN);
+  if (startMs !== null && endMs !== null && Number.isFinite(duration)) {
+    // Local stamps across a clock change: duration and billsec place them.
+    ({ startMs, endMs } = placeByDuration(startMs, endMs, f('start_stamp'), f('end_stamp'), duration, timeZone));
+    const billsec = countOr(f('billsec'), 'billsec', NaN);
+    if (answerMs !== null && Number.isFinite(billsec)) answerMs = placeAnswer(answerMs, f('answer_stamp'), endMs, billsec, timeZone);
+  }
   // Templates without start_stamp (opencdrrate): end − duration, else the answer.
   if (startMs === null && endMs !== null && Number.isFinite(duration)) startMs = endMs - duration * 1000;
   if (startMs === null) startMs = answerMs ?? endMs;
@@ -261,7 +300,6 @@ function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSet
     direction: fsDirection(vars, leg, f('context'), settings),
     extra: {},
   };
-  if (f('destination_number')) cdr.dialed = f('destination_number');
   const hangupInfo = hangupOf(vars, leg, !!legInfo.otherLegUuid);
   if (hangupInfo) cdr.hangup = hangupInfo;
   if (f('accountcode')) cdr.accountCode = f('accountcode');

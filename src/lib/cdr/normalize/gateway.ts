@@ -7,6 +7,7 @@ import type { Cdr, Direction, Disposition, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToIso } from '../time';
 import { asSeconds, asText, checkInstant, checkTimeOrder, own } from '../read-field';
+import { secondPass } from './wall-clock';
 import { MapError, type Mapped, type MapOptions, type VendorRecord } from './types';
 
 const NOTATION_DIRECTION: Record<string, Direction> = {
@@ -83,14 +84,20 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
 
   const beginAt = text(record, 'Begin At');
   const startTime = when(record, 'Begin At', options.timeZone, true)!;
-  const endTime = when(record, 'End At', options.timeZone, true)!;
-  const answerTime = when(record, 'Talk At', options.timeZone, false);
-  checkTimeOrder(
-    { startMs: Date.parse(startTime), answerMs: answerTime === null ? null : Date.parse(answerTime), endMs: Date.parse(endTime) },
-    { start: 'Begin At', answer: 'Talk At', end: 'End At' },
-  );
-  const durationSec = seconds(record, 'Duration Sec') ?? Math.max(0, Math.round((Date.parse(endTime) - Date.parse(startTime)) / 1000));
-  const billSec = answerTime === null ? 0 : seconds(record, 'Talk Sec') ?? Math.max(0, Math.round((Date.parse(endTime) - Date.parse(answerTime)) / 1000));
+  let endTime = when(record, 'End At', options.timeZone, true)!;
+  let answerTime = when(record, 'Talk At', options.timeZone, false);
+  // Event times in the repeated hour of a clock change, read before the call began: their second pass.
+  const startMs = Date.parse(startTime);
+  const endMs = secondPass(Date.parse(endTime), text(record, 'End At').replace(/\//g, '-'), startMs, options.timeZone);
+  const answerMs = answerTime === null ? null : secondPass(Date.parse(answerTime), text(record, 'Talk At').replace(/\//g, '-'), startMs, options.timeZone);
+  checkTimeOrder({ startMs, answerMs, endMs }, { start: 'Begin At', answer: 'Talk At', end: 'End At' });
+  const replaced = endMs !== Date.parse(endTime) || (answerMs !== null && answerMs !== Date.parse(answerTime!));
+  endTime = new Date(endMs).toISOString();
+  if (answerMs !== null) answerTime = new Date(answerMs).toISOString();
+  // The gateway counts nothing: its durations are spans of its event times, so placed times give them.
+  const span = (from: number): number => Math.max(0, Math.round((endMs - from) / 1000));
+  const durationSec = (replaced ? null : seconds(record, 'Duration Sec')) ?? span(startMs);
+  const billSec = answerMs === null ? 0 : (replaced ? null : seconds(record, 'Talk Sec')) ?? span(answerMs);
 
   const dialed = text(record, 'Dialed');
   const pstnDial = text(record, 'PSTN Dial');
@@ -135,7 +142,7 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
       unknownEvents,
     },
   };
-  if (dialed !== '') cdr.dialed = dialed;
+  if (dialed !== '' && dialed !== cdr.callee.number) cdr.dialed = dialed;
   if (trunk.in !== undefined || trunk.out !== undefined) cdr.trunk = trunk;
   if (incomplete) cdr.hangup = { by: 'system', cause: `incomplete: ${text(record, 'Close Reason') || 'unknown'}` };
   return { legs: [cdr] };

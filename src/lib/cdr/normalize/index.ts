@@ -8,6 +8,7 @@ import { mapGateway } from './gateway';
 import { mapFreeswitch } from './freeswitch';
 import { mapAsterisk } from './asterisk';
 import { checkCdr } from '../gate';
+import { applyDirectionRules } from './direction-rules';
 
 export { MapError } from './types';
 export type { Mapped, MapOptions, VendorMapper, VendorRecord } from './types';
@@ -59,7 +60,7 @@ export function normalize(vendor: string, record: unknown, options: MapOptions):
   if (!isValidTimeZone(options.timeZone)) throw new MapError(`not an IANA time zone: "${String(options.timeZone)}"`, 'timeZone');
   let mapped: Mapped;
   try {
-    mapped = mapper(record as Record<string, unknown>, options);
+    mapped = applyDirectionRules(mapper(record as Record<string, unknown>, options), options.directionRules ?? []);
   } catch (err) {
     if (err instanceof MapError) throw err;
     throw new MapError(`${vendor} mapper failed on this record (a defect: please report it with the record): ${err instanceof Error ? err.message : String(err)}`);

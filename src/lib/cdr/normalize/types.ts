@@ -1,4 +1,5 @@
 import type { Cdr, Direction } from '../schema';
+import type { CompiledDirectionRule } from './direction-rules';
 
 /** A vendor record as a source node sends it in `msg.payload`: the vendor's own names and values. */
 export type VendorRecord = Record<string, unknown>;
@@ -9,6 +10,8 @@ export interface MapOptions {
   timeZone: string;
   /** Per-vendor settings (direction rules, field orders, …), owned by each mapper. */
   vendor?: Record<string, unknown>;
+  /** cdr-normalize's direction rules for every vendor (direction-rules.ts), before the built-in ones. */
+  directionRules?: readonly CompiledDirectionRule[];
 }
 
 /** What a mapper makes of one vendor record: its legs, and the call when the record is a whole call. */

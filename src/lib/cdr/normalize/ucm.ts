@@ -1,7 +1,8 @@
 import type { Cdr, Direction, Disposition, Party, Trunks } from '../schema';
 import { stableId } from '../id';
-import { wallClockToEpochMs, zoneOffsetMs } from '../time';
-import { buildCall } from '../call';
+import { wallClockToEpochMs } from '../time';
+import { placeAnswer, placeByDuration } from './wall-clock';
+import { buildCall, type CallCounts } from '../call';
 import { asSeconds, asText, checkInstant, own, setOwn } from '../read-field';
 import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorRecord } from './types';
 
@@ -11,9 +12,11 @@ import { MapError, type Mapped, type MapOptions, type VendorMapper, type VendorR
  * A record is either one flat leg `{AcctId, src, dst, start, …}` or a group
  * `{cdr?, main_cdr, sub_cdr_1, sub_cdr_2, …}` (a `sub_cdr_N` may also be an
  * array of legs, or empty). A group is one call: its legs are mapped one by one
- * and the call record is built from the legs. `main_cdr` is not trusted for
- * call-level data (it is a summary the UCM or a user may have edited); its
- * non-empty fields are kept in the call's `extra.main_cdr`.
+ * and the call record is built from the legs (ucm-call.ts). `main_cdr` is the
+ * UCM's own summary: its `duration` and `billsec` (what the UCM counted and
+ * billed for the whole group) are the call's; its other fields (start, src,
+ * dst: seen edited by hand) are not trusted and only kept, with the rest of
+ * its non-empty fields, in the call's `extra.main_cdr`.
  *
  * Vendor settings (`options.vendor`):
  * - `extensionPattern`: regular expression of an internal extension number,
@@ -27,16 +30,6 @@ export interface UcmSettings {
 
 const DEFAULT_EXTENSION = /^\d{2,6}$/;
 const TRUNK_EXT = /^trunk_/i;
-/** Smallest clock change we look for (some zones shift by 30 minutes). */
-const ZONE_SHIFT_MS = 30 * 60_000;
-
-/** True when instant `ms` reads as the wall-clock `text` in `timeZone` (to the second). */
-function isWallClock(ms: number, text: string, timeZone: string): boolean {
-  const asUtc = wallClockToEpochMs(text, 'UTC');
-  if (asUtc === null) return false;
-  return Math.floor((ms + zoneOffsetMs(ms, timeZone)) / 1000) === Math.floor(asUtc / 1000);
-}
-
 // Fields that become `Cdr` fields; everything else non-empty goes to `extra`.
 const MAPPED = new Set([
   'src', 'dst', 'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'userfield',
@@ -70,8 +63,8 @@ export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions):
       return { legs: [leg], call: buildCall([leg]) };
     }
     const legs = legRecords.map((r) => mapLeg(r, options.timeZone, settings));
-    const call = buildCall(legs);
     const main = record['main_cdr'];
+    const call = buildCall(legs, undefined, isObject(main) ? mainCounts(main) : {});
     if (isObject(main)) {
       const kept = nonEmptyFields(main, new Set());
       if (Object.keys(kept).length > 0) call.extra['main_cdr'] = kept;
@@ -98,6 +91,16 @@ function readSettings(vendor: Record<string, unknown> | undefined): { extension:
     patterns.set(pattern, re);
   }
   return { extension: re };
+}
+
+/** The group's own counts from `main_cdr`, where they are numbers. */
+function mainCounts(main: VendorRecord): CallCounts {
+  const counts: CallCounts = {};
+  const duration = seconds(main, 'duration');
+  const billsec = seconds(main, 'billsec');
+  if (duration !== null) counts.durationSec = duration;
+  if (billsec !== null) counts.billSec = duration !== null ? Math.min(billsec, duration) : billsec;
+  return counts;
 }
 
 function isObject(v: unknown): v is VendorRecord {
@@ -173,12 +176,8 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     if (endText !== '' || duration === null) throw new MapError(`UCM end is not a time: "${endText}"`, 'end');
     endMs = startMs + duration * 1000;
   }
-  if (duration !== null && Math.abs(endMs - startMs - duration * 1000) >= ZONE_SHIFT_MS) {
-    // A leg across a clock change, with start or end in a repeated hour: the
-    // duration (counted by the PBX in real seconds) tells which instant it was.
-    if (isWallClock(startMs + duration * 1000, endText, timeZone)) endMs = startMs + duration * 1000;
-    else if (isWallClock(endMs - duration * 1000, startText, timeZone)) startMs = endMs - duration * 1000;
-  }
+  // A leg across a clock change: the duration (real seconds) places the instants.
+  ({ startMs, endMs } = placeByDuration(startMs, endMs, startText, endText, duration, timeZone));
   checkInstant(endMs, 'end', endText);
   if (endMs < startMs) throw new MapError(`UCM end (${endText}) is before start (${startText})`, 'end');
 
@@ -190,7 +189,7 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     answerMs = wallClockToEpochMs(answerText, timeZone);
     const fromBill = billsec === null ? null : endMs - billsec * 1000;
     if (answerMs === null) answerMs = fromBill ?? endMs;
-    else if (fromBill !== null && answerMs !== fromBill && Math.abs(answerMs - fromBill) >= ZONE_SHIFT_MS && isWallClock(fromBill, answerText, timeZone)) answerMs = fromBill;
+    else answerMs = placeAnswer(answerMs, answerText, endMs, billsec, timeZone);
     if (answerMs < startMs) answerMs = startMs;
     if (answerMs > endMs) answerMs = endMs;
   }

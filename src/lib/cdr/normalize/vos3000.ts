@@ -16,6 +16,7 @@
 import type { Cdr, Disposition, Direction, HangupBy, Timing, Trunks } from '../schema';
 import { stableId } from '../id';
 import { wallClockToEpochMs } from '../time';
+import { secondPass } from './wall-clock';
 import { readVosTime, VosParseError } from '../../formats/vos';
 import { asSeconds, asText, checkInstant, epochMs, own, setOwn } from '../read-field';
 import { MapError, type MapOptions, type Mapped, type VendorMapper, type VendorRecord } from './types';
@@ -50,6 +51,8 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
   const holdSec = secondsOf(record, 'holdTime');
   let endMs = timeOf(record, 'stopTime', options.timeZone);
   if (endMs === null) endMs = startMs + holdSec * 1000;
+  // A wall-clock stop in the repeated hour of a clock change, read before the start: its second pass.
+  else if (typeof record['stopTime'] === 'string') endMs = secondPass(endMs, String(record['stopTime']).trim(), startMs, options.timeZone);
   if (endMs < startMs) throw new MapError(`stopTime (${new Date(endMs).toISOString()}) is before startTime (${new Date(startMs).toISOString()})`, 'stopTime');
   // holdTime is the talk time: it cannot be longer than the call (1 s for the truncation of each).
   if (holdSec * 1000 > endMs - startMs + 1000) {
@@ -79,7 +82,7 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
     extra: {},
   };
   const dialed = text(record['calleeAccessE164'], 'calleeAccessE164');
-  if (dialed !== '') cdr.dialed = dialed;
+  if (dialed !== '' && dialed !== cdr.callee.number) cdr.dialed = dialed;
 
   const by = own(HANGUP_BY, text(record['endDirection'], 'endDirection')) as HangupBy | undefined;
   if (endReason !== '' || by) {
@@ -95,7 +98,8 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
   if (trunk.in !== undefined || trunk.out !== undefined) cdr.trunk = trunk;
 
   const pddMs = positive(record['callerPdd']) ?? positive(record['calleePdd']);
-  if (pddMs !== null) {
+  // A post-dial delay longer than the call is no delay VOS measured: left out (the raw value stays in msg.vendorRecord).
+  if (pddMs !== null && pddMs <= durationSec * 1000 + 1000) {
     const timing: Timing = { pddSec: Math.round(pddMs) / 1000 };
     cdr.timing = timing;
   }
