@@ -20,7 +20,7 @@
 
 export type FramingKind = 'json' | 'xml' | 'auto' | 'line';
 
-export type FramingErrorCode = 'oversize' | 'garbage' | 'truncated';
+export type FramingErrorCode = 'oversize' | 'garbage' | 'truncated' | 'mismatch';
 
 export class FramingError extends Error {
   constructor(

@@ -1,0 +1,72 @@
+import { boundedRaw, ErrorReports } from '../transport/error-reports';
+import type { Peer } from '../transport/peer';
+
+/** What a node's error path gets: the text, and the message a catch node sees. */
+export type ErrorSink = (text: string, msg?: Record<string, unknown>) => void;
+
+interface Pending {
+  text: string;
+  msg: Record<string, unknown> | undefined;
+}
+
+export interface ErrorReporter {
+  /** One bad record or bad piece from `key` (see {@link peerKey}). */
+  report(key: string, text: string, msg?: Record<string, unknown>): void;
+  /** Reports what is folded; later reports are dropped. */
+  close(): void;
+}
+
+export interface ErrorReporterOptions {
+  windowMs?: number;
+  /** The text of a summary (a locale sentence); default English. */
+  summary?: (first: string, count: number, key: string, seconds: number) => string;
+}
+
+const defaultSummary = (first: string, count: number, key: string, seconds: number): string =>
+  `${count} more error${count === 1 ? '' : 's'} like this from ${key} in ${seconds} s, the first: ${first}`;
+
+/** A message's raw payload cut to the report bound; the cut is said in the message. */
+function bounded(msg: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!msg) return msg;
+  const out: Record<string, unknown> = { ...msg };
+  if (typeof msg['payload'] === 'string') {
+    const raw = boundedRaw(msg['payload']);
+    if (raw.truncated) {
+      out['payload'] = raw.text;
+      out['rawTruncated'] = true;
+      out['rawLength'] = raw.length;
+    }
+  }
+  return out;
+}
+
+/**
+ * Folds a node's error reports per sender and per second (see ErrorReports):
+ * at most a few `node.error` calls a second whatever the flood, each with a
+ * bounded raw sample, so a catch node that stores them stays small.
+ */
+export function createErrorReporter(sink: ErrorSink, options: ErrorReporterOptions = {}): ErrorReporter {
+  const summary = options.summary ?? defaultSummary;
+  const reports = new ErrorReports<Pending>({
+    ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
+    emit(r) {
+      const text = r.summary ? summary(r.sample.text, r.count, r.key, Math.max(1, Math.round(r.windowMs / 1000))) : r.sample.text;
+      sink(text, r.summary && r.sample.msg ? { ...r.sample.msg, errorCount: r.count } : r.sample.msg);
+    },
+  });
+  return {
+    report(key, text, msg) {
+      // Bounded now: a folded sample waits up to a window in memory.
+      reports.add(key, { text, msg: bounded(msg) });
+    },
+    close() {
+      reports.close();
+    },
+  };
+}
+
+/** A connection's key (TCP: each connection on its own), or a sender's (datagrams, files). */
+export function peerKey(peer: Peer | null | undefined): string {
+  if (!peer) return '-';
+  return peer.connection > 0 ? `${peer.address}:${peer.port}` : peer.address;
+}
