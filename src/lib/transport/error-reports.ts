@@ -1,6 +1,7 @@
 /**
  * Error reports folded per key (a connection, a sender) and per time window:
- * the first error of a key in a window is reported at once, the rest of that
+ * the first few errors of a key in a window are reported at once (a handful of
+ * bad records each keep their own report and raw text), the rest of that
  * window become one summary with a count and a sample. A flood of garbage then
  * costs a handful of reports per second, whatever its size, and never crowds
  * the event loop that good records need.
@@ -21,7 +22,9 @@ export interface ErrorReportsOptions<T> {
   emit(report: ErrorReport<T>): void;
   /** Length of a window (default 1000 ms). */
   windowMs?: number;
-  /** Errors reported at once per window across all keys (default 10); the rest are folded. */
+  /** Errors of one key reported at once per window (default 5); the rest are folded. */
+  perKeyImmediate?: number;
+  /** Errors reported at once per window across all keys (default 20); the rest are folded. */
   maxImmediate?: number;
   /** Keys followed at a time (default 100); errors of further keys fold into {@link OTHER_KEY}. */
   maxKeys?: number;
@@ -33,6 +36,7 @@ export const OTHER_KEY = '*';
 
 interface KeyState<T> {
   windowStart: number;
+  immediate: number;
   folded: number;
   sample: T | null;
 }
@@ -41,6 +45,7 @@ export class ErrorReports<T> {
   private readonly keys = new Map<string, KeyState<T>>();
   private readonly windowMs: number;
   private readonly maxImmediate: number;
+  private readonly perKeyImmediate: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
   private windowStart = -Infinity;
@@ -50,7 +55,8 @@ export class ErrorReports<T> {
 
   constructor(private readonly options: ErrorReportsOptions<T>) {
     this.windowMs = options.windowMs ?? 1000;
-    this.maxImmediate = options.maxImmediate ?? 10;
+    this.maxImmediate = options.maxImmediate ?? 20;
+    this.perKeyImmediate = options.perKeyImmediate ?? 5;
     this.maxKeys = options.maxKeys ?? 100;
     this.now = options.now ?? Date.now;
   }
@@ -79,14 +85,15 @@ export class ErrorReports<T> {
       state = undefined;
     }
     if (!state) {
-      state = { windowStart: now, folded: 0, sample: null };
+      state = { windowStart: now, immediate: 0, folded: 0, sample: null };
       this.keys.set(key, state);
-      if (this.immediate < this.maxImmediate && key !== OTHER_KEY) {
-        this.immediate++;
-        this.emit({ key, sample: item, count: 1, summary: false, windowMs: this.windowMs });
-        this.schedule();
-        return;
-      }
+    }
+    if (state.folded === 0 && state.immediate < this.perKeyImmediate && this.immediate < this.maxImmediate && key !== OTHER_KEY) {
+      state.immediate++;
+      this.immediate++;
+      this.emit({ key, sample: item, count: 1, summary: false, windowMs: this.windowMs });
+      this.schedule();
+      return;
     }
     state.folded++;
     if (state.sample === null) state.sample = item;

@@ -149,9 +149,10 @@ export class HttpReceiver {
   ) {
     this.pool = new ConnectionPool({ maxConnections: options.maxConnections, maxPerAddress: options.maxPerAddress ?? 0 });
     this.headersTimeoutMs = Math.min(options.headersTimeoutMs ?? HTTP_DEFAULTS.headersTimeoutMs, options.requestTimeoutMs);
-    this.mismatches = new ErrorReports<MismatchSample>({ windowMs: MISMATCH_WINDOW_MS, maxImmediate: 7, emit: (r) => this.reportMismatch(r.sample, r.count) });
+    this.mismatches = new ErrorReports<MismatchSample>({ windowMs: MISMATCH_WINDOW_MS, perKeyImmediate: 1, emit: (r) => this.reportMismatch(r.sample, r.count) });
     this.notices = new ErrorReports({
       windowMs: NOTICE_WINDOW_MS,
+      perKeyImmediate: 1,
       emit: (r) => {
         if (r.sample.refused) this.handlers.onRefused?.(r.sample.address);
         else this.handlers.onError?.(new Error(r.count > 1 ? `${r.sample.text} (${r.count} times in ${NOTICE_WINDOW_MS / 1000} s)` : r.sample.text));

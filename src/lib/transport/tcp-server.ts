@@ -109,11 +109,12 @@ export class TcpServer {
     this.frameTimeoutMs = options.frameTimeoutMs ?? TCP_DEFAULTS.frameTimeoutMs;
     this.mismatches = new ErrorReports<MismatchSample>({
       windowMs: MISMATCH_WINDOW_MS,
-      maxImmediate: 7,
+      perKeyImmediate: 1,
       emit: (r) => this.reportMismatch(r.sample, r.count),
     });
     this.refusals = new ErrorReports<{ reason: string; address: string }>({
       windowMs: REFUSAL_WINDOW_MS,
+      perKeyImmediate: 1,
       emit: (r) => this.handlers.onRefused?.(r.count > 1 ? `${r.sample.reason} (${r.count} times in ${REFUSAL_WINDOW_MS / 1000} s)` : r.sample.reason, r.sample.address),
     });
   }
