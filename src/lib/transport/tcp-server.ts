@@ -6,7 +6,7 @@ import { ErrorReports } from './error-reports';
 import { createFramer, FramingError, type Framer, type FramingKind } from './framing';
 import { formatMismatch, mismatchText, type MismatchKind, type MismatchMessages } from './mismatch';
 import { plainAddress, type Peer } from './peer';
-import { SNIFF_BYTES, sniffFirstBytes } from './protocol-sniff';
+import { bodyKindOf, SNIFF_BYTES, sniffFirstBytes } from './protocol-sniff';
 
 export interface TcpServerOptions {
   host: string;
@@ -72,8 +72,6 @@ interface Connection extends PooledConnection {
   detail: string | undefined;
   announced: boolean;
   ended: boolean;
-  /** A format mismatch was reported: its framing errors are the same mistake, not news. */
-  muted: boolean;
 }
 
 interface MismatchSample {
@@ -215,7 +213,6 @@ export class TcpServer {
       detail: undefined,
       announced: false,
       ended: false,
-      muted: false,
     };
     this.pool.add(c);
     // Dead peers (cable pulled, PBX rebooted) are found by TCP keep-alive.
@@ -279,42 +276,49 @@ export class TcpServer {
     this.handlers.onConnect?.(c.peer, this.pool.size);
   }
 
-  /** Frames the stream; `first` holds bytes already read while sniffing. */
+  /**
+   * Frames the stream; `first` holds bytes already read while sniffing. A JSON
+   * stream on an XML setting (or the reverse) is reported once; the connection
+   * is then framed by each frame's own first byte, so the wrong kind cannot
+   * swallow a right frame after it: right frames go on, wrong ones are counted
+   * into the report.
+   */
   private read(c: Connection, stream: net.Socket, first: Buffer | null): void {
     const peer = c.peer;
-    const framer = createFramer(
-      this.options.framing,
-      {
-        frame: (text, unterminated) => {
-          c.lastFrameAt = Date.now();
-          try {
-            if (unterminated) this.handlers.onFrame(text, peer, true);
-            else this.handlers.onFrame(text, peer);
-          } catch (err) {
-            this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
-          }
-        },
-        error: (err) => {
-          if (c.muted) return;
-          try {
-            this.handlers.onFrameError(err, peer);
-          } catch (e) {
-            this.handlers.onError?.(e instanceof Error ? e : new Error(String(e)));
-          }
-        },
-      },
-      { maxFrameBytes: this.options.maxFrameBytes },
-    );
-    c.framer = framer;
-    let formatChecked = this.options.framing !== 'json' && this.options.framing !== 'xml';
-    const push = (chunk: Buffer): void => {
-      if (!formatChecked) {
-        const kind = formatMismatch(this.options.framing, chunk);
-        if (kind) {
-          c.muted = true;
-          this.mismatches.add(kind, { kind, peer, head: chunk.subarray(0, 256).toString('utf8') });
+    const configured = this.options.framing;
+    let wrong: MismatchKind | null = null;
+    const sink = {
+      frame: (text: string, unterminated?: boolean): void => {
+        c.lastFrameAt = Date.now();
+        if (wrong && formatMismatch(configured, text) !== null) {
+          this.mismatches.add(wrong, { kind: wrong, peer, head: text.slice(0, 256) });
+          return;
         }
-        if (chunk.some((b) => b > 0x20)) formatChecked = true;
+        try {
+          if (unterminated) this.handlers.onFrame(text, peer, true);
+          else this.handlers.onFrame(text, peer);
+        } catch (err) {
+          this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
+        }
+      },
+      error: (err: FramingError): void => {
+        try {
+          this.handlers.onFrameError(err, peer);
+        } catch (e) {
+          this.handlers.onError?.(e instanceof Error ? e : new Error(String(e)));
+        }
+      },
+    };
+    let framer: Framer | null = null;
+    const push = (chunk: Buffer): void => {
+      if (!framer) {
+        const kind = bodyKindOf(chunk);
+        // Whitespace before the first frame is skipped by every framer: it decides nothing.
+        if (kind === 'empty' && (configured === 'json' || configured === 'xml')) return;
+        wrong = formatMismatch(configured, chunk);
+        if (wrong) this.mismatches.add(wrong, { kind: wrong, peer, head: chunk.subarray(0, 256).toString('utf8') });
+        framer = createFramer(wrong ? 'auto' : configured, sink, { maxFrameBytes: this.options.maxFrameBytes });
+        c.framer = framer;
       }
       framer.push(chunk);
       if (framer.buffered === 0) c.partialSince = null;
