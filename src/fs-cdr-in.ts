@@ -99,7 +99,7 @@ export = function register(RED: NodeAPI): void {
     const reporter = createErrorReporter((text, msg) => node.error(text, msg as unknown as NodeMessageInFlow), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
     const reportBad = (reason: string, raw: string, source: SourceInfo, from: string): void => {
       counts.errors++;
-      reporter.report(from, t('errors.bad-record', { from, reason }), sourceMessage(raw, topic, source) as unknown as Record<string, unknown>);
+      reporter.report(from, () => ({ text: t('errors.bad-record', { from, reason }), msg: sourceMessage(raw, topic, source) as unknown as Record<string, unknown> }));
       showCounts();
     };
 

@@ -120,8 +120,8 @@ export = function register(RED: NodeAPI): void {
           node.send([null, sourceMessage(s, topic, source(origin, 'log-line')) as unknown as NodeMessage]);
         },
         badLine(err: GatewayLineError, origin: LineOrigin) {
-          const msg = sourceMessage(err.line, topic, source(origin, 'unknown'));
-          reporter.report(keyOf(origin), t('errors.bad-line', { from: origin.address ?? '-', reason: err.message }), msg as unknown as Record<string, unknown>);
+          const msg = (): Record<string, unknown> => sourceMessage(err.line, topic, source(origin, 'unknown')) as unknown as Record<string, unknown>;
+          reporter.report(keyOf(origin), () => ({ text: t('errors.bad-line', { from: origin.address ?? '-', reason: err.message }), msg: msg() }));
         },
         late(l: LateEvent, origin: LineOrigin) {
           node.warn(t('log.late', { gateway: l.gateway, callRef: l.event['Call-Ref'], event: l.event.Event, from: origin.address ?? '-' }));
@@ -173,8 +173,8 @@ export = function register(RED: NodeAPI): void {
         },
         onFrameError(err: { message: string; raw: string }, peer: Peer) {
           pipeline.counts.errors++;
-          const msg = sourceMessage(err.raw, topic, source(originOf(peer), 'unknown'));
-          reporter.report(keyOf(originOf(peer)), t('errors.bad-line', { from: peer.address, reason: err.message }), msg as unknown as Record<string, unknown>);
+          const msg = (): Record<string, unknown> => sourceMessage(err.raw, topic, source(originOf(peer), 'unknown')) as unknown as Record<string, unknown>;
+          reporter.report(keyOf(originOf(peer)), () => ({ text: t('errors.bad-line', { from: peer.address, reason: err.message }), msg: msg() }));
           showCounts();
         },
         onRefused(reason: string) {

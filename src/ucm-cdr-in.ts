@@ -72,8 +72,8 @@ export = function register(RED: NodeAPI): void {
     const onMismatch = (_kind: string, reason: string, peer: Peer): void => node.error(t('errors.mismatch', { from: peer.address, reason }));
     const reportBadRecord = (reason: string, raw: string, peer: Peer | null, fmt: string): void => {
       counts.errors++;
-      const msg = sourceMessage(raw, topic, source(peer, fmt));
-      reporter.report(peerKey(peer), t('errors.bad-record', { from: peer ? peer.address : '?', reason }), msg as unknown as Record<string, unknown>);
+      const msg = (): Record<string, unknown> => sourceMessage(raw, topic, source(peer, fmt)) as unknown as Record<string, unknown>;
+      reporter.report(peerKey(peer), () => ({ text: t('errors.bad-record', { from: peer ? peer.address : '?', reason }), msg: msg() }));
       showCounts();
     };
 

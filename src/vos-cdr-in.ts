@@ -157,9 +157,9 @@ export = function register(RED: NodeAPI): void {
     const reporter = createErrorReporter((text, msg) => node.error(text, msg as unknown as NodeMessageInFlow), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
     const reportBad = (code: string, reason: string, raw: string, s: LineSource): void => {
       counts.errors++;
-      const msg = { ...sourceMessage(raw, topic, sourceOf(s)), errorCode: code };
       const from = s.transport === 'file' ? nodePath.basename(s.file) : s.peer.address;
-      reporter.report(s.transport === 'file' ? from : peerKey(s.peer), t('errors.bad-record', { from, reason }), msg as unknown as Record<string, unknown>);
+      const msg = (): Record<string, unknown> => ({ ...sourceMessage(raw, topic, sourceOf(s)), errorCode: code });
+      reporter.report(s.transport === 'file' ? from : peerKey(s.peer), () => ({ text: t('errors.bad-record', { from, reason }), msg: msg() }));
       statusNow();
     };
 

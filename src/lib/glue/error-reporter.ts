@@ -4,14 +4,16 @@ import type { Peer } from '../transport/peer';
 /** What a node's error path gets: the text, and the message a catch node sees. */
 export type ErrorSink = (text: string, msg?: Record<string, unknown>) => void;
 
-interface Pending {
+/** One report, built only when it is sent: a folded error costs a count, not a message. */
+export interface BuiltReport {
   text: string;
-  msg: Record<string, unknown> | undefined;
+  msg?: Record<string, unknown>;
 }
+export type ReportBuilder = () => BuiltReport;
 
 export interface ErrorReporter {
-  /** One bad record or bad piece from `key` (see {@link peerKey}). */
-  report(key: string, text: string, msg?: Record<string, unknown>): void;
+  /** One bad record or bad piece from `key` (see {@link peerKey}); `build` runs only if it is reported. */
+  report(key: string, build: ReportBuilder): void;
   /** Reports what is folded; later reports are dropped. */
   close(): void;
 }
@@ -27,17 +29,9 @@ const defaultSummary = (first: string, count: number, key: string, seconds: numb
 
 /** A message's raw payload cut to the report bound; the cut is said in the message. */
 function bounded(msg: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!msg) return msg;
-  const out: Record<string, unknown> = { ...msg };
-  if (typeof msg['payload'] === 'string') {
-    const raw = boundedRaw(msg['payload']);
-    if (raw.truncated) {
-      out['payload'] = raw.text;
-      out['rawTruncated'] = true;
-      out['rawLength'] = raw.length;
-    }
-  }
-  return out;
+  if (!msg || typeof msg['payload'] !== 'string') return msg;
+  const raw = boundedRaw(msg['payload']);
+  return raw.truncated ? { ...msg, payload: raw.text, rawTruncated: true, rawLength: raw.length } : msg;
 }
 
 /**
@@ -47,17 +41,18 @@ function bounded(msg: Record<string, unknown> | undefined): Record<string, unkno
  */
 export function createErrorReporter(sink: ErrorSink, options: ErrorReporterOptions = {}): ErrorReporter {
   const summary = options.summary ?? defaultSummary;
-  const reports = new ErrorReports<Pending>({
+  const reports = new ErrorReports<ReportBuilder>({
     ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
     emit(r) {
-      const text = r.summary ? summary(r.sample.text, r.count, r.key, Math.max(1, Math.round(r.windowMs / 1000))) : r.sample.text;
-      sink(text, r.summary && r.sample.msg ? { ...r.sample.msg, errorCount: r.count } : r.sample.msg);
+      const built = r.sample();
+      const msg = bounded(built.msg);
+      const text = r.summary ? summary(built.text, r.count, r.key, Math.max(1, Math.round(r.windowMs / 1000))) : built.text;
+      sink(text, r.summary && msg ? { ...msg, errorCount: r.count } : msg);
     },
   });
   return {
-    report(key, text, msg) {
-      // Bounded now: a folded sample waits up to a window in memory.
-      reports.add(key, { text, msg: bounded(msg) });
+    report(key, build) {
+      reports.add(key, build);
     },
     close() {
       reports.close();

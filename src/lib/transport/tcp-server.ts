@@ -290,6 +290,8 @@ export class TcpServer {
     const sink = {
       frame: (text: string, unterminated?: boolean): void => {
         c.lastFrameAt = Date.now();
+        // A record completed: the clock for the next one starts when its bytes are held.
+        c.partialSince = null;
         if (wrong && formatMismatch(configured, text) !== null) {
           this.mismatches.add(wrong, { kind: wrong, peer, head: text.slice(0, 256) });
           return;

@@ -43,13 +43,16 @@ describe('transport/error-reports', () => {
     assert.deepEqual(boundedRaw('abc', 5), { text: 'abc', truncated: false, length: 3 });
     const sent = [];
     const rep = createErrorReporter((text, msg) => sent.push({ text, msg }));
-    rep.report('1.2.3.4', 'bad', { payload: 'x'.repeat(1024 * 1024), topic: 't' });
+    rep.report('1.2.3.4', () => ({ text: 'bad', msg: { payload: 'x'.repeat(1024 * 1024), topic: 't' } }));
     assert.equal(sent[0].msg.payload.length, 16 * 1024);
     assert.equal(sent[0].msg.rawTruncated, true);
     assert.equal(sent[0].msg.rawLength, 1024 * 1024);
     assert.equal(sent[0].msg.topic, 't');
-    for (let i = 0; i < 100; i++) rep.report('1.2.3.4', `bad ${i}`, { payload: 'y' });
+    let built = 0;
+    for (let i = 0; i < 100; i++) rep.report('1.2.3.4', () => (built++, { text: `bad ${i}`, msg: { payload: 'y' } }));
+    assert.equal(built, 4, 'a folded error builds no message');
     rep.close();
+    assert.equal(built, 5, 'the summary builds its sample once');
     const summary = sent[sent.length - 1];
     assert.equal(summary.msg.errorCount, 96);
     assert.match(summary.text, /96 more errors like this from 1\.2\.3\.4/);
