@@ -108,6 +108,9 @@ interface MismatchSample {
   peer: Peer;
 }
 
+/** The request ended before its body did: the peer left, or was closed for being too slow. */
+class ClientGone extends Error {}
+
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
@@ -172,6 +175,8 @@ export class HttpReceiver {
         if (c) c.lastFrameAt = Date.now();
       });
       this.handle(req, res).catch((err: unknown) => {
+        // A sender that left or was cut off for slowness is not a receiver error.
+        if (err instanceof ClientGone) return;
         this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
         if (!res.headersSent) this.answer(res, 500, 'internal error');
       });
@@ -183,8 +188,13 @@ export class HttpReceiver {
       : http.createServer(serverOptions, handler);
     inner.requestTimeout = this.options.requestTimeoutMs;
     inner.headersTimeout = this.headersTimeoutMs;
+    // Node checks header and request deadlines from the moment a server is listening; this
+    // one never listens itself (connections are handed to it), so start that check here.
+    inner.emit('listening');
     inner.on('clientError', (err: Error, socket: net.Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      // Answered, then closed whether or not the peer reads: a slow sender that never reads must not keep the socket.
+      const status = (err as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
       else socket.destroy();
       // A request timeout is a slow sender, already handled; the rest is news, folded per kind.
       if ((err as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT') return;
@@ -408,10 +418,10 @@ export class HttpReceiver {
         if (!over) resolve(Buffer.concat(parts));
       });
       req.on('error', (err) => {
-        if (!over) reject(err);
+        if (!over) reject(new ClientGone(err.message));
       });
       req.on('aborted', () => {
-        if (!over) reject(new Error('the client aborted the request'));
+        if (!over) reject(new ClientGone('the client aborted the request'));
       });
     });
   }

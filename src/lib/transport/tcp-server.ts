@@ -70,6 +70,8 @@ interface Connection extends PooledConnection {
   framer: Framer | null;
   reason: DisconnectReason;
   detail: string | undefined;
+  /** Its key in `handshaking` (remote address:port, read while the socket is open). */
+  tlsKey: string | null;
   announced: boolean;
   ended: boolean;
 }
@@ -211,6 +213,7 @@ export class TcpServer {
       framer: null,
       reason: 'closed',
       detail: undefined,
+      tlsKey: null,
       announced: false,
       ended: false,
     };
@@ -243,7 +246,8 @@ export class TcpServer {
         if (kind !== 'tls') return this.mismatch(c, 'plain-on-tls', head, false);
         socket.pause();
         socket.unshift(head);
-        this.handshaking.set(`${socket.remoteAddress}:${socket.remotePort}`, c);
+        c.tlsKey = `${socket.remoteAddress}:${socket.remotePort}`;
+        this.handshaking.set(c.tlsKey, c);
         this.tlsServer?.emit('connection', socket);
         return;
       }
@@ -373,7 +377,7 @@ export class TcpServer {
     if (c.ended) return;
     c.ended = true;
     this.pool.delete(c);
-    this.handshaking.delete(`${c.raw.remoteAddress}:${c.raw.remotePort}`);
+    if (c.tlsKey) this.handshaking.delete(c.tlsKey);
     if (this.closing && c.reason === 'closed') c.reason = 'shutdown';
     // What is complete is delivered even when the peer left without a newline.
     c.framer?.end();
