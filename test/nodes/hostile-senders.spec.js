@@ -94,6 +94,25 @@ describe('hostile senders: a held connection limit never locks a sender out', fu
     });
   }
 
+  it('fs-cdr-in: a 4 MB POST costs nothing to parse: 413 naming the limit and the setting (default 1 MB), declared or chunked; a record under it is taken', async () => {
+    const l = LISTENERS.find((x) => x.name === 'fs-cdr-in HTTP');
+    const { port, got } = await loadListener(l);
+    const good = l.good();
+    // A real record padded to 4 MB inside a variable, as a huge callflow would be.
+    const huge = good.body.replace('<variables>', `<variables><pad>${'x'.repeat(4 * 1024 * 1024)}</pad>`);
+    const declared = await request({ port, path: '/cdr', body: huge, headers: { 'Content-Type': good.contentType } }).catch((err) => ({ status: 0, body: String(err) }));
+    assert.equal(declared.status, 413, declared.body);
+    assert.match(declared.body, /over the 1048576-byte limit \(Largest record/);
+    const chunked = await request({ port, path: '/cdr', body: huge, headers: { 'Content-Type': good.contentType, 'Content-Length': undefined } }).catch((err) => ({ status: 0, body: String(err) }));
+    assert.ok(chunked.status === 413 || chunked.status === 0, `chunked: ${chunked.status}`);
+    assert.equal(got.records.length, 0);
+    const warnings = helper.log().args.map((a) => a[0]).filter((e) => e.id === 'src' && e.level === 30).map((e) => String(e.msg));
+    assert.ok(warnings.some((w) => /413/.test(w) && /Largest record/.test(w)), warnings.join('\n'));
+    const ok = await request({ port, path: '/cdr', body: good.body, headers: { 'Content-Type': good.contentType } });
+    assert.equal(ok.status, 200);
+    await waitFor(() => got.records.length === 1, 'the normal record');
+  });
+
   it('vos-cdr-in TCP: a slow sender is closed after the record timeout, whatever the limit', async () => {
     const l = LISTENERS.find((x) => x.name === 'vos-cdr-in TCP');
     const { port, n } = await loadListener(l);

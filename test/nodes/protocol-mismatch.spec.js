@@ -45,6 +45,17 @@ function httpRequestBytes() {
 }
 
 const MISTAKES = {
+  /** A sender set to HTTPS on a TCP listener with TLS: the handshake passes, then it speaks HTTP. */
+  async 'https-on-tls'(port) {
+    const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    s.on('error', () => undefined);
+    s.answer = '';
+    s.on('data', (d) => (s.answer += d));
+    await new Promise((r) => s.once('secureConnect', r));
+    s.write(httpRequestBytes());
+    await new Promise((r) => s.once('close', r));
+    return s.answer;
+  },
   /** An HTTP request on a TCP (or TLS) listener. */
   async 'http-on-tcp'(port) {
     const s = await rawTcp(port);
@@ -81,7 +92,7 @@ const MISTAKES = {
 
 const CASES = {
   tcp: ['http-on-tcp', 'tls-on-plain'],
-  tls: ['http-on-tcp', 'plain-on-tls'],
+  tls: ['http-on-tcp', 'https-on-tls', 'plain-on-tls'],
   http: ['tls-on-plain', 'data-on-http'],
   https: ['http-on-https', 'plain-on-tls'],
 };
@@ -111,7 +122,7 @@ describe('protocol mismatch: one error that names the mistake and the fix, on ev
 
   for (const l of LISTENERS.filter((x) => x.kind !== 'udp')) {
     for (const kind of CASES[l.kind]) {
-      const text = sentence(l.type, kind);
+      const text = sentence(l.type, kind === 'https-on-tls' ? 'http-on-tcp' : kind);
       if (!text) continue; // the mistake cannot happen on this node (fs-cdr-in has no raw TCP listener)
       it(`${l.name}: ${kind} → one error "${text.slice(0, 50)}…", then the next good record arrives`, async () => {
         const { port, got } = await loadListener(l);
@@ -124,7 +135,7 @@ describe('protocol mismatch: one error that names the mistake and the fix, on ev
         assert.ok(errors[0].includes(text), errors[0]);
         assert.match(errors[0], /^127\.0\.0\.1 is set up for another protocol: /);
         // An HTTP client is told too.
-        if (kind === 'http-on-tcp' || kind === 'http-on-https') assert.ok(answer.includes(text), answer);
+        if (kind === 'http-on-tcp' || kind === 'https-on-tls' || kind === 'http-on-https') assert.ok(answer.includes(text), answer);
       });
     }
   }

@@ -318,6 +318,11 @@ export class TcpServer {
     let framer: Framer | null = null;
     const push = (chunk: Buffer): void => {
       if (!framer) {
+        // Inside TLS too: a sender set to HTTPS that reached a TLS listener speaks HTTP in it.
+        if (sniffFirstBytes(chunk.subarray(0, SNIFF_BYTES)) === 'http') {
+          stream.off('data', push);
+          return this.mismatch(c, 'http-on-tcp', chunk, true);
+        }
         const kind = bodyKindOf(chunk);
         // Whitespace before the first frame is skipped by every framer: it decides nothing.
         if (kind === 'empty' && (configured === 'json' || configured === 'xml')) return;
@@ -344,12 +349,14 @@ export class TcpServer {
     c.reason = 'mismatch';
     c.detail = text;
     if (answerHttp) {
-      // Tell the sender too: an HTTP client logs the answer.
+      // Tell the sender too: an HTTP client logs the answer. Closed once written, read or not.
       const body = `${text}\n`;
-      c.raw.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      c.raw.resume();
+      const s = c.stream;
+      s.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => s.destroy());
+      s.resume();
       setTimeout(() => c.raw.destroy(), 2000).unref();
     } else {
+      c.stream.destroy();
       c.raw.destroy();
     }
   }
