@@ -301,9 +301,10 @@ export class HttpReceiver {
   }
 
   private reportMismatch(sample: MismatchSample, count: number): void {
-    const text = mismatchText(sample.kind, this.options.mismatch);
+    const base = mismatchText(sample.kind, this.options.mismatch);
+    const text = count > 1 ? `${base} (${count} times in ${MISMATCH_WINDOW_MS / 1000} s)` : base;
     if (this.handlers.onMismatch) this.handlers.onMismatch(sample.kind, text, sample.peer, count);
-    else this.handlers.onError?.(new Error(count > 1 ? `${text} (${count} times in ${MISMATCH_WINDOW_MS / 1000} s)` : text));
+    else this.handlers.onError?.(new Error(text));
   }
 
   /** A connection that sent nothing judgeable within the header timeout gives its slot back. */

@@ -362,10 +362,11 @@ export class TcpServer {
   }
 
   private reportMismatch(sample: MismatchSample, count: number): void {
-    const text = mismatchText(sample.kind, this.options.mismatch);
+    const base = mismatchText(sample.kind, this.options.mismatch);
+    const text = count > 1 ? `${base} (${count} times in ${MISMATCH_WINDOW_MS / 1000} s)` : base;
     try {
       if (this.handlers.onMismatch) this.handlers.onMismatch(sample.kind, text, sample.peer, count);
-      else this.handlers.onFrameError(new FramingError('mismatch', count > 1 ? `${text} (${count} times in ${MISMATCH_WINDOW_MS / 1000} s)` : text, sample.head, sample.head.length), sample.peer);
+      else this.handlers.onFrameError(new FramingError('mismatch', text, sample.head, sample.head.length), sample.peer);
     } catch (err) {
       this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
     }
