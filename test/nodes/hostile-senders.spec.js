@@ -4,6 +4,7 @@
 // default limits, the whole limit is taken by idle connections and by connections that
 // trickle 1 byte/s; a new sender must still get a record through within 5 s.
 const assert = require('node:assert/strict');
+const dgram = require('node:dgram');
 const net = require('node:net');
 const tls = require('node:tls');
 const helper = require('node-red-node-test-helper');
@@ -91,6 +92,27 @@ describe('hostile senders: a held connection limit never locks a sender out', fu
       // Room was made by holders, not by refusing the sender.
       await waitFor(() => sockets.slice(0, held).some((s) => s.destroyed), 'a holder yielded', 5000);
       assert.deepEqual(got.errors.filter((m) => /MISSING/.test(m.error?.message)), []);
+    });
+  }
+
+  // UDP has no connection to hold: what a hostile sender can do there is flood. Every good
+  // datagram among 2,000 datagrams of bad lines arrives, and the errors come folded.
+  for (const l of LISTENERS.filter((x) => x.kind === 'udp')) {
+    it(`${l.name}: good datagrams among a flood of bad lines all arrive; errors folded`, async () => {
+      const { port, got } = await loadListener(l);
+      const sock = dgram.createSocket('udp4');
+      const bad = Buffer.from(Array.from({ length: 30 }, (_, i) => `bad ${i} | line \u0001\n`).join(''));
+      const GOOD = 100;
+      for (let i = 0; i < GOOD; i++) {
+        for (let k = 0; k < 20; k++) await new Promise((r) => sock.send(bad, port, '127.0.0.1', r));
+        await new Promise((r) => sock.send(Buffer.from(l.good()), port, '127.0.0.1', r));
+        if (i % 5 === 4) await new Promise((r) => setTimeout(r, 10));
+      }
+      sock.close();
+      await waitFor(() => got.records.length === GOOD * l.records, 'every good record', 30000);
+      // 2,000 datagrams × 30 bad lines = 60,000 bad lines.
+      assert.ok(got.errors.length < 60000 / 100, `${got.errors.length} error messages`);
+      assert.ok(got.errors.length > 0);
     });
   }
 
