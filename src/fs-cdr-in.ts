@@ -17,6 +17,8 @@ import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { countsText, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
 import { HttpError, HttpReceiver, HTTP_DEFAULTS } from './lib/transport/http-receiver';
+import { mismatchMessagesFrom } from './lib/transport/mismatch';
+import { createErrorReporter } from './lib/glue/error-reporter';
 import type { Peer } from './lib/transport/peer';
 
 type FsMode = 'http' | 'spool' | 'csv';
@@ -93,9 +95,11 @@ export = function register(RED: NodeAPI): void {
       node.send(sourceMessage(record, topic, source) as unknown as NodeMessageInFlow);
       showCounts();
     };
+    // A flood of bad records becomes a few folded reports a second (count and sample).
+    const reporter = createErrorReporter((text, msg) => node.error(text, msg as unknown as NodeMessageInFlow), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
     const reportBad = (reason: string, raw: string, source: SourceInfo, from: string): void => {
       counts.errors++;
-      node.error(t('errors.bad-record', { from, reason }), sourceMessage(raw, topic, source) as unknown as NodeMessageInFlow);
+      reporter.report(from, () => ({ text: t('errors.bad-record', { from, reason }), msg: sourceMessage(raw, topic, source) as unknown as Record<string, unknown> }));
       showCounts();
     };
 
@@ -103,6 +107,7 @@ export = function register(RED: NodeAPI): void {
       closed = true;
       for (const l of listeners) l.stop();
       status.stop();
+      reporter.close();
       Promise.allSettled(stoppers.map((stop) => stop())).then(() => done());
     });
 
@@ -272,8 +277,10 @@ export = function register(RED: NodeAPI): void {
           auth,
           allow: settings.allow,
           tls: tlsOptions,
+          mismatch: mismatchMessagesFrom(t),
         },
         {
+          onMismatch: (_kind, reason, peer) => node.error(t('errors.mismatch', { from: peer.address, reason })),
           onRequest(req) {
             let parsed;
             try {
@@ -289,6 +296,7 @@ export = function register(RED: NodeAPI): void {
           },
           onRejected(code, reason, peer) {
             if (code === 401) node.warn(t('log.auth', { from: peer.address, reason }));
+            else if (code === 413) node.warn(t('log.rejected', { from: peer.address, code, reason }));
             else node.debug(t('log.rejected', { from: peer.address, code, reason }));
           },
           onRefused(address) {

@@ -12,6 +12,8 @@ import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { keepListening } from './lib/glue/keep-listening';
 import { countsText, StatusThrottle } from './lib/glue/status';
 import type { Peer } from './lib/transport/peer';
+import { createErrorReporter } from './lib/glue/error-reporter';
+import { mismatchMessagesFrom } from './lib/transport/mismatch';
 import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
 import { UdpSocket, UDP_DEFAULTS } from './lib/transport/udp-socket';
 import { createCheckpointStore } from './lib/transport/checkpoint';
@@ -99,6 +101,9 @@ export = function register(RED: NodeAPI): void {
       status.set({ fill: 'green', shape: 'dot', text: `${text} · ${pipeline.openCalls} open` });
     };
 
+    // A flood of bad lines becomes a few folded reports a second (count and sample); TCP per connection.
+    const reporter = createErrorReporter((text, msg) => node.error(text, msg as unknown as NodeMessageInFlow), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
+    const keyOf = (o: LineOrigin): string => (o.address === undefined ? (o.file ?? '-') : transport === 'tcp' ? `${o.address}:${o.port ?? 0}` : o.address);
     const pipeline = new GatewayPipeline(
       {
         separator: settings.separator,
@@ -115,8 +120,8 @@ export = function register(RED: NodeAPI): void {
           node.send([null, sourceMessage(s, topic, source(origin, 'log-line')) as unknown as NodeMessage]);
         },
         badLine(err: GatewayLineError, origin: LineOrigin) {
-          const msg = sourceMessage(err.line, topic, source(origin, 'unknown'));
-          node.error(t('errors.bad-line', { from: origin.address ?? '-', reason: err.message }), msg as unknown as NodeMessageInFlow);
+          const msg = (): Record<string, unknown> => sourceMessage(err.line, topic, source(origin, 'unknown')) as unknown as Record<string, unknown>;
+          reporter.report(keyOf(origin), () => ({ text: t('errors.bad-line', { from: origin.address ?? '-', reason: err.message }), msg: msg() }));
         },
         late(l: LateEvent, origin: LineOrigin) {
           node.warn(t('log.late', { gateway: l.gateway, callRef: l.event['Call-Ref'], event: l.event.Event, from: origin.address ?? '-' }));
@@ -168,8 +173,8 @@ export = function register(RED: NodeAPI): void {
         },
         onFrameError(err: { message: string; raw: string }, peer: Peer) {
           pipeline.counts.errors++;
-          const msg = sourceMessage(err.raw, topic, source(originOf(peer), 'unknown'));
-          node.error(t('errors.bad-line', { from: peer.address, reason: err.message }), msg as unknown as NodeMessageInFlow);
+          const msg = (): Record<string, unknown> => sourceMessage(err.raw, topic, source(originOf(peer), 'unknown')) as unknown as Record<string, unknown>;
+          reporter.report(keyOf(originOf(peer)), () => ({ text: t('errors.bad-line', { from: peer.address, reason: err.message }), msg: msg() }));
           showCounts();
         },
         onRefused(reason: string) {
@@ -191,9 +196,11 @@ export = function register(RED: NodeAPI): void {
                 maxConnections: net.maxConnections,
                 idleTimeoutMs: net.idleTimeoutMs,
                 allow: net.allow,
+                mismatch: mismatchMessagesFrom(t),
               },
               {
                 ...handlers,
+                onMismatch: (_kind, reason, peer) => node.error(t('errors.mismatch', { from: peer.address, reason })),
                 onConnect(peer, n) {
                   connections = n;
                   node.debug(t('log.connected', { from: `${peer.address}:${peer.port}` }));
@@ -294,6 +301,7 @@ export = function register(RED: NodeAPI): void {
       listening?.stop();
       if (sweeper) clearInterval(sweeper);
       status.stop();
+      reporter.close();
       // Sending from a close handler is not reliable: say what is lost rather than pretend.
       // A followed file keeps them: its checkpoint is held back to their first lines.
       if (pipeline.openCalls > 0) node.warn(t(tail ? 'log.open-at-close-file' : 'log.open-at-close', { count: pipeline.openCalls }));

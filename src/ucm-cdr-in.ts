@@ -1,12 +1,14 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { parseUcm, ucmFormatOf, type UcmFormat } from './lib/formats/ucm';
 import { parseUcmHttpBody } from './lib/formats/ucm-http';
+import { createErrorReporter, peerKey } from './lib/glue/error-reporter';
 import { checkListenerSettings } from './lib/glue/listener-config';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { keepListening } from './lib/glue/keep-listening';
 import { countsText, StatusThrottle } from './lib/glue/status';
 import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
 import { HttpError, HttpReceiver, HTTP_DEFAULTS } from './lib/transport/http-receiver';
+import { mismatchMessagesFrom } from './lib/transport/mismatch';
 import type { Peer } from './lib/transport/peer';
 import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
 
@@ -65,10 +67,13 @@ export = function register(RED: NodeAPI): void {
       receivedAt: new Date().toISOString(),
     });
 
+    // A flood of bad records becomes a few folded reports a second (count and sample).
+    const reporter = createErrorReporter((text, msg) => node.error(text, msg as unknown as NodeMessageInFlow), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
+    const onMismatch = (_kind: string, reason: string, peer: Peer): void => node.error(t('errors.mismatch', { from: peer.address, reason }));
     const reportBadRecord = (reason: string, raw: string, peer: Peer | null, fmt: string): void => {
       counts.errors++;
-      const msg = sourceMessage(raw, topic, source(peer, fmt));
-      node.error(t('errors.bad-record', { from: peer ? peer.address : '?', reason }), msg as unknown as NodeMessageInFlow);
+      const msg = (): Record<string, unknown> => sourceMessage(raw, topic, source(peer, fmt)) as unknown as Record<string, unknown>;
+      reporter.report(peerKey(peer), () => ({ text: t('errors.bad-record', { from: peer ? peer.address : '?', reason }), msg: msg() }));
       showCounts();
     };
 
@@ -111,8 +116,10 @@ export = function register(RED: NodeAPI): void {
           idleTimeoutMs: settings.idleTimeoutMs,
           allow: settings.allow,
           tls: tlsOptions,
+          mismatch: mismatchMessagesFrom(t),
         },
         {
+          onMismatch,
           onFrame(text, peer) {
             let records;
             try {
@@ -162,8 +169,11 @@ export = function register(RED: NodeAPI): void {
           auth,
           allow: settings.allow,
           tls: tlsOptions,
+          bodyFormat: format,
+          mismatch: mismatchMessagesFrom(t),
         },
         {
+          onMismatch,
           onRequest(req) {
             let parsed;
             try {
@@ -213,6 +223,7 @@ export = function register(RED: NodeAPI): void {
       closed = true;
       listening.stop();
       status.stop();
+      reporter.close();
       const s = server;
       server = null;
       (s ? s.close() : Promise.resolve()).then(

@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { formatAge, type LivenessEvent } from './lib/cdr/liveness';
 import type { VosRecord } from './lib/formats/vos';
 import { VosStream } from './lib/formats/vos-stream';
+import { createErrorReporter, peerKey } from './lib/glue/error-reporter';
 import type { ListenerSettings } from './lib/glue/listener-config';
 import { keepListening } from './lib/glue/keep-listening';
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
@@ -12,6 +13,7 @@ import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
 import { checkVosSettings } from './lib/glue/vos-settings';
 import { createCheckpointStore } from './lib/transport/checkpoint';
 import { createDirFollower, isDirFollowCheckpoint, type DirFollowCheckpoint, type DirFollower } from './lib/transport/dir-follow';
+import { mismatchMessagesFrom } from './lib/transport/mismatch';
 import type { Peer } from './lib/transport/peer';
 import { TcpServer } from './lib/transport/tcp-server';
 import { UdpSocket } from './lib/transport/udp-socket';
@@ -151,11 +153,13 @@ export = function register(RED: NodeAPI): void {
         ? { vendor: 'vos3000', format: 'vos-pipe', transport: 'file', file: s.file, receivedAt: receivedAt() }
         : { vendor: 'vos3000', format: 'vos-pipe', transport: s.transport, address: s.peer.address, port: s.peer.port, receivedAt: receivedAt() };
 
+    // A flood of bad lines becomes a few folded reports a second (count and sample).
+    const reporter = createErrorReporter((text, msg) => node.error(text, msg as unknown as NodeMessageInFlow), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
     const reportBad = (code: string, reason: string, raw: string, s: LineSource): void => {
       counts.errors++;
-      const msg = { ...sourceMessage(raw, topic, sourceOf(s)), errorCode: code };
       const from = s.transport === 'file' ? nodePath.basename(s.file) : s.peer.address;
-      node.error(t('errors.bad-record', { from, reason }), msg as unknown as NodeMessageInFlow);
+      const msg = (): Record<string, unknown> => ({ ...sourceMessage(raw, topic, sourceOf(s)), errorCode: code });
+      reporter.report(s.transport === 'file' ? from : peerKey(s.peer), () => ({ text: t('errors.bad-record', { from, reason }), msg: msg() }));
       statusNow();
     };
 
@@ -258,8 +262,10 @@ export = function register(RED: NodeAPI): void {
           idleTimeoutMs: tcpSettings.idleTimeoutMs,
           allow: tcpSettings.allow,
           tls: tlsOptions,
+          mismatch: mismatchMessagesFrom(t),
         },
         {
+          onMismatch: (_kind, reason, peer) => node.error(t('errors.mismatch', { from: peer.address, reason })),
           onFrame: (text, peer, unterminated) => onLine(text, { transport, peer }, unterminated),
           onFrameError: (err, peer) => reportBad(err.code, err.message, err.raw, { transport, peer }),
           onConnect(peer, n) {
@@ -365,6 +371,7 @@ export = function register(RED: NodeAPI): void {
           node.error(t('errors.internal', { reason: (err as Error).message }));
         }
         status.stop();
+        reporter.close();
         done();
       });
     });

@@ -223,7 +223,10 @@ async function startRed({ externalModules = [], settings = {}, env = {}, flow = 
     await waitReady(before);
   };
 
-  return { url: `http://127.0.0.1:${port}/`, port, userDir, deploy, flows, restart, stop, log, request: (...a) => request(port, ...a) };
+  /** The running Node-RED process id (RSS checks read /proc/<pid>/status). */
+  const pid = () => (red && !exited ? red.pid : null);
+
+  return { url: `http://127.0.0.1:${port}/`, port, userDir, pid, deploy, flows, restart, stop, log, request: (...a) => request(port, ...a) };
 }
 
 module.exports = { startRed };

@@ -20,7 +20,7 @@
 
 export type FramingKind = 'json' | 'xml' | 'auto' | 'line';
 
-export type FramingErrorCode = 'oversize' | 'garbage' | 'truncated';
+export type FramingErrorCode = 'oversize' | 'garbage' | 'truncated' | 'mismatch';
 
 export class FramingError extends Error {
   constructor(
@@ -348,6 +348,8 @@ class StructuredFramer implements Framer {
     let escaped = this.escaped;
     let result = -1;
     const n = c.length;
+    // Where the next line feed is (-2: not looked for yet), found natively and reused across strings.
+    let nextLf = -2;
     for (let i = from; i < n; i++) {
       const b = c[i]!;
       if (inString) {
@@ -357,6 +359,13 @@ class StructuredFramer implements Framer {
         }
         // Most bytes of a record are inside strings: jump to the next quote natively.
         const q = c.indexOf(QUOTE, i);
+        // A raw line feed cannot be in a JSON string: the "string" is garbage that opened
+        // with a stray quote, and must not run on into (and swallow) the next record.
+        if (nextLf !== -1 && nextLf < i) nextLf = c.indexOf(NL, i);
+        if (nextLf !== -1 && (q === -1 || nextLf < q)) {
+          result = -(nextLf + 2);
+          break;
+        }
         if (q === -1) {
           escaped = oddBackslashesBefore(c, n, i);
           i = n;

@@ -1,8 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AllowList } from './allow-list';
+import { ConnectionPool, type PooledConnection } from './connection-pool';
+import { ErrorReports } from './error-reports';
+import { formatMismatch, mismatchText, type MismatchKind, type MismatchMessages } from './mismatch';
 import { plainAddress, type Peer } from './peer';
+import { SNIFF_BYTES, sniffFirstBytes } from './protocol-sniff';
 
 export interface HttpReceiverOptions {
   host: string;
@@ -13,11 +18,20 @@ export interface HttpReceiverOptions {
   /** Basic auth; absent = no auth. */
   auth?: { username: string; password: string } | null;
   allow?: AllowList | null;
+  /** When full, the longest-idle connection yields to a new one (see ConnectionPool). */
   maxConnections: number;
+  /** Connections one address may hold; 0 or absent = half of maxConnections. */
+  maxPerAddress?: number;
   /** Time allowed to receive a whole request. */
   requestTimeoutMs: number;
+  /** Time allowed for the request line and headers (and the first bytes); absent = HTTP_DEFAULTS. */
+  headersTimeoutMs?: number;
   /** HTTPS server options (key, cert, …); absent = plain HTTP. */
   tls?: https.ServerOptions | null;
+  /** A JSON or XML body where the other is expected gets 415 and one mismatch report. */
+  bodyFormat?: 'json' | 'xml' | 'auto';
+  /** The node's sentences for a sender set up for another protocol. */
+  mismatch?: MismatchMessages | null;
 }
 
 /** One received POST, body complete. */
@@ -58,16 +72,44 @@ export interface HttpReceiverHandlers {
   onRequest(req: ReceivedRequest): Promise<HttpReply | void> | HttpReply | void;
   /** A request turned away before the handler: wrong method, path, auth, size, address. */
   onRejected?(status: number, reason: string, peer: Peer): void;
-  /** A connection from an address outside the allow-list, dropped unanswered. */
+  /** A connection from an address outside the allow-list, dropped unanswered (folded per address, 10 s). */
   onRefused?(address: string): void;
+  /**
+   * The sender speaks another protocol (TLS on HTTP, plain on HTTPS, raw data,
+   * XML for JSON …): one report per kind and minute, `count` connections or
+   * requests it covers. Absent: reported through onError.
+   */
+  onMismatch?(kind: MismatchKind, message: string, peer: Peer, count: number): void;
   onError?(err: Error): void;
 }
 
 export const HTTP_DEFAULTS = {
-  maxBodyBytes: 4 * 1024 * 1024,
+  /** XML parses at about 0.7 s/MB: a larger record would hold the event loop longer than a second. */
+  maxBodyBytes: 1024 * 1024,
   maxConnections: 100,
   requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
 } as const;
+
+const MISMATCH_WINDOW_MS = 60_000;
+const NOTICE_WINDOW_MS = 10_000;
+/** How often Node checks request and header timeouts (its default, 30 s, lets a slow sender sit twice as long). */
+const TIMEOUT_CHECK_MS = 1000;
+
+interface Connection extends PooledConnection {
+  readonly socket: net.Socket;
+  readonly peer: Peer;
+  /** Until the first bytes are judged: a connection that sends nothing is closed after the header timeout. */
+  sniffing: boolean;
+}
+
+interface MismatchSample {
+  kind: MismatchKind;
+  peer: Peer;
+}
+
+/** The request ended before its body did: the peer left, or was closed for being too slow. */
+class ClientGone extends Error {}
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -86,49 +128,88 @@ function credentialsMatch(header: string | undefined, auth: { username: string; 
   return userOk && passOk;
 }
 
-/** An HTTP or HTTPS server on its own port that hands complete POST bodies to a handler. */
+/**
+ * An HTTP or HTTPS server on its own port that hands complete POST bodies to a
+ * handler. Its slots cannot be held: headers and body have deadlines, and when
+ * full the longest-idle connection yields to a new one. The first bytes of a
+ * connection tell a TLS handshake, a plain HTTP request and raw data apart, so
+ * a sender set up for another protocol gets one clear report.
+ */
 export class HttpReceiver {
-  private server: http.Server | https.Server | null = null;
+  private server: net.Server | null = null;
+  private http: http.Server | https.Server | null = null;
+  private readonly pool: ConnectionPool<Connection>;
+  private readonly bySocket = new WeakMap<net.Socket, Connection>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly headersTimeoutMs: number;
+  private readonly mismatches: ErrorReports<MismatchSample>;
+  private readonly notices: ErrorReports<{ text: string; address: string; refused: boolean }>;
+  private closing = false;
 
   constructor(
     private readonly options: HttpReceiverOptions,
     private readonly handlers: HttpReceiverHandlers,
-  ) {}
-
-  get connections(): number {
-    return this.openSockets;
+  ) {
+    this.pool = new ConnectionPool({ maxConnections: options.maxConnections, maxPerAddress: options.maxPerAddress ?? 0 });
+    this.headersTimeoutMs = Math.min(options.headersTimeoutMs ?? HTTP_DEFAULTS.headersTimeoutMs, options.requestTimeoutMs);
+    this.mismatches = new ErrorReports<MismatchSample>({ windowMs: MISMATCH_WINDOW_MS, perKeyImmediate: 1, emit: (r) => this.reportMismatch(r.sample, r.count) });
+    this.notices = new ErrorReports({
+      windowMs: NOTICE_WINDOW_MS,
+      perKeyImmediate: 1,
+      emit: (r) => {
+        if (r.sample.refused) this.handlers.onRefused?.(r.sample.address);
+        else this.handlers.onError?.(new Error(r.count > 1 ? `${r.sample.text} (${r.count} times in ${NOTICE_WINDOW_MS / 1000} s)` : r.sample.text));
+      },
+    });
   }
 
-  private openSockets = 0;
+  get connections(): number {
+    return this.pool.size;
+  }
 
   listen(): Promise<{ address: string; port: number }> {
+    this.closing = false;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      const c = this.bySocket.get(req.socket) ?? this.bySocket.get((req.socket as net.Socket & { _parent?: net.Socket })._parent as net.Socket);
+      res.on('finish', () => {
+        if (c) c.lastFrameAt = Date.now();
+      });
       this.handle(req, res).catch((err: unknown) => {
+        // A sender that left or was cut off for slowness is not a receiver error.
+        if (err instanceof ClientGone) return;
         this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
         if (!res.headersSent) this.answer(res, 500, 'internal error');
       });
     };
-    const server = this.options.tls ? https.createServer(this.options.tls, handler) : http.createServer(handler);
-    server.maxConnections = this.options.maxConnections;
-    server.requestTimeout = this.options.requestTimeoutMs;
-    server.headersTimeout = Math.min(this.options.requestTimeoutMs, 60_000);
-    server.on('connection', (socket) => {
-      this.openSockets++;
-      socket.on('close', () => this.openSockets--);
-      if (this.options.allow && !this.options.allow.allows(socket.remoteAddress)) {
-        const address = plainAddress(socket.remoteAddress);
-        socket.destroy();
-        this.handlers.onRefused?.(address);
-      }
-    });
-    server.on('clientError', (err: Error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    // Not listening themselves: the plain server below judges the first bytes and hands the connection over.
+    const serverOptions: http.ServerOptions = { connectionsCheckingInterval: TIMEOUT_CHECK_MS, requestTimeout: this.options.requestTimeoutMs, headersTimeout: this.headersTimeoutMs };
+    const inner = this.options.tls
+      ? https.createServer({ ...this.options.tls, ...serverOptions, handshakeTimeout: this.headersTimeoutMs }, handler)
+      : http.createServer(serverOptions, handler);
+    inner.requestTimeout = this.options.requestTimeoutMs;
+    inner.headersTimeout = this.headersTimeoutMs;
+    // Node checks header and request deadlines from the moment a server is listening; this
+    // one never listens itself (connections are handed to it), so start that check here.
+    inner.emit('listening');
+    inner.on('clientError', (err: Error, socket: net.Socket) => {
+      // Answered, then closed whether or not the peer reads: a slow sender that never reads must not keep the socket.
+      const status = (err as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
       else socket.destroy();
-      this.handlers.onError?.(new Error(`bad HTTP request: ${err.message}`));
+      // A request timeout is a slow sender, already handled; the rest is news, folded per kind.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT') return;
+      const text = `bad HTTP request: ${err.message}`;
+      this.notices.add(text, { text, address: plainAddress(socket.remoteAddress), refused: false });
     });
     if (this.options.tls) {
-      server.on('tlsClientError', (err: Error) => this.handlers.onError?.(new Error(`TLS handshake failed: ${err.message}`)));
+      inner.on('tlsClientError', (err: Error, socket: net.Socket) => {
+        socket.destroy();
+        const text = `TLS handshake failed: ${err.message}`;
+        this.notices.add(text, { text, address: plainAddress(socket.remoteAddress), refused: false });
+      });
     }
+    this.http = inner;
+    const server = net.createServer((s) => this.accept(s));
     this.server = server;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
@@ -139,6 +220,7 @@ export class HttpReceiver {
       server.listen({ host: this.options.host, port: this.options.port }, () => {
         server.off('error', onError);
         server.on('error', (err) => this.handlers.onError?.(err));
+        this.startSweeper();
         const a = server.address() as { address: string; port: number };
         resolve({ address: a.address, port: a.port });
       });
@@ -146,13 +228,98 @@ export class HttpReceiver {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     const server = this.server;
     this.server = null;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    for (const c of [...this.pool.values()]) c.socket.destroy();
+    this.http?.closeAllConnections();
+    this.http?.close();
+    this.http = null;
+    this.mismatches.close();
+    this.notices.close();
     if (!server) return Promise.resolve();
-    return new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    const address = plainAddress(socket.remoteAddress);
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    if (this.options.allow && !this.options.allow.allows(socket.remoteAddress)) {
+      socket.destroy();
+      this.notices.add(`refused ${address}`, { text: address, address, refused: true });
+      return;
+    }
+    const victim = this.pool.victimFor(address);
+    if (victim) {
+      this.pool.delete(victim);
+      victim.socket.destroy();
+    }
+    const c: Connection = { socket, address, acceptedAt: Date.now(), lastFrameAt: null, peer: { address, port: socket.remotePort ?? 0, connection: 0 }, sniffing: true };
+    this.pool.add(c);
+    this.bySocket.set(socket, c);
+    socket.on('close', () => this.pool.delete(c));
+    let head: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      const kind = sniffFirstBytes(head.subarray(0, SNIFF_BYTES));
+      if (kind === 'more') return;
+      socket.off('data', onData);
+      c.sniffing = false;
+      const tls = Boolean(this.options.tls);
+      if (tls ? kind === 'tls' : kind === 'http') {
+        socket.pause();
+        socket.unshift(head);
+        this.http?.emit('connection', socket);
+        // A TLS socket reads what was put back itself; the HTTP parser needs the stream flowing.
+        if (!tls) socket.resume();
+        return;
+      }
+      if (kind === 'http') {
+        // Plain HTTP on HTTPS: the client reads a plain answer.
+        const text = this.mismatch('http-on-https', c.peer);
+        const body = JSON.stringify({ ok: false, message: text });
+        socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        setTimeout(() => socket.destroy(), 2000).unref();
+        return;
+      }
+      this.mismatch(kind === 'tls' ? 'tls-on-plain' : tls ? 'plain-on-tls' : 'data-on-http', c.peer);
+      socket.destroy();
+    };
+    socket.on('data', onData);
+  }
+
+  /** Reports (folded per kind and minute); returns the sentence. */
+  private mismatch(kind: MismatchKind, peer: Peer): string {
+    this.mismatches.add(kind, { kind, peer });
+    return mismatchText(kind, this.options.mismatch);
+  }
+
+  private reportMismatch(sample: MismatchSample, count: number): void {
+    const base = mismatchText(sample.kind, this.options.mismatch);
+    const text = count > 1 ? `${base} (${count} times in ${MISMATCH_WINDOW_MS / 1000} s)` : base;
+    if (this.handlers.onMismatch) this.handlers.onMismatch(sample.kind, text, sample.peer, count);
+    else this.handlers.onError?.(new Error(text));
+  }
+
+  /** A connection that sent nothing judgeable within the header timeout gives its slot back. */
+  private startSweeper(): void {
+    const every = Math.max(25, Math.min(1000, Math.floor(this.headersTimeoutMs / 4)));
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const c of [...this.pool.values()]) {
+        if (c.sniffing && now - c.acceptedAt > this.headersTimeoutMs) {
+          this.pool.delete(c);
+          c.socket.destroy();
+        }
+      }
+    }, every);
+    this.sweeper.unref();
   }
 
   private answer(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
@@ -186,14 +353,14 @@ export class HttpReceiver {
     if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
       // Don't read it: answer and drop the connection.
       res.setHeader('Connection', 'close');
-      this.reject(res, peer, 413, `body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit`);
+      this.reject(res, peer, 413, `body of ${declared} bytes is over the ${this.options.maxBodyBytes}-byte limit (Largest record in the node's settings)`);
       req.destroy();
       return;
     }
     const body = await this.readBody(req);
     if (body === null) {
       res.setHeader('Connection', 'close');
-      this.reject(res, peer, 413, `body is over the ${this.options.maxBodyBytes}-byte limit`);
+      this.reject(res, peer, 413, `body is over the ${this.options.maxBodyBytes}-byte limit (Largest record in the node's settings)`);
       req.destroy();
       return;
     }
@@ -201,6 +368,12 @@ export class HttpReceiver {
       .split(';')[0]!
       .trim()
       .toLowerCase();
+    const wrongFormat = this.options.bodyFormat ? formatMismatch(this.options.bodyFormat, body) : null;
+    if (wrongFormat) {
+      const text = this.mismatch(wrongFormat, peer);
+      this.answer(res, 415, text);
+      return;
+    }
     let reply: HttpReply | void;
     try {
       reply = await this.handlers.onRequest({
@@ -246,10 +419,10 @@ export class HttpReceiver {
         if (!over) resolve(Buffer.concat(parts));
       });
       req.on('error', (err) => {
-        if (!over) reject(err);
+        if (!over) reject(new ClientGone(err.message));
       });
       req.on('aborted', () => {
-        if (!over) reject(new Error('the client aborted the request'));
+        if (!over) reject(new ClientGone('the client aborted the request'));
       });
     });
   }

@@ -8,7 +8,7 @@
  * The move is not fsynced on purpose: if a power cut undoes it, the file is
  * simply handed over again (a repeat, never a loss).
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { errCode } from './checkpoint';
 import { FileSourceError, FileSourceEvent, isThenable, positiveOption } from './file-source';
@@ -355,7 +355,13 @@ class Spool extends SourceLoop<never> implements SpoolDir {
     if (!t) return;
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(p, 'r');
+      const opened = await this.openInSpool(p);
+      if (opened === 'outside') {
+        // Its target is never read: a link would otherwise put any readable file into an error message.
+        await this.reject(name, 'is a symbolic link to a file outside the spool directory; it was not read');
+        return;
+      }
+      fh = opened;
     } catch (err) {
       if (errCode(err) === 'ENOENT') {
         this.tracked.delete(name);
@@ -420,6 +426,28 @@ class Spool extends SourceLoop<never> implements SpoolDir {
   }
 
   /** Moves a file the handler could not use to the error folder and reports it. */
+  /** Opens a spool file; a symbolic link is followed only to a file inside the spool directory. */
+  private async openInSpool(p: string): Promise<fsp.FileHandle | 'outside'> {
+    const noFollow = fsConstants.O_NOFOLLOW ?? 0;
+    let link = false;
+    if (noFollow === 0) link = (await fsp.lstat(p)).isSymbolicLink();
+    else {
+      try {
+        return await fsp.open(p, fsConstants.O_RDONLY | noFollow);
+      } catch (err) {
+        const code = errCode(err);
+        // ELOOP on Linux, EMLINK on the BSDs: the name is a link.
+        if (code !== 'ELOOP' && code !== 'EMLINK') throw err;
+        link = true;
+      }
+    }
+    if (!link) return fsp.open(p, 'r');
+    const [real, root] = await Promise.all([fsp.realpath(p), fsp.realpath(this.dir)]);
+    const rel = path.relative(root, real);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return 'outside';
+    return fsp.open(real, fsConstants.O_RDONLY | noFollow);
+  }
+
   private async reject(name: string, why: string, content?: Buffer, cause?: unknown): Promise<void> {
     const p = path.join(this.dir, name);
     this.rejected++;

@@ -77,6 +77,18 @@ describe('transport/framing', () => {
     assert.ok(errors.every((e) => e.code === 'garbage'));
   });
 
+  it('a stray quote in garbage cannot open a "string" that runs on past a line end and swallows the next record', () => {
+    const got = { frames: [], errors: [] };
+    const f = createFramer('auto', { frame: (t) => got.frames.push(t), error: (e) => got.errors.push(e) }, { maxFrameBytes: 65536 });
+    const record = '{"src":"1","dst":"2","clid":"\\"203\\" <203>"}';
+    // `["` opens a bogus frame and a string; its quotes pair with the record's, which would invert them.
+    f.push(Buffer.from('["\u0016junk {"x":\nmore junk\n'));
+    f.push(Buffer.from(record));
+    f.end();
+    assert.deepEqual(got.frames, [record]);
+    assert.ok(got.errors.length >= 1);
+  });
+
   it('reports a frame cut short by the end of the stream', () => {
     const { frames, errors } = run('json', ['{"a":1}{"b":']);
     assert.deepEqual(frames, ['{"a":1}']);

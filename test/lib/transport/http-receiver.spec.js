@@ -4,6 +4,7 @@ const { HttpReceiver, HttpError } = require('../../../nodes/lib/transport/http-r
 const { parseAllowList } = require('../../../nodes/lib/transport/allow-list');
 const { request } = require('../../support/http');
 const { testCertificate } = require('../../support/tls');
+const { connect } = require('../../support/net');
 
 async function start(options = {}, onRequest) {
   const seen = { requests: [], rejected: [], refused: [], errors: [] };
@@ -94,6 +95,62 @@ describe('transport/http-receiver', () => {
     assert.ok(chunked.status === 413 || chunked.status === 'reset');
     assert.equal(ctx.seen.requests.length, 0);
     assert.equal((await request({ port: ctx.port, body: 'ok' })).status, 200);
+  });
+
+  it('closes a sender whose headers trickle past the header deadline, and one whose body trickles past the request deadline', async () => {
+    ctx = await start({ headersTimeoutMs: 400, requestTimeoutMs: 1200 });
+    const slowHeaders = await connect(ctx.port);
+    slowHeaders.write('POST /cdr HTTP/1.1\r\nHost: pbx\r\nX-Slow: ');
+    const t1 = setInterval(() => slowHeaders.writable && slowHeaders.write('x'), 100);
+    const slowBody = await connect(ctx.port);
+    slowBody.write('POST /cdr HTTP/1.1\r\nHost: pbx\r\nContent-Length: 500\r\n\r\n');
+    const t2 = setInterval(() => slowBody.writable && slowBody.write('x'), 100);
+    const silent = await connect(ctx.port);
+    const started = Date.now();
+    await slowHeaders.gone;
+    clearInterval(t1);
+    await silent.gone; // sent nothing within the header deadline
+    await slowBody.gone;
+    clearInterval(t2);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(ctx.seen.requests.length, 0);
+  });
+
+  it('over the limit, the longest-idle connection yields: a new sender is answered while the slots are held', async () => {
+    ctx = await start({ maxConnections: 3, maxPerAddress: 3, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+    const held = [await connect(ctx.port), await connect(ctx.port), await connect(ctx.port)];
+    for (const s of held) s.write('P'); // a method's first byte, then nothing
+    const res = await request({ port: ctx.port, body: '{"a":1}', headers: { 'Content-Type': 'application/json' } });
+    assert.equal(res.status, 200);
+    await held[0].gone; // the oldest yielded
+    for (const s of held) s.destroy();
+  });
+
+  it('tells a TLS handshake on HTTP, plain HTTP on HTTPS and raw data on HTTP apart, once per kind', async () => {
+    const kinds = [];
+    const cert = testCertificate();
+    for (const secure of [false, true]) {
+      const r = new HttpReceiver(
+        { host: '127.0.0.1', port: 0, maxBodyBytes: 1000, maxConnections: 10, requestTimeoutMs: 5000, ...(secure ? { tls: { key: cert.key, cert: cert.cert } } : {}) },
+        { onRequest: () => undefined, onMismatch: (kind, text, peer, count) => kinds.push([kind, count]) },
+      );
+      const { port } = await r.listen();
+      if (secure) {
+        const res = await request({ port, body: '{}' });
+        assert.equal(res.status, 400);
+        assert.match(res.body, /plain HTTP request on an HTTPS listener/);
+        await request({ port, body: '{}' });
+      } else {
+        for (let i = 0; i < 2; i++) {
+          const s = await connect(port);
+          s.write('{"raw":"json"}');
+          await s.gone;
+        }
+        await request({ port, body: '{}', secure: true, ca: cert.cert }).catch(() => undefined);
+      }
+      await r.close(); // folded repeats are reported at close
+    }
+    assert.deepEqual(kinds, [['data-on-http', 1], ['tls-on-plain', 1], ['data-on-http', 1], ['http-on-https', 1], ['http-on-https', 1]]);
   });
 
   it('drops connections from outside the allow-list', async () => {

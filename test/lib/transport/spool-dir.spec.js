@@ -182,6 +182,31 @@ describe('transport/spool-dir', () => {
     assert.deepEqual(spoolNames(), []);
   });
 
+  it('never reads through a symbolic link out of the spool directory (the target is not emitted); a link inside it is read', async () => {
+    const secret = path.join(root, 'secret.txt');
+    fs.writeFileSync(secret, 'password=hunter2 </cdr>');
+    fs.symlinkSync(secret, path.join(dir, `${uuid(1)}.cdr.xml`));
+    fs.mkdirSync(path.join(dir, 'keep'));
+    fs.writeFileSync(path.join(dir, 'keep', 'inner.xml'), xml(3));
+    fs.symlinkSync(path.join(dir, 'keep', 'inner.xml'), path.join(dir, `${uuid(3)}.cdr.xml`));
+    put(`${uuid(2)}.cdr.xml`, xml(2));
+    const { s, got } = await spool({
+      onFile: (f) => {
+        got.files.push(f);
+        if (!f.content.toString().startsWith('<?xml')) throw new Error(`not a CDR: ${f.content}`);
+      },
+    });
+    await waitFor(() => s.stats.handled === 2 && s.stats.rejected === 1, 'two handled, the outside link rejected');
+    assert.equal(got.files.length, 2);
+    for (const f of got.files) assert.doesNotMatch(f.content.toString(), /hunter2/);
+    assert.equal(got.errors.length, 1);
+    assert.match(got.errors[0].message, /symbolic link to a file outside the spool directory/);
+    assert.equal(got.errors[0].text, undefined);
+    assert.doesNotMatch(JSON.stringify({ m: got.errors[0].message, t: got.errors[0].text }), /hunter2/);
+    // The link was moved, not its target.
+    assert.equal(fs.readFileSync(secret, 'utf8'), 'password=hunter2 </cdr>');
+  });
+
   it('keeps a file whose handler asks to retry later, and hands it over again', async () => {
     put(`${uuid(1)}.cdr.xml`, xml(1));
     let calls = 0;

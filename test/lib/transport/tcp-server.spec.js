@@ -6,6 +6,17 @@ const { parseAllowList } = require('../../../nodes/lib/transport/allow-list');
 const { waitFor } = require('../../support/wait');
 const { connect, write } = require('../../support/net');
 
+/** A client bound to another loopback address (Linux routes all of 127/8 to lo). */
+function connectFrom(port, localAddress) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress });
+    s.gone = new Promise((r) => s.once('close', r));
+    s.on('error', () => undefined);
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
 function start(options = {}) {
   const seen = { frames: [], errors: [], refused: [], disconnects: [], connects: 0, internal: [] };
   const server = new TcpServer(
@@ -82,18 +93,56 @@ describe('transport/tcp-server', () => {
     a.destroy();
   });
 
-  it('refuses connections over the limit and keeps serving the others', async () => {
-    ctx = await start({ maxConnections: 2 });
+  it('over the limit, the longest-idle connection yields to a new one and the others are still served', async () => {
+    ctx = await start({ maxConnections: 2, maxPerAddress: 2 });
     const a = await connect(ctx.port);
+    await write(a, '{"first":1}');
+    await waitFor(() => ctx.seen.frames.length === 1, 'a delivered');
     const b = await connect(ctx.port);
     await waitFor(() => ctx.seen.connects === 2, 'two connections');
     const c = await connect(ctx.port);
-    await c.gone;
-    assert.match(ctx.seen.refused[0], /connection limit \(2\)/);
+    // b never delivered a record: it yields, not a.
+    await b.gone;
+    assert.ok(ctx.seen.disconnects.includes('evicted'));
     await write(a, '{"still":"served"}');
-    await waitFor(() => ctx.seen.frames.length === 1, 'frame on an accepted connection');
+    await write(c, '{"new":"served"}');
+    await waitFor(() => ctx.seen.frames.length === 3, 'frames on a and c');
     a.destroy();
-    b.destroy();
+    c.destroy();
+  });
+
+  it('one address at its share makes room among its own connections, not the others\'', async () => {
+    ctx = await start({ maxConnections: 4, maxPerAddress: 2 });
+    const other = await connect(ctx.port, '127.0.0.1');
+    const own1 = await connectFrom(ctx.port, '127.0.0.2');
+    const own2 = await connectFrom(ctx.port, '127.0.0.2');
+    await waitFor(() => ctx.seen.connects === 3, 'three connections');
+    const own3 = await connectFrom(ctx.port, '127.0.0.2');
+    await own1.gone;
+    await write(other, '{"other":"served"}');
+    await write(own3, '{"own3":"served"}');
+    await waitFor(() => ctx.seen.frames.length === 2, 'both served');
+    for (const s of [other, own2, own3]) s.destroy();
+  });
+
+  it('closes a connection whose record does not complete in time (a trickle cannot hold a slot)', async () => {
+    ctx = await start({ framing: 'json', frameTimeoutMs: 300 });
+    const a = await connect(ctx.port);
+    await write(a, '{"slow":');
+    const timer = setInterval(() => a.write('1'), 50);
+    await a.gone;
+    clearInterval(timer);
+    await waitFor(() => ctx.seen.disconnects.includes('slow'), 'slow disconnect');
+  });
+
+  it('an idle timer counts records, not bytes', async () => {
+    ctx = await start({ framing: 'line', idleTimeoutMs: 300, frameTimeoutMs: 60_000 });
+    const a = await connect(ctx.port);
+    // Blank lines are bytes but no record.
+    const timer = setInterval(() => a.write('\n'), 50);
+    await a.gone;
+    clearInterval(timer);
+    await waitFor(() => ctx.seen.disconnects.includes('idle'), 'idle disconnect');
   });
 
   it('refuses addresses outside the allow-list', async () => {
