@@ -1,0 +1,248 @@
+import { Concurrency, type ConcurrencyData } from './concurrency';
+import { figuresOf, type Figures } from './figures';
+import type { StatsRecord } from './record';
+import { addRecord, emptyTally, mergeTally, type Money, type TallyData, type TallyOptions } from './tally';
+import { bucketEnd, bucketStart, MINUTE_MS, windowName, type WindowSpec } from './windows';
+
+/**
+ * KPIs per key over sliding and tumbling windows, by the call's event time
+ * (its start or end), not its arrival. Pure: the clock is passed in.
+ *
+ * - A record is counted in the bucket of its event time. One that arrives after
+ *   its bucket closed is *late* and still counted there: in a sliding window
+ *   while its minute is inside the window, in a tumbling period until
+ *   `latenessMs` after the period's end (its final report waits as long).
+ *   Older ones are dropped and counted in `tooLate`. A time ahead of the clock (a PBX
+ *   clock running fast) counts in the current bucket.
+ * - At most `maxKeys` keys (each key name and value); the least recently seen
+ *   is evicted (counted in `evicted`).
+ * - Buckets are kept only as long as a window needs them.
+ */
+export interface EngineOptions extends TallyOptions {
+  windows: WindowSpec[];
+  timeBy: 'start' | 'end';
+  latenessMs: number;
+  maxKeys: number;
+  topCauses: number;
+}
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+export interface Report extends Figures {
+  key: string;
+  value: string;
+  window: { name: string; type: 'sliding' | 'tumbling'; start: string; end: string; final: boolean };
+}
+
+interface WindowState {
+  buckets: Map<number, TallyData>;
+  /** Tumbling: peak concurrency seen so far per period (reports see 15 min of seconds at a time). */
+  peaks: Map<number, number>;
+}
+
+interface KeyState {
+  name: string;
+  value: string;
+  windows: WindowState[];
+  conc: Concurrency;
+}
+
+export interface EngineCounts {
+  records: number;
+  tooLate: number;
+  evicted: number;
+}
+
+export interface EngineSnapshot {
+  version: 1;
+  counts: EngineCounts;
+  keys: Array<{ name: string; value: string; windows: Array<{ buckets: Array<[number, TallyData]>; peaks: Array<[number, number]> }>; conc: ConcurrencyData }>;
+}
+
+/** How far back concurrency is kept: the longest sliding window, at least 15 minutes. */
+function concurrencyHorizonMs(windows: WindowSpec[]): number {
+  let m = 15;
+  for (const w of windows) if (w.type === 'sliding') m = Math.max(m, w.minutes);
+  return m * MINUTE_MS;
+}
+
+/** The first minute of a sliding window of `minutes` at clock `now`. */
+function slidingStart(minutes: number, now: number): number {
+  return Math.floor(now / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS;
+}
+
+export class StatsEngine {
+  private readonly keys = new Map<string, KeyState>();
+  readonly counts: EngineCounts = { records: 0, tooLate: 0, evicted: 0 };
+  private readonly horizonMs: number;
+  private readonly slotCache: Array<[number, number]>;
+  private readonly slotStarts: number[];
+  private readonly slotLate: boolean[];
+
+  constructor(private readonly opts: EngineOptions) {
+    this.horizonMs = concurrencyHorizonMs(opts.windows);
+    this.slotCache = opts.windows.map((): [number, number] => [0, 0]);
+    this.slotStarts = opts.windows.map(() => -1);
+    this.slotLate = opts.windows.map(() => false);
+  }
+
+  get keyCount(): number {
+    return this.keys.size;
+  }
+
+  /** Counts `r` under each of `keys` (already read from the record) at clock `now`. */
+  add(r: StatsRecord, keys: readonly KeyValue[], now: number, revenue?: Money): void {
+    const eventMs = Math.min(this.opts.timeBy === 'start' ? r.startMs : r.endMs, now);
+    const { windows } = this.opts;
+    // The bucket of each window, worked out once for all keys (-1: the window no longer takes it).
+    const starts = this.slotStarts;
+    const late = this.slotLate;
+    let taken = false;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      const slot = this.slot(i, eventMs);
+      const open = w.type === 'sliding' ? slot[0] >= slidingStart(w.minutes, now) : slot[1] + this.opts.latenessMs > now;
+      starts[i] = open ? slot[0] : -1;
+      late[i] = slot[1] <= now;
+      taken ||= open;
+    }
+    if (!taken) {
+      this.counts.tooLate++;
+      return;
+    }
+    this.counts.records++;
+    const withConcurrency = r.endMs > now - this.horizonMs;
+    for (const kv of keys) {
+      const state = this.touch(kv);
+      for (let i = 0; i < windows.length; i++) {
+        const start = starts[i]!;
+        if (start < 0) continue;
+        const ws = state.windows[i]!;
+        let t = ws.buckets.get(start);
+        if (t === undefined) ws.buckets.set(start, (t = emptyTally()));
+        addRecord(t, r, this.opts, revenue, late[i]!);
+      }
+      if (withConcurrency) state.conc.add(r.startMs, r.endMs);
+    }
+  }
+
+  /**
+   * The figures of every key and window at `now`: each sliding window over its
+   * last N minutes, each tumbling window's current period, and each period that
+   * has closed (and is past its lateness) once, with `final: true`. Old buckets go.
+   */
+  report(now: number): Report[] {
+    const out: Report[] = [];
+    const { windows } = this.opts;
+    for (const state of this.keys.values()) {
+      state.conc.prune(now - this.horizonMs);
+      windows.forEach((w, i) => {
+        const ws = state.windows[i]!;
+        if (w.type === 'sliding') {
+          const start = slidingStart(w.minutes, now);
+          const end = start + w.minutes * MINUTE_MS;
+          const sum = emptyTally();
+          for (const [b, t] of ws.buckets) {
+            if (b < start) ws.buckets.delete(b);
+            else mergeTally(sum, t);
+          }
+          out.push(this.row(state, w, sum, state.conc.peak(start, Math.min(end, now)), start, end, false));
+          return;
+        }
+        const current = bucketStart(w, now);
+        for (const [b, t] of [...ws.buckets].sort((x, y) => x[0] - y[0])) {
+          const end = bucketEnd(w, b);
+          const peak = Math.max(ws.peaks.get(b) ?? 0, state.conc.peak(Math.max(b, now - this.horizonMs), Math.min(end, now)));
+          ws.peaks.set(b, peak);
+          if (b === current) out.push(this.row(state, w, t, peak, b, end, false));
+          else if (end + this.opts.latenessMs <= now) {
+            out.push(this.row(state, w, t, peak, b, end, true));
+            ws.buckets.delete(b);
+            ws.peaks.delete(b);
+          }
+        }
+      });
+    }
+    return out;
+  }
+
+  reset(): void {
+    this.keys.clear();
+    this.counts.records = 0;
+    this.counts.tooLate = 0;
+    this.counts.evicted = 0;
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      version: 1,
+      counts: { ...this.counts },
+      keys: [...this.keys.values()].map((k) => ({
+        name: k.name,
+        value: k.value,
+        windows: k.windows.map((w) => ({ buckets: [...w.buckets], peaks: [...w.peaks] })),
+        conc: k.conc.toJSON(),
+      })),
+    };
+  }
+
+  /** Takes back a snapshot (a redeploy); ignores one of another shape or other windows. */
+  restore(s: unknown): boolean {
+    const snap = s as EngineSnapshot | null;
+    if (!snap || snap.version !== 1 || !Array.isArray(snap.keys)) return false;
+    if (snap.keys.some((k) => !Array.isArray(k.windows) || k.windows.length !== this.opts.windows.length)) return false;
+    this.reset();
+    Object.assign(this.counts, snap.counts);
+    for (const k of snap.keys.slice(-this.opts.maxKeys)) {
+      this.keys.set(`${k.name}\u0000${k.value}`, {
+        name: k.name,
+        value: k.value,
+        windows: k.windows.map((w) => ({ buckets: new Map(w.buckets), peaks: new Map(w.peaks) })),
+        conc: Concurrency.from(k.conc),
+      });
+    }
+    return true;
+  }
+
+  /** [start, end) of window i's bucket that holds `t`; the last one is remembered (a time zone lookup is slow). */
+  private slot(i: number, t: number): [number, number] {
+    const c = this.slotCache[i]!;
+    if (t >= c[0] && t < c[1]) return c;
+    const w = this.opts.windows[i]!;
+    const start = bucketStart(w, t);
+    const fresh: [number, number] = [start, bucketEnd(w, start)];
+    this.slotCache[i] = fresh;
+    return fresh;
+  }
+
+  private touch(kv: KeyValue): KeyState {
+    const id = `${kv.name}\u0000${kv.value}`;
+    let state = this.keys.get(id);
+    if (state !== undefined) {
+      // Least recently seen first: a Map keeps insertion order.
+      this.keys.delete(id);
+      this.keys.set(id, state);
+      return state;
+    }
+    if (this.keys.size >= this.opts.maxKeys) {
+      const oldest = this.keys.keys().next().value as string;
+      this.keys.delete(oldest);
+      this.counts.evicted++;
+    }
+    state = { name: kv.name, value: kv.value, windows: this.opts.windows.map(() => ({ buckets: new Map(), peaks: new Map() })), conc: new Concurrency() };
+    this.keys.set(id, state);
+    return state;
+  }
+
+  private row(k: KeyState, w: WindowSpec, t: TallyData, peak: number, start: number, end: number, final: boolean): Report {
+    return {
+      key: k.name,
+      value: k.value,
+      window: { name: windowName(w), type: w.type, start: new Date(start).toISOString(), end: new Date(end).toISOString(), final },
+      ...figuresOf(t, peak, this.opts.topCauses),
+    };
+  }
+}
