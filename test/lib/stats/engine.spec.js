@@ -117,7 +117,7 @@ describe('stats/engine: KPIs worked out by hand', () => {
     const rows = e.report(Date.UTC(2024, 2, 31, 1));
     assert.deepEqual(rows.map((r) => [r.window.start, r.window.end, r.attempts, r.window.final]), [['2024-03-30T23:00:00.000Z', '2024-03-31T22:00:00.000Z', 1, false]]);
     // The 30th is closed; its final report comes once its lateness (48 h) is over.
-    const final = e.report(Date.UTC(2024, 3, 2, 0));
+    const final = e.report(Date.UTC(2024, 3, 3, 0));
     assert.deepEqual(final.map((r) => [r.window.start, r.attempts, r.window.final]), [
       ['2024-03-29T23:00:00.000Z', 1, true],
       ['2024-03-30T23:00:00.000Z', 1, true],
