@@ -1,7 +1,7 @@
 import { Concurrency, type ConcurrencyData } from './concurrency';
 import { figuresOf, type Figures } from './figures';
 import type { StatsRecord } from './record';
-import { addRecord, emptyTally, mergeTally, type Money, type TallyData, type TallyOptions } from './tally';
+import { addRecord, countedOf, emptyTally, mergeTally, type Money, type TallyData, type TallyOptions } from './tally';
 import { bucketEnd, bucketStart, MINUTE_MS, windowName, type WindowSpec } from './windows';
 
 /**
@@ -44,6 +44,8 @@ interface WindowState {
 }
 
 interface KeyState {
+  /** The engine's touch count when this key was last moved to the recent end. */
+  seen: number;
   name: string;
   value: string;
   windows: WindowState[];
@@ -75,9 +77,13 @@ function slidingStart(minutes: number, now: number): number {
 }
 
 export class StatsEngine {
-  private readonly keys = new Map<string, KeyState>();
+  /** Every key, least recently seen first. */
+  private readonly keys = new Set<KeyState>();
+  /** Key name → value → state: no string is built to find a key. */
+  private readonly index = new Map<string, Map<string, KeyState>>();
   readonly counts: EngineCounts = { records: 0, tooLate: 0, evicted: 0 };
   private readonly horizonMs: number;
+  private touches = 0;
   private readonly slotCache: Array<[number, number]>;
   private readonly slotStarts: number[];
   private readonly slotLate: boolean[];
@@ -114,6 +120,7 @@ export class StatsEngine {
       return;
     }
     this.counts.records++;
+    const counted = countedOf(r, this.opts, revenue);
     const withConcurrency = r.endMs > now - this.horizonMs;
     for (const kv of keys) {
       const state = this.touch(kv);
@@ -123,7 +130,7 @@ export class StatsEngine {
         const ws = state.windows[i]!;
         let t = ws.buckets.get(start);
         if (t === undefined) ws.buckets.set(start, (t = emptyTally()));
-        addRecord(t, r, this.opts, revenue, late[i]!);
+        addRecord(t, counted, late[i]!);
       }
       if (withConcurrency) state.conc.add(r.startMs, r.endMs);
     }
@@ -171,6 +178,7 @@ export class StatsEngine {
 
   reset(): void {
     this.keys.clear();
+    this.index.clear();
     this.counts.records = 0;
     this.counts.tooLate = 0;
     this.counts.evicted = 0;
@@ -197,12 +205,17 @@ export class StatsEngine {
     this.reset();
     Object.assign(this.counts, snap.counts);
     for (const k of snap.keys.slice(-this.opts.maxKeys)) {
-      this.keys.set(`${k.name}\u0000${k.value}`, {
+      const state: KeyState = {
+        seen: 0,
         name: k.name,
         value: k.value,
         windows: k.windows.map((w) => ({ buckets: new Map(w.buckets), peaks: new Map(w.peaks) })),
         conc: Concurrency.from(k.conc),
-      });
+      };
+      this.keys.add(state);
+      let byValue = this.index.get(k.name);
+      if (byValue === undefined) this.index.set(k.name, (byValue = new Map()));
+      byValue.set(k.value, state);
     }
     return true;
   }
@@ -219,21 +232,29 @@ export class StatsEngine {
   }
 
   private touch(kv: KeyValue): KeyState {
-    const id = `${kv.name}\u0000${kv.value}`;
-    let state = this.keys.get(id);
+    const tick = ++this.touches;
+    let byValue = this.index.get(kv.name);
+    if (byValue === undefined) this.index.set(kv.name, (byValue = new Map()));
+    let state = byValue.get(kv.value);
     if (state !== undefined) {
-      // Least recently seen first: a Map keeps insertion order.
-      this.keys.delete(id);
-      this.keys.set(id, state);
+      // Least recently seen first: a Map keeps insertion order. A key already in the
+      // recent half is not moved (moving costs more than the rest of a record).
+      if (state.seen < tick - this.keys.size / 2) {
+        this.keys.delete(state);
+        this.keys.add(state);
+        state.seen = tick;
+      }
       return state;
     }
     if (this.keys.size >= this.opts.maxKeys) {
-      const oldest = this.keys.keys().next().value as string;
+      const oldest = this.keys.values().next().value as KeyState;
       this.keys.delete(oldest);
+      this.index.get(oldest.name)?.delete(oldest.value);
       this.counts.evicted++;
     }
-    state = { name: kv.name, value: kv.value, windows: this.opts.windows.map(() => ({ buckets: new Map(), peaks: new Map() })), conc: new Concurrency() };
-    this.keys.set(id, state);
+    state = { seen: tick, name: kv.name, value: kv.value, windows: this.opts.windows.map(() => ({ buckets: new Map(), peaks: new Map() })), conc: new Concurrency() };
+    this.keys.add(state);
+    byValue.set(kv.value, state);
     return state;
   }
 

@@ -45,22 +45,47 @@ function addTo(map: Record<string, number>, key: string, n: number, cap = Infini
   else map['other'] = (map['other'] ?? 0) + n;
 }
 
-export function addRecord(t: TallyData, r: StatsRecord, opts: TallyOptions, revenue: Money | undefined, late: boolean): void {
+/** What every bucket of one record needs, worked out once per record (not per key and window). */
+export interface Counted {
+  r: StatsRecord;
+  effective: boolean;
+  /** The failure cause label, for a record that was not answered. */
+  cause: string | undefined;
+  /** The PDD histogram bin, for a record with a PDD. */
+  pddBin: string | undefined;
+  short: boolean;
+  revenue: Money | undefined;
+}
+
+export function countedOf(r: StatsRecord, opts: TallyOptions, revenue: Money | undefined): Counted {
+  return {
+    r,
+    effective: isEffective(r),
+    cause: r.answered ? undefined : causeLabel(r),
+    pddBin: r.pddSec === undefined ? undefined : String(Math.round(r.pddSec * 10)),
+    short: r.answered && r.talkSec < opts.shortCallSec,
+    revenue,
+  };
+}
+
+export function addRecord(t: TallyData, c: Counted, late: boolean): void {
+  const r = c.r;
   t.attempts++;
   if (late) t.late++;
   if (r.answered) {
     t.answered++;
     t.talkSec += r.talkSec;
-    if (r.talkSec < opts.shortCallSec) t.shortCalls++;
+    if (c.short) t.shortCalls++;
   } else {
-    addTo(t.causes, causeLabel(r), 1, MAX_CAUSES);
+    addTo(t.causes, c.cause!, 1, MAX_CAUSES);
   }
-  if (isEffective(r)) t.effective++;
-  if (r.pddSec !== undefined) {
+  if (c.effective) t.effective++;
+  if (c.pddBin !== undefined) {
     t.pddCount++;
-    t.pddSum += r.pddSec;
-    addTo(t.pdd, String(Math.round(r.pddSec * 10)), 1);
+    t.pddSum += r.pddSec!;
+    addTo(t.pdd, c.pddBin, 1);
   }
+  const revenue = c.revenue;
   if (r.costAmount !== undefined && r.costCurrency !== undefined) addTo(t.cost, r.costCurrency, r.costAmount);
   if (revenue) addTo(t.revenue, revenue.currency, revenue.amount);
 }
