@@ -16,7 +16,8 @@ import { bucketEnd, bucketStart, MINUTE_MS, windowName, type WindowSpec } from '
  *   clock running fast) counts in the current bucket.
  * - At most `maxKeys` keys (each key name and value); the least recently seen
  *   is evicted (counted in `evicted`).
- * - Buckets are kept only as long as a window needs them.
+ * - Buckets are kept only as long as a window needs them; a key with nothing
+ *   left in any window is not reported and is forgotten.
  */
 export interface EngineOptions extends TallyOptions {
   windows: WindowSpec[];
@@ -156,7 +157,8 @@ export class StatsEngine {
             if (b < start) ws.buckets.delete(b);
             else mergeTally(sum, t);
           }
-          out.push(this.row(state, w, sum, state.conc.peak(start, Math.min(end, now)), start, end, false));
+          // A key with nothing left in the window says nothing (it has not been seen for a while).
+          if (sum.attempts > 0) out.push(this.row(state, w, sum, state.conc.peak(start, Math.min(end, now)), start, end, false));
           return;
         }
         const current = bucketStart(w, now);
@@ -172,6 +174,11 @@ export class StatsEngine {
           }
         }
       });
+      // Nothing left in any window: the key goes (memory stays with the keys in use).
+      if (state.windows.every((ws) => ws.buckets.size === 0) && state.conc.size === 0) {
+        this.keys.delete(state);
+        this.index.get(state.name)?.delete(state.value);
+      }
     }
     return out;
   }

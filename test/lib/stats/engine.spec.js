@@ -80,7 +80,10 @@ describe('stats/engine: KPIs worked out by hand', () => {
     e.add(rec(call({ n: 2, endMs: T0 + MIN })), all, T0 + MIN); // 10:01:00.000 → minute 10:01
     assert.equal(e.report(T0 + MIN + 10)[0].attempts, 2); // window 10:00–10:02
     assert.equal(e.report(T0 + 2 * MIN)[0].attempts, 1); // window 10:01–10:03
-    assert.equal(e.report(T0 + 3 * MIN)[0].attempts, 0);
+    assert.deepEqual(e.report(T0 + 3 * MIN), [], 'nothing left in the window: no row');
+    assert.equal(e.keyCount, 1, 'kept while its calls are in the concurrency horizon (15 min)');
+    e.report(T0 + 20 * MIN);
+    assert.equal(e.keyCount, 0, 'then forgotten');
   });
 
   it('late records: counted in their own bucket inside the lateness, dropped (and counted) beyond it', () => {
