@@ -139,8 +139,9 @@ export class StatsEngine {
 
   /**
    * The figures of every key and window at `now`: each sliding window over its
-   * last N minutes, each tumbling window's current period, and each period that
-   * has closed (and is past its lateness) once, with `final: true`. Old buckets go.
+   * last N minutes; for a tumbling window, every period that still takes late
+   * records (the current one, and closed ones within the lateness), and each
+   * period whose lateness is over once more, with `final: true`. Old buckets go.
    */
   report(now: number): Report[] {
     const out: Report[] = [];
@@ -166,8 +167,9 @@ export class StatsEngine {
           const end = bucketEnd(w, b);
           const peak = Math.max(ws.peaks.get(b) ?? 0, state.conc.peak(Math.max(b, now - this.horizonMs), Math.min(end, now)));
           ws.peaks.set(b, peak);
-          if (b === current) out.push(this.row(state, w, t, peak, b, end, false));
-          else if (end + this.opts.latenessMs <= now) {
+          // A period still open to late records is reported as it stands; once its lateness is over, once more as final.
+          if (b === current || end + this.opts.latenessMs > now) out.push(this.row(state, w, t, peak, b, end, false));
+          else {
             out.push(this.row(state, w, t, peak, b, end, true));
             ws.buckets.delete(b);
             ws.peaks.delete(b);
