@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: Node-RED 4 on 127.0.0.1:1880 with this package installed in a
 // git-ignored userDir (.node-red/), the demo flow deployed, and the simulators
-// sending records to it; the live calls on the dashboard page (/dashboard).
+// sending records to it (the UCM also a fraud pattern every 5 minutes, which
+// cdr-alert reports); the live calls on the dashboard page (/dashboard).
 // Ctrl-C stops everything.
 //   npm start -- --no-sim     receive from real PBXs only
 //   npm start -- --reset      replace .node-red/flows.json with the demo flow
@@ -68,6 +69,9 @@ function prepareUserDir() {
         // unencrypted in this throw-away userDir; a real install sets a secret.
         credentialSecret: false,
         logging: { console: { level: 'info', metrics: false, audit: false } },
+        // A configured store: Node-RED then keeps node context (the counts of
+        // cdr-stats and the alerts of cdr-alert) across a redeploy.
+        contextStorage: { default: { module: 'memory' } },
         editorTheme: { tours: false, projects: { enabled: false } },
         diagnostics: { enabled: false },
         // No first-run question about update checks in a demo.
@@ -141,7 +145,7 @@ function startSimulators(signal) {
   const lib = path.join(root, 'nodes', 'lib', 'sim');
   const byType = (type) => demoFlow.find((n) => n.type === type);
   const sims = [
-    { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5'], signal, quiet('ucm')) },
+    { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5', '--fraud'], signal, quiet('ucm')) },
     { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000', '--live'], signal) },
     { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5'], signal) },
     { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '20000', '--live', '--log'], signal) },

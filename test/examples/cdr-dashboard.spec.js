@@ -1,11 +1,12 @@
 'use strict';
 // examples/cdr-dashboard.json in a real Node-RED runtime: the example's own
-// function nodes (core function node, their code as the user imports it),
-// with every Dashboard 2 widget swapped for a helper node that records what
-// the widget would be sent. Cdrs made by hand are fed to the function nodes
-// and the table rows, per-minute counts, ASR and ACD are checked against
-// values worked out by hand; one run goes end to end from a UCM over a real
-// TCP socket. The demo flow of `npm start` must carry the same code.
+// cdr-stats and cdr-alert nodes and function nodes (core function node, their
+// code as the user imports it), with every Dashboard 2 widget swapped for a
+// helper node that records what the widget would be sent. Cdrs made by hand
+// are fed to the nodes and the table rows, per-minute counts, ASR, NER, ACD,
+// PDD and alerts are checked against values worked out by hand; one run goes
+// end to end from a UCM over a real TCP socket. The demo flow of `npm start`
+// must carry the same code.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -19,6 +20,8 @@ const nodes = [
   require('../../nodes/ucm-cdr-in.js'),
   require('../../nodes/cdr-normalize.js'),
   require('../../nodes/cdr-calc.js'),
+  require('../../nodes/cdr-stats.js'),
+  require('../../nodes/cdr-alert.js'),
   require('@node-red/nodes/core/common/90-comment.js'),
   require('@node-red/nodes/core/common/20-inject.js'),
   require('@node-red/nodes/core/function/10-function.js'),
@@ -30,8 +33,11 @@ const DEMO = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'demo-flow.js
 const byName = (flow, type, name) => flow.find((n) => n.type === type && n.name === name);
 const fnRecent = byName(EXAMPLE, 'function', 'recent calls');
 const fnPerMinute = byName(EXAMPLE, 'function', 'calls per minute');
-const fnTrunks = byName(EXAMPLE, 'function', 'ASR / ACD per trunk');
-const tick = byName(EXAMPLE, 'inject', 'every minute');
+const fnTrunks = byName(EXAMPLE, 'function', 'ASR / NER / ACD / PDD per trunk');
+const fnAlerts = byName(EXAMPLE, 'function', 'alerts');
+const statsMinute = byName(EXAMPLE, 'cdr-stats', 'calls per minute');
+const statsTrunk = byName(EXAMPLE, 'cdr-stats', 'per trunk, last 15 min');
+const alertNode = byName(EXAMPLE, 'cdr-alert', 'fraud and KPI alerts');
 const widget = (fn) => EXAMPLE.find((n) => n.id === fn.wires[0][0]);
 
 const MINUTE = 60000;
@@ -41,7 +47,7 @@ const iso = (ms) => new Date(ms).toISOString();
  * A schema-valid call record that ended at `endMs`: rang `ring` seconds, then
  * (answered) talked `talk` seconds. `metrics` as cdr-calc adds them.
  */
-function call({ n, endMs, vendor = 'ucm', disposition = 'answered', talk = 0, ring = 4, trunk, cost = null }) {
+function call({ n, endMs, vendor = 'ucm', disposition = 'answered', talk = 0, ring = 4, trunk, cost = null, costReason, pdd, caller, callee, q850 }) {
   const answered = disposition === 'answered';
   const talkSec = answered ? talk : 0;
   const startMs = endMs - (ring + talkSec) * 1000;
@@ -56,8 +62,8 @@ function call({ n, endMs, vendor = 'ucm', disposition = 'answered', talk = 0, ri
     endTime: iso(endMs),
     durationSec: ring + talkSec,
     billSec: talkSec,
-    caller: { number: `20${n}` },
-    callee: { number: `0044207946${String(n).padStart(4, '0')}` },
+    caller: { number: caller ?? `20${n}` },
+    callee: { number: callee ?? `0044207946${String(n).padStart(4, '0')}` },
     disposition,
     direction: 'outbound',
     extra: {},
@@ -65,6 +71,9 @@ function call({ n, endMs, vendor = 'ucm', disposition = 'answered', talk = 0, ri
     cost,
   };
   if (trunk) cdr.trunk = trunk;
+  if (costReason) cdr.costReason = costReason;
+  if (pdd !== undefined) cdr.metrics.pddSec = pdd;
+  if (q850 !== undefined) cdr.hangup = { q850 };
   assertValidCdr(cdr);
   return cdr;
 }
@@ -82,8 +91,8 @@ describe('example: cdr-dashboard', function () {
   /**
    * Loads the example on its tab without the Dashboard 2 config nodes, every
    * widget a helper node of the same id, only the UCM source (on a free port,
-   * PBX zone UTC) and the "every minute" inject fired by the test only. A
-   * helper taps cdr-calc's output. `updateMs` is the tab's DASHBOARD_UPDATE_MS
+   * PBX zone UTC); cdr-stats reports only when the test asks (topic report).
+   * A helper taps cdr-calc's output. `updateMs` is the tab's DASHBOARD_UPDATE_MS
    * (0: the function nodes send every update, so each can be checked).
    */
   async function deploy({ updateMs = 0 } = {}) {
@@ -97,7 +106,7 @@ describe('example: cdr-dashboard', function () {
       if (n.type === 'ucm-cdr-in') Object.assign(copy, { host: '127.0.0.1', port: 0 });
       if (n.type === 'cdr-normalize') copy.timeZone = 'UTC';
       if (n.type === 'cdr-calc') copy.wires = [[...copy.wires[0], 'made']];
-      if (n.type === 'inject') Object.assign(copy, { once: false, repeat: '' });
+      if (n.type === 'cdr-stats') copy.intervalSec = 0;
       if (n.type === 'debug') return { id: n.id, type: 'helper', z: n.z, name: n.name };
       return copy;
     });
@@ -107,6 +116,7 @@ describe('example: cdr-dashboard', function () {
       table: shown(widget(fnRecent).id),
       chart: shown(widget(fnPerMinute).id),
       trunks: shown(widget(fnTrunks).id),
+      alerts: shown(widget(fnAlerts).id),
       errors: collect(byName(EXAMPLE, 'debug', 'errors').id),
       made: collect('made'),
     };
@@ -122,9 +132,11 @@ describe('example: cdr-dashboard', function () {
     return msgs;
   }
 
-  const feed = (fn, cdrs) => cdrs.forEach((cdr) => helper.getNode(fn.id).receive({ payload: cdr }));
+  const feed = (node, cdrs) => cdrs.forEach((cdr) => helper.getNode(node.id).receive({ payload: cdr }));
+  const last = (msgs) => msgs[msgs.length - 1].payload;
+  const report = (stats) => helper.getNode(stats.id).receive({ topic: 'report' });
 
-  /** Runs `body` early in a minute, so the function nodes see the same current minute as the test. */
+  /** Runs `body` early in a minute, so the nodes see the same current minute as the test. */
   async function withinOneMinute(body) {
     await waitFor(() => Date.now() % MINUTE < 45000, 'the first 45 s of a minute', 20000, 50);
     const minute = Math.floor(Date.now() / MINUTE);
@@ -132,19 +144,26 @@ describe('example: cdr-dashboard', function () {
     assert.equal(Math.floor(Date.now() / MINUTE), minute, 'the test ran within one minute');
   }
 
-  it('is wired as documented: sources → cdr-normalize (calls) → cdr-calc → three function nodes → table, chart, table; a Dashboard 2 page at /dashboard', () => {
+  it('is wired as documented: sources → cdr-normalize (calls) → cdr-calc → recent calls, two cdr-stats and cdr-alert → the widgets; a Dashboard 2 page at /dashboard', () => {
     const calc = EXAMPLE.find((n) => n.type === 'cdr-calc');
-    assert.deepEqual([...calc.wires[0]].sort(), [fnRecent.id, fnPerMinute.id, fnTrunks.id].sort());
+    assert.deepEqual([...calc.wires[0]].sort(), [fnRecent.id, statsMinute.id, statsTrunk.id, alertNode.id].sort());
     const normalize = EXAMPLE.find((n) => n.type === 'cdr-normalize');
     assert.equal(normalize.output, 'call', 'one message per call: every call is one attempt');
     assert.deepEqual(normalize.wires, [[calc.id]]);
     for (const src of EXAMPLE.filter((n) => /-cdr-in$/.test(n.type))) assert.deepEqual(src.wires[0], [normalize.id], `${src.name} → cdr-normalize`);
-    assert.deepEqual([...tick.wires[0]].sort(), [fnPerMinute.id, fnTrunks.id].sort());
+    assert.deepEqual(statsMinute.wires, [[fnPerMinute.id]]);
+    assert.deepEqual(JSON.parse(statsMinute.keys), [{ t: 'field', v: 'vendor' }]);
+    assert.equal(statsMinute.windows, 'tumbling 1m');
+    assert.deepEqual([...statsTrunk.wires[0]].sort(), [fnTrunks.id, alertNode.id].sort());
+    assert.deepEqual(JSON.parse(statsTrunk.keys), [{ t: 'field', v: 'trunk' }]);
+    assert.equal(statsTrunk.windows, 'sliding 15m');
+    assert.deepEqual(alertNode.wires, [[fnAlerts.id], [fnAlerts.id]], 'raised and cleared alerts both reach the alerts table');
     assert.equal(widget(fnRecent).type, 'ui-table');
     assert.equal(widget(fnPerMinute).type, 'ui-chart');
     assert.equal(widget(fnTrunks).type, 'ui-table');
+    assert.equal(widget(fnAlerts).type, 'ui-table');
     // The widgets replace what they show with each message (the functions send the whole view).
-    for (const fn of [fnRecent, fnPerMinute, fnTrunks]) assert.equal(widget(fn).action, 'replace');
+    for (const fn of [fnRecent, fnPerMinute, fnTrunks, fnAlerts]) assert.equal(widget(fn).action, 'replace');
     const chart = widget(fnPerMinute);
     assert.deepEqual([chart.category, chart.categoryType, chart.xAxisProperty, chart.xAxisPropertyType, chart.yAxisProperty, chart.yAxisPropertyType], ['vendor', 'property', 'time', 'property', 'calls', 'property']);
     const base = EXAMPLE.find((n) => n.type === 'ui-base');
@@ -152,7 +171,7 @@ describe('example: cdr-dashboard', function () {
     assert.equal(base.path, '/dashboard');
     assert.equal(page.name, 'Calls');
     assert.equal(page.ui, base.id);
-    for (const w of [widget(fnRecent), widget(fnPerMinute), widget(fnTrunks)]) assert.equal(EXAMPLE.find((g) => g.id === w.group).page, page.id);
+    for (const w of [widget(fnRecent), widget(fnPerMinute), widget(fnTrunks), widget(fnAlerts)]) assert.equal(EXAMPLE.find((g) => g.id === w.group).page, page.id);
   });
 
   it('recent calls: the 50 most recent by start time, newest first, one row per Cdr id, with the columns the table shows', async () => {
@@ -172,31 +191,33 @@ describe('example: cdr-dashboard', function () {
     // Each column, worked out by hand for one call of each kind.
     feed(fnRecent, [
       call({ n: 100, endMs: Date.parse('2026-03-02T12:00:10.400Z'), vendor: 'freeswitch', talk: 12.6, ring: 3, trunk: { out: 'carrier-b' }, cost: { amount: 0.0123, currency: 'USD', prefix: '44', ratePerMinute: 0.03, billedSec: 13 } }),
-      call({ n: 101, endMs: Date.parse('2026-03-02T12:01:00Z'), vendor: 'vos3000', disposition: 'busy', ring: 2 }),
+      call({ n: 101, endMs: Date.parse('2026-03-02T12:01:00Z'), vendor: 'vos3000', disposition: 'busy', ring: 2, cost: { amount: 0, currency: 'USD', prefix: '44', ratePerMinute: 0.03, billedSec: 0 }, costReason: 'disposition busy is not billable' }),
+      call({ n: 102, endMs: Date.parse('2026-03-02T12:01:30Z'), vendor: 'ucm', talk: 20, callee: '+999 123', costReason: 'no rate matches callee "+999 123"' }),
     ]);
-    await waitFor(() => got.table.length === 62, '62 table updates');
-    const top = got.table[61].payload;
+    await waitFor(() => got.table.length === 63, '63 table updates');
+    const top = got.table[62].payload;
     assert.equal(top.length, 50);
     assert.deepEqual(
-      top.slice(0, 2).map(({ time, vendor, caller, callee, disposition, talkSec, cost }) => ({ time, vendor, caller, callee, disposition, talkSec, cost })),
+      top.slice(0, 3).map(({ time, vendor, caller, callee, disposition, talkSec, cost, note }) => ({ time, vendor, caller, callee, disposition, talkSec, cost, note })),
       [
-        { time: '2026-03-02 12:00:58', vendor: 'vos3000', caller: '20101', callee: '00442079460101', disposition: 'busy', talkSec: 0, cost: '' },
-        { time: '2026-03-02 11:59:54', vendor: 'freeswitch', caller: '20100', callee: '00442079460100', disposition: 'answered', talkSec: 13, cost: '0.0123 USD' },
+        { time: '2026-03-02 12:01:06', vendor: 'ucm', caller: '20102', callee: '+999 123', disposition: 'answered', talkSec: 20, cost: '', note: 'no rate: no rate matches callee "+999 123"' },
+        { time: '2026-03-02 12:00:58', vendor: 'vos3000', caller: '20101', callee: '00442079460101', disposition: 'busy', talkSec: 0, cost: '0.0000 USD', note: '0: disposition busy is not billable' },
+        { time: '2026-03-02 11:59:54', vendor: 'freeswitch', caller: '20100', callee: '00442079460100', disposition: 'answered', talkSec: 13, cost: '0.0123 USD', note: '' },
       ],
     );
-    assert.equal(top[49].id, 'test:12', 'the oldest two fell out');
+    assert.equal(top[49].id, 'test:13', 'the oldest three fell out');
 
     // The same record again (a resend after an outage): its row is replaced, not doubled.
     feed(fnRecent, [calls[59]]);
-    await waitFor(() => got.table.length === 63, '63 table updates');
-    const again = got.table[62].payload;
+    await waitFor(() => got.table.length === 64, '64 table updates');
+    const again = got.table[63].payload;
     assert.equal(again.length, 50);
     assert.equal(again.filter((r) => r.id === 'test:59').length, 1);
     assert.deepEqual(again.map((r) => r.id), top.map((r) => r.id));
     assert.equal(got.errors.length, 0);
   });
 
-  it('calls per minute: counted in the minute each call ended, per vendor, every minute of the last 60 given (zeros too); older calls left out', async () => {
+  it('calls per minute (cdr-stats, tumbling 1m): counted in the minute each call ended, per vendor, every minute of the last 60 given (zeros too)', async () => {
     const got = await deploy();
     await withinOneMinute(async (now) => {
       const at = (minutesAgo, sec) => now - minutesAgo * MINUTE + sec * 1000;
@@ -205,16 +226,17 @@ describe('example: cdr-dashboard', function () {
       const cdrs = [
         c('ucm', at(2, 1)), c('ucm', at(2, 30), 'no_answer'), c('ucm', at(2, 59)), // 3 ucm, 2 minutes ago
         c('freeswitch', at(2, 10)), // 1 freeswitch, 2 minutes ago
-        c('vos3000', at(10, 0)), c('vos3000', at(10, 5), 'failed'), // 2 vos3000, 10 minutes ago
+        c('vos3000', at(10, 0)), c('vos3000', at(10, 5), 'failed'), // 2 vos3000, 10 minutes ago (late records)
         c('ucm', at(59, 0)), // the oldest minute of the window
-        c('ucm', at(60, 59)), // just before the window: left out
+        c('ucm', at(60, 59)), // just before the window: left out of the chart
         c('ucm', at(0, 1)), // this minute
         c('freeswitch', now + 3 * MINUTE), // a PBX clock 3 minutes ahead: counted now
-        c('freeswitch', now + 120 * MINUTE), // 2 hours ahead (a wrong time zone?): left out
+        c('freeswitch', now + 120 * MINUTE), // 2 hours ahead (a wrong time zone?): cdr-stats counts it now too
       ];
-      feed(fnPerMinute, cdrs);
-      await waitFor(() => got.chart.length === cdrs.length, `${cdrs.length} chart updates`);
-      const points = got.chart[cdrs.length - 1].payload;
+      feed(statsMinute, cdrs);
+      report(statsMinute);
+      await waitFor(() => got.chart.length > 0 && last(got.chart).reduce((s, p) => s + p.calls, 0) === 10, 'the chart with 10 calls');
+      const points = last(got.chart);
       const vendors = ['freeswitch', 'ucm', 'vos3000'];
       assert.equal(points.length, 60 * vendors.length, 'every minute of the window for each vendor seen');
       const count = (vendor, minutesAgo) => {
@@ -222,73 +244,69 @@ describe('example: cdr-dashboard', function () {
         assert.equal(p.length, 1, `one point for ${vendor} ${minutesAgo} minutes ago`);
         return p[0].calls;
       };
-      const expected = { ucm: { 0: 1, 2: 3, 59: 1 }, freeswitch: { 0: 1, 2: 1 }, vos3000: { 10: 2 } };
+      const expected = { ucm: { 0: 1, 2: 3, 59: 1 }, freeswitch: { 0: 2, 2: 1 }, vos3000: { 10: 2 } };
       for (const vendor of vendors) {
         for (let ago = 0; ago < 60; ago++) assert.equal(count(vendor, ago), expected[vendor][ago] || 0, `${vendor}, ${ago} minutes ago`);
       }
       assert.deepEqual([...new Set(points.map((p) => p.time))].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => now - (59 - i) * MINUTE));
-      assert.equal(points.reduce((s, p) => s + p.calls, 0), 9);
+      // A second report of the same minutes replaces the counts, it does not add them.
+      const before = got.chart.length;
+      report(statsMinute);
+      await waitFor(() => got.chart.length > before, 'a second chart update');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(last(got.chart).reduce((s, p) => s + p.calls, 0), 10);
     });
   });
 
-  it('ASR and ACD per trunk over the last 60 minutes: answered / attempts, talk seconds / answered; outbound trunk, else inbound, else "(none)"', async () => {
+  it('ASR, NER, ACD and PDD per trunk over the last 15 minutes (cdr-stats, sliding 15m); outbound trunk, else inbound, else "(none)"', async () => {
     const got = await deploy();
     await withinOneMinute(async (now) => {
       let n = 0;
-      const c = (trunk, disposition, talk, minutesAgo = 5) => call({ n: n++, endMs: now - minutesAgo * MINUTE + 2000, trunk, disposition, talk });
+      const c = (trunk, disposition, talk, minutesAgo, more = {}) => call({ n: n++, endMs: now - minutesAgo * MINUTE + 2000, trunk, disposition, talk, ...more });
       const cdrs = [
-        // carrier-a (outbound): 4 attempts, 3 answered, 30 + 60 + 95 s → ASR 75 %, ACD 185 / 3 = 61.7 s
-        c({ out: 'carrier-a' }, 'answered', 30),
-        c({ out: 'carrier-a' }, 'answered', 60, 30),
-        c({ out: 'carrier-a', in: 'carrier-z' }, 'answered', 95, 59),
-        c({ out: 'carrier-a' }, 'busy', 0),
-        // an hour ago: outside the window, not counted
-        c({ out: 'carrier-a' }, 'answered', 1000, 61),
-        // carrier-b (inbound only): 2 attempts, none answered → ASR 0 %, ACD "-"
-        c({ in: 'carrier-b' }, 'no_answer', 0),
-        c({ in: 'carrier-b' }, 'failed', 0, 1),
-        // no trunk: 3 attempts, 1 answered, 7 s → ASR 33.3 %, ACD 7 s
-        c(undefined, 'answered', 7),
-        c(undefined, 'congestion', 0),
-        c(undefined, 'no_answer', 0),
+        // carrier-a (outbound): 4 attempts, 3 answered, 30 + 60 + 95 s; the busy one (Q.850 17) is effective.
+        // ASR 75 %, NER 100 %, ACD 185 / 3 = 61.7 s, PDD (2 + 3 + 4 + 1) / 4 = 2.5 s, p95 4 s (the 4th of 4)
+        c({ out: 'carrier-a' }, 'answered', 30, 5, { pdd: 2 }),
+        c({ out: 'carrier-a' }, 'answered', 60, 10, { pdd: 3 }),
+        c({ out: 'carrier-a', in: 'carrier-z' }, 'answered', 95, 13, { pdd: 4 }),
+        c({ out: 'carrier-a' }, 'busy', 0, 5, { pdd: 1, q850: 17 }),
+        // 20 minutes ago: outside the window, not counted
+        c({ out: 'carrier-a' }, 'answered', 1000, 20),
+        // carrier-b (inbound only): no answer (effective) and a network failure (Q.850 34, not): ASR 0 %, NER 50 %, ACD and PDD "-"
+        c({ in: 'carrier-b' }, 'no_answer', 0, 5),
+        c({ in: 'carrier-b' }, 'failed', 0, 1, { q850: 34 }),
+        // no trunk: 3 attempts, 1 answered, 7 s; congestion is not effective → ASR 33.3 %, NER 66.7 %, ACD 7 s
+        c(undefined, 'answered', 7, 5),
+        c(undefined, 'congestion', 0, 5),
+        c(undefined, 'no_answer', 0, 5),
       ];
-      feed(fnTrunks, cdrs);
-      await waitFor(() => got.trunks.length === cdrs.length, `${cdrs.length} trunk table updates`);
-      assert.deepEqual(got.trunks[cdrs.length - 1].payload, [
-        { trunk: '(none)', attempts: 3, answered: 1, asr: 33.3, acd: 7 },
-        { trunk: 'carrier-a', attempts: 4, answered: 3, asr: 75, acd: 61.7 },
-        { trunk: 'carrier-b', attempts: 2, answered: 0, asr: 0, acd: '-' },
+      feed(statsTrunk, cdrs);
+      report(statsTrunk);
+      await waitFor(() => got.trunks.length > 0 && last(got.trunks).length === 3, 'three trunks in the table');
+      assert.deepEqual(last(got.trunks), [
+        { trunk: '(none)', attempts: 3, answered: 1, asr: 33.3, ner: 66.7, acd: 7, pdd: '-', pdd95: '-' },
+        { trunk: 'carrier-a', attempts: 4, answered: 3, asr: 75, ner: 100, acd: 61.7, pdd: 2.5, pdd95: 4 },
+        { trunk: 'carrier-b', attempts: 2, answered: 0, asr: 0, ner: 50, acd: '-', pdd: '-', pdd95: '-' },
       ]);
     });
   });
 
-  it('the "every minute" inject moves both windows on: minutes that left the window are dropped from node context and from what is shown', async () => {
+  it('alerts: a short-call burst to a watch-listed prefix raises two alerts, each once; a clear moves its row below the active ones', async () => {
     const got = await deploy();
-    await withinOneMinute(async (now) => {
-      const minute = now / MINUTE;
-      // What the two function nodes hold after a quiet hour: counts for minutes now outside the window.
-      const perMinute = helper.getNode(fnPerMinute.id).context();
-      const trunks = helper.getNode(fnTrunks.id).context();
-      perMinute.set('counts', { [minute - 60]: { ucm: 4 }, [minute - 75]: { vos3000: 1 }, [minute - 59]: { ucm: 2 } });
-      trunks.set('byMinute', { [minute - 60]: { 'carrier-a': [4, 2, 100] }, [minute - 59]: { 'carrier-a': [1, 1, 20] } });
-      helper.getNode(tick.id).receive({});
-      await waitFor(() => got.chart.length === 1 && got.trunks.length === 1, 'one update of the chart and of the trunk table');
-      assert.deepEqual(Object.keys(perMinute.get('counts')), [String(minute - 59)]);
-      assert.deepEqual(Object.keys(trunks.get('byMinute')), [String(minute - 59)]);
-      const points = got.chart[0].payload;
-      assert.equal(points.length, 60);
-      assert.deepEqual(points.filter((p) => p.calls > 0), [{ vendor: 'ucm', time: (minute - 59) * MINUTE, calls: 2 }]);
-      assert.deepEqual(got.trunks[0].payload, [{ trunk: 'carrier-a', attempts: 1, answered: 1, asr: 100, acd: 20 }]);
-
-      // An hour later nothing is left: the chart is cleared (an empty array), the table emptied.
-      perMinute.set('counts', { [minute - 60]: { ucm: 2 } });
-      trunks.set('byMinute', { [minute - 60]: { 'carrier-a': [1, 1, 20] } });
-      helper.getNode(tick.id).receive({});
-      await waitFor(() => got.chart.length === 2 && got.trunks.length === 2, 'a second update');
-      assert.deepEqual(got.chart[1].payload, []);
-      assert.deepEqual(got.trunks[1].payload, []);
-      assert.deepEqual(perMinute.get('counts'), {});
-    });
+    const now = Date.now();
+    // 12 calls of 3 s from extension 1003 to 00882… (the demo's fraud pattern), one a second.
+    feed(alertNode, Array.from({ length: 12 }, (_, i) => call({ n: i, endMs: now - (12 - i) * 1000, talk: 3, caller: '1003', callee: `00882555${String(i).padStart(4, '0')}` })));
+    await waitFor(() => got.alerts.length === 2, 'two alert updates');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(got.alerts.length, 2, 'each alert raised once');
+    const rows = last(got.alerts);
+    assert.deepEqual(rows.map((r) => [r.state, r.rule, r.key]).sort(), [['ACTIVE', 'short-call burst', 'caller:1003'], ['ACTIVE', 'watch list', 'caller:1003/882']]);
+    assert.equal(rows.find((r) => r.rule === 'short-call burst').causes, 10, 'the 10 calls that made the burst');
+    assert.match(rows.find((r) => r.rule === 'short-call burst').figures, /shortCalls 10/);
+    // The clear cdr-alert sends on its second output, as the alerts function gets it.
+    helper.getNode(fnAlerts.id).receive({ payload: { state: 'cleared', rule: 'watch list', key: 'caller:1003/882', figures: { calls: 12 }, window: null, causes: [], raisedAt: new Date(now).toISOString(), clearedAt: new Date(now + 60000).toISOString() } });
+    await waitFor(() => got.alerts.length === 3, 'a third update');
+    assert.deepEqual(last(got.alerts).map((r) => [r.state, r.rule]), [['ACTIVE', 'short-call burst'], ['cleared', 'watch list']]);
   });
 
   it('end to end: UCM calls over TCP → cdr-normalize → cdr-calc → every call in the table, the chart and the trunk table once', async () => {
@@ -297,7 +315,7 @@ describe('example: cdr-dashboard', function () {
     sender = new UcmSender({ transport: 'tcp', host: '127.0.0.1', port, format: 'json' });
     const gen = new UcmGenerator({ seed: 11, live: true });
     for (let i = 0; i < 12; i++) await sender.send(gen.next('group'));
-    await waitFor(() => got.made.length === 12 && got.table.length === 12 && got.chart.length === 12 && got.trunks.length === 12, '12 calls through the flow');
+    await waitFor(() => got.made.length === 12 && got.table.length === 12, '12 calls through the flow');
     const ids = got.made.map((m) => m.payload.id);
     assert.equal(new Set(ids).size, 12);
     const rows = got.table[11].payload;
@@ -312,14 +330,15 @@ describe('example: cdr-dashboard', function () {
       assert.equal(r.disposition, cdr.disposition);
       assert.equal(r.talkSec, Math.round(cdr.metrics.talkSec));
       assert.equal(r.cost, cdr.cost ? `${cdr.cost.amount.toFixed(4)} ${cdr.cost.currency}` : '');
+      assert.notEqual(cdr.cost, null, `the example's rate table rates the simulated call to ${cdr.callee.number}`);
     }
     // Live calls end now (or within the last minutes when a group has several legs).
-    const points = got.chart[11].payload;
-    assert.equal(points.reduce((s, p) => s + p.calls, 0), 12);
-    const trunkRows = got.trunks[11].payload;
-    assert.equal(trunkRows.reduce((s, r) => s + r.attempts, 0), 12);
+    report(statsMinute);
+    report(statsTrunk);
+    await waitFor(() => got.chart.length > 0 && last(got.chart).reduce((s, p) => s + p.calls, 0) === 12, '12 calls in the chart');
+    await waitFor(() => got.trunks.length > 0 && last(got.trunks).reduce((s, r) => s + r.attempts, 0) === 12, '12 attempts in the trunk table');
     const answered = got.made.filter((m) => m.payload.disposition === 'answered').length;
-    assert.equal(trunkRows.reduce((s, r) => s + r.answered, 0), answered);
+    assert.equal(last(got.trunks).reduce((s, r) => s + r.answered, 0), answered);
     assert.ok(answered > 0 && answered < 12, `a mix of answered and not (${answered} of 12)`);
     assert.deepEqual(got.errors, []);
   });
@@ -332,35 +351,43 @@ describe('example: cdr-dashboard', function () {
     // A burst of 200 calls, as a busy softswitch sends them: far more than one per 400 ms.
     const burst = Array.from({ length: 200 }, (_, i) => call({ n: i, endMs: now - 1000 - i, talk: 10, trunk: { out: i % 2 ? 'carrier-a' : 'carrier-b' } }));
     const began = Date.now();
-    for (const fn of [fnRecent, fnPerMinute, fnTrunks]) feed(fn, burst);
-    await waitFor(() => got.table.length === 2 && got.chart.length === 2 && got.trunks.length === 2, 'the first update and the folded one', 5000);
+    feed(fnRecent, burst);
+    await waitFor(() => got.table.length === 2, 'the first update and the folded one', 5000);
     const fedIn = Date.now() - began;
     // The first at once (the first call alone), the second with all 200.
     assert.equal(got.table[0].payload.length, 1);
     assert.deepEqual(got.table[1].payload.map((r) => r.id), burst.slice(0, 50).map((c) => c.id));
-    assert.equal(got.chart[1].payload.reduce((s, p) => s + p.calls, 0), 200);
-    assert.deepEqual(got.trunks[1].payload.map((r) => [r.trunk, r.attempts]), [['carrier-a', 100], ['carrier-b', 100]]);
     assert.ok(fedIn >= 300, `the folded update waited for its time (${fedIn} ms)`);
-    // Nothing more is sent until something changes.
-    helper.getNode(tick.id).receive({});
-    await waitFor(() => got.chart.length === 3, 'the next tick, once its time has come', 5000);
-    assert.equal(got.table.length, 2);
+    // A report of many trunks at once is folded the same way.
+    feed(statsTrunk, burst);
+    report(statsTrunk);
+    await waitFor(() => got.trunks.length === 2, 'the first trunk update and the folded one', 5000);
+    assert.deepEqual(last(got.trunks).map((r) => [r.trunk, r.attempts]), [['carrier-a', 100], ['carrier-b', 100]]);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(got.trunks.length, 2, 'nothing more until something changes');
   });
 
-  it('the `npm start` demo flow feeds the same function nodes (same code) into the same widgets', () => {
-    for (const fn of [fnRecent, fnPerMinute, fnTrunks]) {
+  it('the `npm start` demo flow carries the same nodes (same code, same settings) into the same widgets', () => {
+    const settingsOf = (n) => {
+      const { id, z, x, y, group, wires, ...rest } = n;
+      return rest;
+    };
+    for (const fn of [fnRecent, fnPerMinute, fnTrunks, fnAlerts]) {
       const demo = byName(DEMO, 'function', fn.name);
       assert.ok(demo, `the demo has the function node "${fn.name}"`);
       assert.equal(demo.func, fn.func, `"${fn.name}" has the example's code`);
       const target = DEMO.find((n) => n.id === demo.wires[0][0]);
-      const { id, z, x, y, group, wires, ...settings } = widget(fn);
-      const { id: _i, z: _z, x: _x, y: _y, group: _g, wires: _w, ...demoSettings } = target;
-      assert.deepEqual(demoSettings, settings, `the demo's ${target.type} is set like the example's`);
+      assert.deepEqual(settingsOf(target), settingsOf(widget(fn)), `the demo's ${target.type} is set like the example's`);
+    }
+    for (const node of [statsMinute, statsTrunk, alertNode]) {
+      const demo = byName(DEMO, node.type, node.name);
+      assert.ok(demo, `the demo has the ${node.type} "${node.name}"`);
+      assert.deepEqual(settingsOf(demo), settingsOf(node), `the demo's ${node.type} "${node.name}" is set like the example's`);
     }
     const calc = DEMO.find((n) => n.type === 'cdr-calc');
-    for (const fn of ['recent calls', 'calls per minute', 'ASR / ACD per trunk']) assert.ok(calc.wires[0].includes(byName(DEMO, 'function', fn).id), `cdr-calc → ${fn}`);
-    const demoTick = byName(DEMO, 'inject', 'every minute');
-    assert.deepEqual(demoTick.wires[0].map((i) => DEMO.find((n) => n.id === i).name).sort(), ['ASR / ACD per trunk', 'calls per minute']);
+    assert.equal(calc.rates, EXAMPLE.find((n) => n.type === 'cdr-calc').rates, 'the same rate table');
+    for (const name of ['recent calls']) assert.ok(calc.wires[0].includes(byName(DEMO, 'function', name).id), `cdr-calc → ${name}`);
+    for (const node of [statsMinute, statsTrunk, alertNode]) assert.ok(calc.wires[0].includes(byName(DEMO, node.type, node.name).id), `cdr-calc → ${node.name}`);
     assert.equal(DEMO.find((n) => n.type === 'cdr-normalize').output, 'call');
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { oneOf, paced, parseHostPort, positiveNumber } from './args';
-import { UcmGenerator, UcmSender } from './ucm';
+import { fraudLoop } from './fraud';
+import { UcmGenerator, UcmSender, type UcmLeg } from './ucm';
 
 export const UCM_USAGE = `cdr-sim ucm --to HOST:PORT [options]
   Pushes Grandstream UCM CDRs like a UCM's CDR Real-Time Output.
@@ -12,7 +13,9 @@ export const UCM_USAGE = `cdr-sim ucm --to HOST:PORT [options]
   --path /p              HTTP path (default /)
   --user U --password P  HTTP Basic credentials
   --buffer N             records kept while the receiver is down (default 10000, as a UCM)
-  --seed N               random seed (default 42)`;
+  --seed N               random seed (default 42)
+  --fraud                also a fraud pattern every 5 minutes: 12 calls of 3 s from
+                         extension 1003 to 00882… (a short-call burst to a watch-listed prefix)`;
 
 /** `cdr-sim ucm …`; resolves when done or when `signal` aborts. */
 export async function runUcmCli(argv: string[], signal?: AbortSignal, log: (s: string) => void = console.log): Promise<void> {
@@ -30,6 +33,7 @@ export async function runUcmCli(argv: string[], signal?: AbortSignal, log: (s: s
       password: { type: 'string' },
       buffer: { type: 'string' },
       seed: { type: 'string' },
+      fraud: { type: 'boolean' },
     },
     strict: true,
   });
@@ -55,8 +59,14 @@ export async function runUcmCli(argv: string[], signal?: AbortSignal, log: (s: s
     log(`sent ${s.sent}, waiting ${s.buffered}${s.dropped ? `, dropped ${s.dropped}` : ''}${s.failures ? `, receiver unreachable ${s.failures}×` : ''}`);
   }, 5000);
   report.unref();
+  // The fraud pattern runs beside the ordinary traffic and stops with it.
+  const fraudStop = new AbortController();
+  signal?.addEventListener('abort', () => fraudStop.abort(), { once: true });
+  const fraud = values.fraud ? fraudLoop(() => gen.next('leg') as UcmLeg, (leg) => sender.send(leg), fraudStop.signal, log) : null;
   try {
     await paced(rate, count, () => sender.send(gen.next(shape)), signal);
+    fraudStop.abort();
+    await fraud;
     // Whatever is still buffered goes out when the receiver is back.
     while (sender.stats.buffered > 0 && !signal?.aborted) {
       await new Promise((r) => setTimeout(r, 1000));

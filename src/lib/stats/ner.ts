@@ -1,0 +1,27 @@
+import type { StatsRecord } from './record';
+
+/**
+ * Network effectiveness (ITU-T E.425): an attempt is *effective* when the
+ * network did its job — the call was answered, or reached the user who was
+ * busy, did not answer, or rejected it. Failures of the network (congestion,
+ * no route, temporary failure …) are not effective.
+ *
+ * With a Q.850 cause (ITU-T Q.850) on an unanswered record, these are effective:
+ * 16 normal clearing (the caller gave up while it rang), 17 user busy,
+ * 18 no user responding, 19 no answer from user, 20 subscriber absent,
+ * 21 call rejected. Without a cause, the disposition decides: busy and
+ * no_answer are effective, failed and congestion are not.
+ */
+export const EFFECTIVE_Q850: ReadonlySet<number> = new Set([16, 17, 18, 19, 20, 21]);
+
+export function isEffective(r: StatsRecord): boolean {
+  if (r.answered) return true;
+  if (r.q850 !== undefined) return EFFECTIVE_Q850.has(r.q850);
+  return r.disposition === 'busy' || r.disposition === 'no_answer';
+}
+
+/** How a failed attempt is named in the causes breakdown: "Q.850 17 USER_BUSY", the vendor's cause, else the disposition. */
+export function causeLabel(r: StatsRecord): string {
+  if (r.q850 !== undefined) return r.cause ? `Q.850 ${r.q850} ${r.cause}` : `Q.850 ${r.q850}`;
+  return r.cause ?? r.disposition;
+}
