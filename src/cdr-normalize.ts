@@ -42,6 +42,21 @@ export = function register(RED: NodeAPI): void {
     const errors = { count: 0 };
     const deduper = settings.dedupe === 'off' ? null : new Deduper({ maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
     const pipeline = new NormalizePipeline<Meta>(settings, deduper);
+    // Batch output (optional): records gathered into one message; flushed on close.
+    const batchProblems: string[] = [];
+    const batchSettings = batchSettingsOf(config, batchProblems);
+    for (const p of batchProblems) node.error(t('errors.setting', { detail: p }));
+    const batcher =
+      batchSettings.maxRecords > 0
+        ? new Batcher<NodeMessage>(batchSettings, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), (err) =>
+            node.error(t('errors.internal', { reason: err.message })),
+          )
+        : null;
+    const deliver = (outputs: Array<Output<Meta>>, send: (m: NodeMessage[][]) => void): void => {
+      if (outputs.length === 0) return;
+      if (batcher) for (const o of outputs) batcher.add(toMessage(o));
+      else send([outputs.map(toMessage)]);
+    };
     const store = settings.contextStore === '' ? undefined : settings.contextStore;
     let timer: NodeJS.Timeout | null = null;
     let saveTimer: NodeJS.Timeout | null = null;
@@ -78,22 +93,10 @@ export = function register(RED: NodeAPI): void {
       return m;
     };
 
-    // Batch output (optional): records gathered into one message; flushed on close.
-    const batchProblems: string[] = [];
-    const batchSettings = batchSettingsOf(config, batchProblems);
-    for (const p of batchProblems) node.error(t('errors.setting', { detail: p }));
-    const batcher =
-      batchSettings.maxRecords > 0
-        ? new Batcher<NodeMessage>(batchSettings, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), (err) =>
-            node.error(t('errors.internal', { reason: err.message })),
-          )
-        : null;
-    const deliver = (outputs: Array<Output<Meta>>, send: (m: NodeMessage[][]) => void): void => {
+    const sendLater = (outputs: Array<Output<Meta>>): void => {
       if (outputs.length === 0) return;
-      if (batcher) for (const o of outputs) batcher.add(toMessage(o));
-      else send([outputs.map(toMessage)]);
+      deliver(outputs, (m) => node.send(m));
     };
-    const sendLater = (outputs: Array<Output<Meta>>): void => deliver(outputs, (m) => node.send(m));
 
     // One timer for the next call to complete. A new leg never makes the next
     // completion earlier than the one scheduled, so a running timer is left alone;
