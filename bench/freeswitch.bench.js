@@ -15,6 +15,21 @@ const { startRuntime, deploy, stopRuntime, waitUntil } = require('./lib/runtime'
 const { percentile, repeat } = require('./lib/stats');
 const sim = require('../nodes/lib/sim/freeswitch');
 const { parsePostBody, compileTemplate, parseCsvLine } = require('../nodes/lib/formats/freeswitch');
+const { readXml } = require('../nodes/lib/formats/xml-reader');
+const { XMLParser, XMLValidator } = require('fast-xml-parser');
+
+// The parser the XML path used before our reader, with its settings: compared in the same run.
+const fxp = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, parseAttributeValue: false, trimValues: true, ignoreDeclaration: true, ignorePiTags: true, processEntities: true, htmlEntities: false });
+const fxpParse = (t) => {
+  if (XMLValidator.validate(t) !== true) throw new Error('not well-formed');
+  return fxp.parse(t);
+};
+function parseDocs(docs, parse) {
+  for (let i = 0; i < Math.min(200, docs.length); i++) parse(docs[i]);
+  const t0 = performance.now();
+  for (const d of docs) parse(d);
+  return { value: (docs.length / (performance.now() - t0)) * 1000 };
+}
 
 const now = () => performance.timeOrigin + performance.now();
 const CONCURRENCY = 8;
@@ -85,6 +100,9 @@ async function run({ quick }) {
   const csvText = csvLines.join('');
 
   // (a) the format code alone on the same bytes.
+  const xmlDocs = httpLegs.map((rec) => sim.toXml(rec));
+  const readerAlone = await repeat(times, () => parseDocs(xmlDocs, readXml));
+  const fxpAlone = await repeat(times, () => parseDocs(xmlDocs, fxpParse));
   const parseXml = await repeat(times, () => parseBodies(bodies));
   const parseJson = await repeat(times, () => parseBodies(jsonBodies));
   const parseCsvAlone = await repeat(times, () => parseCsv(csvText, template, nCsv));
@@ -154,12 +172,15 @@ async function run({ quick }) {
   return {
     title: 'freeswitch',
     rows: [
+      { case: 'XML parse alone: our reader (XML text → tree)', ...readerAlone, unit: 'docs/s', baseline: 'fast-xml-parser', ratio: readerAlone.value / fxpAlone.value },
+      { case: 'XML parse alone: fast-xml-parser validate + parse', ...fxpAlone, unit: 'docs/s' },
       { case: 'parse alone: base64 POST body → XML record', ...parseXml },
       { case: 'parse alone: cdr= URL-encoded POST body → JSON record', ...parseJson },
       { case: 'parse alone: Master.csv line → record', ...parseCsvAlone },
       { case: 'null flow, 1 hop (runtime ceiling)', ...nullFlow },
       { case: 'fs-cdr-in HTTP XML base64, 8 senders', ...httpRun, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), baseline: 'parse alone', ratio: httpRun.value / parseXml.value },
       { case: 'fs-cdr-in HTTP XML base64, 8 senders', ...httpRun, baseline: 'null flow', ratio: httpRun.value / nullFlow.value },
+      { case: 'fs-cdr-in HTTP XML base64, 8 senders', ...httpRun, baseline: 'HTTP JSON same calls', ratio: httpRun.value / httpJsonRun.value },
       { case: 'fs-cdr-in HTTP JSON URL-encoded, 8 senders', ...httpJsonRun, p50Ms: percentile(latJson, 50), p99Ms: percentile(latJson, 99), baseline: 'parse alone', ratio: httpJsonRun.value / parseJson.value },
       { case: 'fs-cdr-in HTTP JSON URL-encoded, 8 senders', ...httpJsonRun, baseline: 'null flow', ratio: httpJsonRun.value / nullFlow.value },
       { case: 'fs-cdr-in Master.csv following', ...csvRun, baseline: 'parse alone', ratio: csvRun.value / parseCsvAlone.value },

@@ -11,6 +11,8 @@ const { parseUcm } = require('../nodes/lib/formats/ucm');
 const { normalize } = require('../nodes/lib/cdr/normalize');
 const { calc } = require('../nodes/lib/cdr/calc');
 const { parseRateTable } = require('../nodes/lib/cdr/rating');
+const { NormalizePipeline } = require('../nodes/lib/cdr/pipeline');
+const { Deduper } = require('../nodes/lib/cdr/dedupe');
 
 const now = () => performance.timeOrigin + performance.now();
 const ZONE = 'Europe/Berlin';
@@ -48,7 +50,19 @@ const chain = (middle) => {
   ];
 };
 const junction = { type: 'junction' };
-const normalizeNode = { type: 'cdr-normalize', vendor: 'auto', timeZone: ZONE, output: 'leg', format: 'cdr', dedupe: 'drop', dedupeCount: 200000, dedupeHours: 24 };
+const WINDOW = 200000;
+const normalizeNode = { type: 'cdr-normalize', vendor: 'auto', timeZone: ZONE, output: 'leg', format: 'cdr', dedupe: 'drop', dedupeCount: WINDOW, dedupeHours: 24 };
+/** A leg no other record shares an id with: fills the duplicate window. */
+const filler = (leg, i) => ({ ...leg, uniqueid: `fill-${i}`, AcctId: `fill-${i}` });
+const pipelineSettings = { timeZone: ZONE, output: 'leg', format: 'cdr', waitMs: 0, maxOpenCalls: 1, dedupe: 'drop' };
+
+/** parse + pipeline (normalize + dedupe) over `texts`, the window empty or filled with WINDOW other ids first. */
+function pipelineLoop(texts, full, legs) {
+  const pipeline = new NormalizePipeline(pipelineSettings, new Deduper({ maxEntries: WINDOW, maxAgeMs: 24 * 3600_000 }));
+  const t = Date.now();
+  if (full) for (let i = 0; i < WINDOW; i++) pipeline.push('ucm', filler(legs[i % legs.length], i), null, t);
+  return timeLoop(texts.length, (i) => pipeline.push('ucm', parseUcm(texts[i], 'json')[0], null, t));
+}
 const calcNode = (rates) => ({ type: 'cdr-calc', rates, currency: 'EUR', decimals: 4, billable: 'answered' });
 
 async function flowRate(getNode, n, make) {
@@ -80,6 +94,9 @@ async function run({ quick }) {
     timeLoop(N, (i) => calc(normalize('ucm', parseUcm(texts[i], 'json')[0], opts).legs[0], { rates: table, rating: { currency: 'EUR' } })),
   );
 
+  const pipeEmpty = await repeat(times, () => pipelineLoop(texts, false, legs));
+  const pipeFull = await repeat(times, () => pipelineLoop(texts, true, legs));
+
   // Runtime: null flows with the same hops, then our nodes. Every run redeploys, so
   // the duplicate window starts empty and no record is a repeat.
   const msg = (i) => ({ payload: { ...legs[i] }, topic: 'ucm', source });
@@ -97,24 +114,35 @@ async function run({ quick }) {
     await deploy(chain([normalizeNode, calcNode(rates)]));
     return flowRate(getNode, N, msg);
   });
+  // The steady state of a production flow: the duplicate window already full
+  // (WINDOW other ids sent first, untimed), so every new id evicts the oldest.
+  const normCalcFull = await repeat(times, async () => {
+    await deploy(chain([normalizeNode, calcNode(rates)]));
+    await flowRate(getNode, WINDOW, (i) => ({ payload: filler(legs[i % N], i), topic: 'ucm', source }));
+    return flowRate(getNode, N, msg);
+  });
   await stopRuntime();
 
   const rows = [
     { case: 'UCM parse alone (JSON text → record)', ...parse },
     { case: 'parse + normalize (library)', ...parseNorm, baseline: 'parse alone', ratio: parseNorm.value / parse.value },
     { case: 'parse + normalize + calc (library)', ...parseNormCalc, baseline: 'parse alone', ratio: parseNormCalc.value / parse.value },
+    { case: 'parse + pipeline, window empty (library)', ...pipeEmpty, baseline: 'parse alone', ratio: pipeEmpty.value / parse.value },
+    { case: 'parse + pipeline, window full (library)', ...pipeFull, baseline: 'window empty', ratio: pipeFull.value / pipeEmpty.value },
     { case: 'null flow, 2 hops (runtime ceiling)', ...null2 },
     { case: 'null flow, 3 hops (runtime ceiling)', ...null3 },
     { case: 'cdr-normalize (2 hops)', ...norm, baseline: 'null flow 2 hops', ratio: norm.value / null2.value },
     { case: 'cdr-normalize (2 hops)', ...norm, baseline: 'parse alone', ratio: norm.value / parse.value },
     { case: 'cdr-normalize → cdr-calc (3 hops)', ...normCalc, baseline: 'null flow 3 hops', ratio: normCalc.value / null3.value },
     { case: 'cdr-normalize → cdr-calc (3 hops)', ...normCalc, baseline: 'parse alone', ratio: normCalc.value / parse.value },
+    { case: 'cdr-normalize → cdr-calc (3 hops), window full', ...normCalcFull, baseline: 'null flow 3 hops', ratio: normCalcFull.value / null3.value },
+    { case: 'cdr-normalize → cdr-calc (3 hops), window full', ...normCalcFull, baseline: 'window empty', ratio: normCalcFull.value / normCalc.value },
   ];
   return {
     title: 'normalize',
     rows,
     notes: [
-      `${N} distinct UCM legs per run, median of ${times} runs; time zone ${ZONE}; duplicate drop on (window 200,000 ids); rate table of ${table.size} prefixes.`,
+      `${N} distinct UCM legs per run, median of ${times} runs; time zone ${ZONE}; duplicate drop on (window ${WINDOW} ids; "window full": ${WINDOW} other ids sent first); rate table of ${table.size} prefixes.`,
       'runtime throughput from the first message sent to the last at the sink; latency p50/p99 over the burst (queueing included).',
     ],
   };

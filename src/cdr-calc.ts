@@ -50,15 +50,41 @@ export = function register(RED: NodeAPI): void {
       statusTimer.unref();
     };
 
-    node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {
-      const problem = cdrProblem(msg.payload);
+    /** One record through calc, or null after reporting why it cannot be. */
+    const calcOne = (payload: unknown, rates: typeof settings.rates, badMsgRates: boolean, msg: NodeMessageInFlow): Cdr | null => {
+      const problem = cdrProblem(payload);
       if (problem !== null) {
         counts.errors++;
         node.error(t('errors.not-cdr', { reason: problem }), msg);
-        showCounts();
-        done();
-        return;
+        return null;
       }
+      let out: Cdr;
+      try {
+        out = calc(payload as Cdr, { rates, rating: settings.rating });
+        if (badMsgRates) {
+          out.cost = null;
+          out.costReason = 'msg.rates is not a valid rate table';
+        }
+      } catch (err) {
+        counts.errors++;
+        const problem = problemOf(err);
+        if (problem) {
+          // Refused by the schema gate: the vendor record (when cdr-normalize kept it) in msg.payload, the Cdr in msg.cdr.
+          const m = msg as NodeMessageInFlow & { vendorRecord?: unknown; vendorRecords?: unknown };
+          const raw = m.vendorRecord ?? m.vendorRecords ?? payload;
+          node.error(t('errors.invalid', { reason: (err as Error).message }), { ...msg, payload: raw, cdr: payload, cdrProblem: problem } as NodeMessage);
+        } else node.error(t('errors.internal', { reason: (err as Error).message }), msg);
+        return null;
+      }
+      counts.records++;
+      if (out.cost !== undefined) {
+        if (out.cost === null) counts.unrated++;
+        else counts.rated++;
+      }
+      return out;
+    };
+
+    node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {
       let rates = settings.rates;
       const fromMsg = (msg as { rates?: unknown }).rates;
       if (fromMsg !== undefined) {
@@ -71,38 +97,26 @@ export = function register(RED: NodeAPI): void {
           rates = null;
         }
       }
-      let out: Cdr;
-      try {
-        out = calc(msg.payload as Cdr, { rates, rating: settings.rating });
-        if (rates === null && fromMsg !== undefined) {
-          out.cost = null;
-          out.costReason = 'msg.rates is not a valid rate table';
+      const badMsgRates = rates === null && fromMsg !== undefined;
+      // A batch (an array of records, as cdr-normalize's batch output sends) stays a
+      // batch, in order; a record that cannot be computed is reported and left out.
+      const batch = Array.isArray(msg.payload);
+      const outs: Cdr[] = [];
+      for (const p of batch ? (msg.payload as unknown[]) : [msg.payload]) {
+        const out = calcOne(p, rates, badMsgRates, msg);
+        if (out !== null) outs.push(out);
+      }
+      if (batch ? outs.length > 0 : outs.length === 1) {
+        const cdr = batch ? outs : (outs[0] as Cdr);
+        if (settings.format === 'row') {
+          (msg as NodeMessageInFlow & { cdr?: Cdr | Cdr[] }).cdr = cdr;
+          msg.payload = batch ? outs.map(toFlatRow) : toFlatRow(cdr as Cdr);
+        } else {
+          msg.payload = cdr;
         }
-      } catch (err) {
-        counts.errors++;
-        const problem = problemOf(err);
-        if (problem) {
-          // Refused by the schema gate: the vendor record (when cdr-normalize kept it) in msg.payload, the Cdr in msg.cdr.
-          const m = msg as NodeMessageInFlow & { vendorRecord?: unknown; vendorRecords?: unknown };
-          const raw = m.vendorRecord ?? m.vendorRecords ?? msg.payload;
-          node.error(t('errors.invalid', { reason: (err as Error).message }), { ...msg, payload: raw, cdr: msg.payload, cdrProblem: problem } as NodeMessage);
-        } else node.error(t('errors.internal', { reason: (err as Error).message }), msg);
-        showCounts();
-        done();
-        return;
+        if (batch) (msg as NodeMessageInFlow & { batch?: unknown }).batch = { count: outs.length };
+        send(msg);
       }
-      counts.records++;
-      if (out.cost !== undefined) {
-        if (out.cost === null) counts.unrated++;
-        else counts.rated++;
-      }
-      if (settings.format === 'row') {
-        (msg as NodeMessageInFlow & { cdr?: Cdr }).cdr = out;
-        msg.payload = toFlatRow(out);
-      } else {
-        msg.payload = out;
-      }
-      send(msg);
       showCounts();
       done();
     });

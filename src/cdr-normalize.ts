@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { Batcher, batchMessage, batchSettingsOf } from './lib/cdr/batch';
 import { Deduper } from './lib/cdr/dedupe';
 import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
@@ -6,7 +7,10 @@ import { problemOf } from './lib/cdr/gate';
 import { checkNormalizeSettings, vendorOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 
-interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {}
+interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
+  batchSize?: unknown;
+  batchMs?: unknown;
+}
 
 /** What travels with a record to its output message. */
 interface Meta {
@@ -39,6 +43,21 @@ export = function register(RED: NodeAPI): void {
     const errors = { count: 0 };
     const deduper = settings.dedupe === 'off' ? null : new Deduper({ maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
     const pipeline = new NormalizePipeline<Meta>(settings, deduper);
+    // Batch output (optional): records gathered into one message; flushed on close.
+    const batchProblems: string[] = [];
+    const batchSettings = batchSettingsOf(config, batchProblems);
+    for (const p of batchProblems) node.error(t('errors.setting', { detail: p }));
+    const batcher =
+      batchSettings.maxRecords > 0
+        ? new Batcher<NodeMessage>(batchSettings, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), (err) =>
+            node.error(t('errors.internal', { reason: err.message })),
+          )
+        : null;
+    const deliver = (outputs: Array<Output<Meta>>, send: (m: NodeMessage[][]) => void): void => {
+      if (outputs.length === 0) return;
+      if (batcher) for (const o of outputs) batcher.add(toMessage(o));
+      else send([outputs.map(toMessage)]);
+    };
     const store = settings.contextStore === '' ? undefined : settings.contextStore;
     let timer: NodeJS.Timeout | null = null;
     let saveTimer: NodeJS.Timeout | null = null;
@@ -88,7 +107,7 @@ export = function register(RED: NodeAPI): void {
     const sendLater = (outputs: Array<Output<Meta>>): void => {
       reportRejected();
       if (outputs.length === 0) return;
-      node.send([outputs.map(toMessage)]);
+      deliver(outputs, (m) => node.send(m));
     };
 
     // One timer for the next call to complete. A new leg never makes the next
@@ -165,7 +184,7 @@ export = function register(RED: NodeAPI): void {
       }
       dirty = dirty || deduper !== null;
       reportRejected();
-      if (outputs.length > 0) send([outputs.map(toMessage)]);
+      deliver(outputs, send);
       if (settings.output === 'call') schedule();
       showCounts();
       done();
@@ -186,6 +205,7 @@ export = function register(RED: NodeAPI): void {
       // Calls still waiting for legs go out as they are: nothing is kept back on a redeploy.
       try {
         sendLater(pipeline.flush());
+        batcher?.flush();
       } catch (err) {
         node.error(t('errors.internal', { reason: (err as Error).message }));
       }

@@ -334,10 +334,19 @@ describe('fs-cdr-in (spool directory mode): killed and restarted', function () {
     const first = startChild(spool, log);
     children.push(first);
     await waitFor(() => logLines(log).length >= FILES / 4, 'a quarter sent', 60000, 10);
-    write(FILES / 2);
+    // The second half is written in small steps while the node reads, as
+    // FreeSWITCH writes them; the kill lands while files are still arriving
+    // (written in one go, a fast reader had them all sent before the kill).
+    const writing = (async () => {
+      for (let k = 0; k < FILES / 2; k += 50) {
+        write(50);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
     await waitFor(() => logLines(log).length >= FILES / 2, 'half sent', 60000, 2);
     first.kill('SIGKILL');
     await first.exited;
+    await writing;
     const beforeRestart = logLines(log).length;
     assert.ok(beforeRestart < FILES, 'killed before the end');
 

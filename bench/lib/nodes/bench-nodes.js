@@ -9,7 +9,7 @@ const { performance } = require('node:perf_hooks');
 const now = () => performance.timeOrigin + performance.now();
 
 function stampOf(msg) {
-  const p = msg.payload;
+  const p = Array.isArray(msg.payload) ? msg.payload[0] : msg.payload;
   if (p && typeof p === 'object') {
     if (p._t !== undefined) return Number(p._t);
     if (p.extra && p.extra._t !== undefined) return Number(p.extra._t);
@@ -35,7 +35,8 @@ module.exports = function (RED) {
       const t = now();
       if (node.count === 0) node.first = t;
       node.last = t;
-      node.count++;
+      // A batch (payload an array) counts as its records.
+      node.count += Array.isArray(msg.payload) ? msg.payload.length : 1;
       const stamp = stampOf(msg);
       if (!Number.isNaN(stamp)) node.latencies.push(t - stamp);
       if (node.count >= node.expected) node.resolve();

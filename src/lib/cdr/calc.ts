@@ -33,8 +33,10 @@ export function calc(cdr: Cdr, options: CalcOptions = {}): Cdr {
 function compute(cdr: Cdr, options: CalcOptions): Cdr {
   const out: Cdr = { ...cdr, metrics: computeMetrics(cdr) };
   if (cdr.legs) out.legs = cdr.legs.map((leg) => ({ ...leg, metrics: computeMetrics(leg) }));
-  delete out.cost;
-  delete out.costReason;
+  // delete only when there is something to delete: it makes V8 turn the object
+  // into a slow dictionary, and a fresh Cdr from cdr-normalize has neither.
+  if ('cost' in out) delete out.cost;
+  if ('costReason' in out) delete out.costReason;
   if (options.rates) {
     const rated = rateCdr(cdr, options.rates, options.rating ?? { currency: 'USD' });
     out.cost = rated.cost;

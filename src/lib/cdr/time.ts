@@ -95,14 +95,25 @@ function parseWallClock(text: string): WallClock | null {
 // happens inside it (two changes within one hour do not occur), so every minute
 // is the first one plus its minutes. An hour with a change inside is resolved
 // minute by minute.
-const hours = new Map<string, number | null>();
-const minutes = new Map<string, number>();
+// Keyed per zone by a number for the local hour (no string built per record).
+const hours = new Map<string, Map<number, number | null>>();
+const minutes = new Map<string, Map<number, number>>();
 const CACHE_MAX = 20_000;
 
-function remember<V>(map: Map<string, V>, key: string, value: V): V {
+function remember<V>(map: Map<number, V>, key: number, value: V): V {
   if (map.size >= CACHE_MAX) map.clear();
   map.set(key, value);
   return value;
+}
+
+function zoneMap<V>(maps: Map<string, Map<number, V>>, timeZone: string): Map<number, V> {
+  let m = maps.get(timeZone);
+  if (m === undefined) {
+    if (maps.size >= 64) maps.clear();
+    m = new Map<number, V>();
+    maps.set(timeZone, m);
+  }
+  return m;
 }
 
 function resolveMinute(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
@@ -118,18 +129,20 @@ function resolveMinute(year: number, month: number, day: number, hour: number, m
 }
 
 function minuteStartUtc(wc: WallClock, timeZone: string): number {
-  const hourKey = `${timeZone}|${wc.year}-${wc.month}-${wc.day}T${wc.hour}`;
-  let first = hours.get(hourKey);
+  const hourKey = ((wc.year * 13 + wc.month) * 32 + wc.day) * 24 + wc.hour;
+  const zoneHours = zoneMap(hours, timeZone);
+  let first = zoneHours.get(hourKey);
   if (first === undefined) {
     const a = resolveMinute(wc.year, wc.month, wc.day, wc.hour, 0, timeZone);
     const b = resolveMinute(wc.year, wc.month, wc.day, wc.hour, 59, timeZone);
-    first = remember(hours, hourKey, b - a === 59 * 60_000 ? a : null);
+    first = remember(zoneHours, hourKey, b - a === 59 * 60_000 ? a : null);
   }
   if (first !== null) return first + wc.minute * 60_000;
-  const key = `${hourKey}:${wc.minute}`;
-  const hit = minutes.get(key);
+  const key = hourKey * 60 + wc.minute;
+  const zoneMinutes = zoneMap(minutes, timeZone);
+  const hit = zoneMinutes.get(key);
   if (hit !== undefined) return hit;
-  return remember(minutes, key, resolveMinute(wc.year, wc.month, wc.day, wc.hour, wc.minute, timeZone));
+  return remember(zoneMinutes, key, resolveMinute(wc.year, wc.month, wc.day, wc.hour, wc.minute, timeZone));
 }
 
 /**

@@ -144,8 +144,11 @@ function seconds(r: VendorRecord, key: string): number | null {
 
 function nonEmptyFields(r: VendorRecord, skip: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) {
-    if (skip.has(k) || v === '' || v === null || v === undefined) continue;
+  // for…in over own keys: no [key, value] array per field (this runs per record).
+  for (const k in r) {
+    if (!Object.prototype.hasOwnProperty.call(r, k)) continue;
+    const v = r[k];
+    if (v === '' || v === null || v === undefined || skip.has(k)) continue;
     setOwn(out, k, v);
   }
   return out;

@@ -1,0 +1,225 @@
+/**
+ * A small XML reader for the documents CDR sources send (FreeSWITCH
+ * mod_xml_cdr, UCM XML): one pass over the text with indexOf, building the
+ * same tree the earlier fast-xml-parser setup gave (attributes as fields,
+ * values as trimmed text, repeated elements as arrays, `#text` beside
+ * attributes or children), and checking well-formedness on the way instead of
+ * in a second validating pass.
+ *
+ * Safe by construction: a DOCTYPE (and so any entity declaration) is refused,
+ * only the five predefined entities are decoded (numeric references stay as
+ * written, as before), nesting is bounded, and `__proto__` is refused as a name.
+ */
+
+export type XmlValue = string | XmlObject | XmlValue[];
+export interface XmlObject {
+  [name: string]: XmlValue;
+}
+
+export class XmlSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XmlSyntaxError';
+  }
+}
+
+/** Deepest element nesting accepted (a FreeSWITCH CDR nests about 8 deep). */
+export const MAX_XML_DEPTH = 64;
+
+interface Frame {
+  name: string;
+  /** Attributes and children; null while the element has neither. */
+  obj: XmlObject | null;
+  text: string;
+  /** Where the start tag began (for messages). */
+  at: number;
+}
+
+const GT = 0x3e;
+const SLASH = 0x2f;
+const EQ = 0x3d;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+/** Ends a name: space, '/', '>', '=' (or the end). */
+function endsName(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === SLASH || c === GT || c === EQ || Number.isNaN(c);
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0;
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0xb7;
+}
+
+const ENTITY = /^(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_:][A-Za-z0-9_:.-]*)$/;
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const PREDEFINED_RE = /&(lt|gt|amp|quot|apos);/g;
+
+function decode(s: string): string {
+  return s.indexOf('&') === -1 ? s : s.replace(PREDEFINED_RE, (_m, name: string) => PREDEFINED[name] as string);
+}
+
+export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObject {
+  const fail = (message: string, at: number): never => {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    throw new XmlSyntaxError(`not well-formed XML: ${message} (line ${line}, column ${at - lineStart + 1})`);
+  };
+
+  /** Checks the '&' of a text piece: each must start an entity or character reference. */
+  const checkAmpersands = (piece: string, at: number): void => {
+    for (let i = piece.indexOf('&'); i !== -1; i = piece.indexOf('&', i + 1)) {
+      const semi = piece.indexOf(';', i + 1);
+      if (semi === -1 || semi - i > 40 || !ENTITY.test(piece.slice(i + 1, semi))) fail("char '&' is not expected.", at + i);
+    }
+  };
+
+  const add = (obj: XmlObject, name: string, value: XmlValue): void => {
+    const old = obj[name];
+    // (A name like toString finds the prototype's: not a field of ours.)
+    if (old === undefined || !hasOwn.call(obj, name)) obj[name] = value;
+    else {
+      if (Array.isArray(old)) old.push(value);
+      else obj[name] = [old, value];
+    }
+  };
+
+  const readName = (from: number, what: string): number => {
+    let end = from;
+    while (!endsName(text.charCodeAt(end))) end++;
+    if (end === from) fail(`${what} name expected.`, from);
+    let ok = isNameStart(text.charCodeAt(from));
+    for (let i = from + 1; ok && i < end; i++) ok = isNameChar(text.charCodeAt(i));
+    if (!ok) fail(`${what} '${text.slice(from, end)}' is an invalid name.`, from);
+    if (end - from === 9 && text.startsWith('__proto__', from)) fail(`the name '__proto__' is refused.`, from);
+    return end;
+  };
+
+  const root: Frame = { name: '', obj: {}, text: '', at: 0 };
+  const stack: Frame[] = [root];
+  let top = root;
+  let elements = 0;
+  const n = text.length;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+
+  while (pos < n) {
+    const lt = text.indexOf('<', pos);
+    const end = lt === -1 ? n : lt;
+    // Most text between tags is indentation: skip it without making a string.
+    let first = pos;
+    while (first < end && isSpace(text.charCodeAt(first))) first++;
+    if (first < end) {
+      const piece = text.slice(first, end).trim();
+      if (piece !== '') {
+        if (top === root) fail(elements === 0 ? `char '${piece[0]}' is not expected.` : 'Extra text at the end', first);
+        checkAmpersands(piece, first);
+        top.text += decode(piece);
+      }
+    }
+    if (lt === -1) break;
+    const c = text.charCodeAt(lt + 1);
+    if (c === SLASH) {
+      // End tag: the name, optional spaces, '>'.
+      const nameEnd = readName(lt + 2, 'Closing tag');
+      let p = nameEnd;
+      while (isSpace(text.charCodeAt(p))) p++;
+      if (text.charCodeAt(p) !== GT) fail(`Closing tag '${text.slice(lt + 2, nameEnd)}' is not closed with '>'.`, lt);
+      const name = text.slice(lt + 2, nameEnd);
+      if (top === root) fail(`Closing tag '${name}' has not been opened.`, lt);
+      if (name !== top.name) fail(`Expected closing tag '${top.name}' instead of closing tag '${name}'.`, lt);
+      close();
+      pos = p + 1;
+    } else if (c === 0x3f) {
+      // <? … ?>: the declaration or a processing instruction, skipped.
+      const e = text.indexOf('?>', lt + 2);
+      if (e === -1) fail('Processing instruction is not closed.', lt);
+      pos = e + 2;
+    } else if (c === 0x21) {
+      if (text.startsWith('!--', lt + 1)) {
+        const e = text.indexOf('-->', lt + 4);
+        if (e === -1) fail('Comment is not closed.', lt);
+        pos = e + 3;
+      } else if (text.startsWith('![CDATA[', lt + 1)) {
+        const e = text.indexOf(']]>', lt + 9);
+        if (e === -1) fail('CDATA section is not closed.', lt);
+        if (top === root) fail('CDATA outside the root element.', lt);
+        top.text += text.slice(lt + 9, e);
+        pos = e + 3;
+      } else {
+        // Entity declarations live in a DOCTYPE: refusing it refuses entity expansion.
+        fail('a DOCTYPE or other declaration is refused (no entity declarations are accepted).', lt);
+      }
+    } else {
+      if (isSpace(c)) fail("Invalid space after '<'.", lt);
+      const nameEnd = readName(lt + 1, 'Tag');
+      const frame: Frame = { name: text.slice(lt + 1, nameEnd), obj: null, text: '', at: lt };
+      let p = nameEnd;
+      // Attributes.
+      for (;;) {
+        const before = p;
+        while (isSpace(text.charCodeAt(p))) p++;
+        const a = text.charCodeAt(p);
+        if (a === GT || a === SLASH || Number.isNaN(a)) break;
+        if (p === before) fail(`Attribute '${text.slice(p, p + 1)}' has no space in starting.`, p);
+        const attrEnd = readName(p, 'Attribute');
+        const attr = text.slice(p, attrEnd);
+        p = attrEnd;
+        while (isSpace(text.charCodeAt(p))) p++;
+        if (text.charCodeAt(p) !== EQ) fail(`Attribute '${attr}' is without value.`, attrEnd);
+        p++;
+        while (isSpace(text.charCodeAt(p))) p++;
+        const q = text.charCodeAt(p);
+        if (q !== 0x22 && q !== 0x27) fail(`Attribute '${attr}' is without value.`, p);
+        const valueEnd = text.indexOf(q === 0x22 ? '"' : "'", p + 1);
+        if (valueEnd === -1) fail(`Attribute '${attr}' is not closed.`, p);
+        if (frame.obj === null) frame.obj = {};
+        if (hasOwn.call(frame.obj, attr)) fail(`Attribute '${attr}' is repeated.`, before);
+        frame.obj[attr] = decode(text.slice(p + 1, valueEnd).trim());
+        p = valueEnd + 1;
+      }
+      elements++;
+      if (text.charCodeAt(p) === SLASH) {
+        if (text.charCodeAt(p + 1) !== GT) fail(`Tag '${frame.name}' is not closed with '>'.`, lt);
+        stack.push(frame);
+        top = frame;
+        if (stack.length - 1 > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
+        close();
+        pos = p + 2;
+      } else if (text.charCodeAt(p) === GT) {
+        stack.push(frame);
+        top = frame;
+        if (stack.length - 1 > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
+        pos = p + 1;
+      } else {
+        fail(`Tag '${frame.name}' is not closed.`, lt);
+      }
+    }
+  }
+  if (top !== root) fail(`Unclosed tag '${top.name}'.`, top.at);
+  if (elements === 0) fail('Start tag expected.', 0);
+  return root.obj as XmlObject;
+
+  function close(): void {
+    const frame = stack.pop() as Frame;
+    top = stack[stack.length - 1] as Frame;
+    let value: XmlValue;
+    if (frame.obj === null) value = frame.text;
+    else {
+      if (frame.text !== '') frame.obj['#text'] = frame.text;
+      value = frame.obj;
+    }
+    if (top.obj === null) top.obj = {};
+    add(top.obj, frame.name, value);
+  }
+}

@@ -1,0 +1,103 @@
+'use strict';
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { XMLParser, XMLValidator } = require('fast-xml-parser');
+const { readXml, XmlSyntaxError, MAX_XML_DEPTH } = require('../../../nodes/lib/formats/xml-reader');
+const { parseXmlCdr } = require('../../../nodes/lib/formats/freeswitch');
+const { parseUcm } = require('../../../nodes/lib/formats/ucm');
+const fsSim = require('../../../nodes/lib/sim/freeswitch');
+const { UcmGenerator, ucmToXml } = require('../../../nodes/lib/sim/ucm');
+const { samplePath, ucmSampleRecords } = require('../../support/samples');
+
+// The parser this reader replaced, with the settings it had: the reference.
+const fxp = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, parseAttributeValue: false, trimValues: true, ignoreDeclaration: true, ignorePiTags: true, processEntities: true, htmlEntities: false });
+function oldParse(text) {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new Error(valid.err.msg);
+  return fxp.parse(text);
+}
+
+function realDocuments() {
+  const docs = [];
+  const fsDir = samplePath('freeswitch');
+  docs.push(fs.readFileSync(path.join(fsDir, 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8'));
+  for (const f of fs.readdirSync(path.join(fsDir, 'configs'))) if (f.endsWith('.xml')) docs.push(fs.readFileSync(path.join(fsDir, 'configs', f), 'utf8'));
+  for (const r of ucmSampleRecords()) docs.push(ucmToXml(r));
+  return docs;
+}
+
+function simulatedDocuments() {
+  const docs = [];
+  const gen = new fsSim.FsCallGenerator({ seed: 3 });
+  for (let i = 0; i < 300; i++) {
+    const call = gen.call();
+    docs.push(fsSim.toXml(call.a));
+    if (call.b) docs.push(fsSim.toXml(call.b));
+  }
+  const ucm = new UcmGenerator({ seed: 4 });
+  for (let i = 0; i < 300; i++) docs.push(ucmToXml(ucm.next(i % 3 === 0 ? 'group' : 'leg')));
+  return docs;
+}
+
+describe('formats/xml-reader', () => {
+  it('gives exactly the old parser\'s tree for every real sample and 800+ simulated documents', () => {
+    const docs = [...realDocuments(), ...simulatedDocuments()];
+    assert.ok(docs.length > 800, `${docs.length} documents`);
+    for (const [i, doc] of docs.entries()) assert.deepStrictEqual(readXml(doc), oldParse(doc), `document ${i}`);
+  });
+
+  it('parseXmlCdr and parseUcm read the real samples through it', () => {
+    const doc = fs.readFileSync(samplePath('freeswitch', 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8');
+    const rec = parseXmlCdr(doc);
+    assert.equal(rec.variables.uuid, '80183ec8-d424-11e3-8fb2-65b6c3cdac7d');
+    assert.ok(rec.callflow.length >= 1);
+    const legs = ucmSampleRecords();
+    assert.deepStrictEqual(parseUcm(legs.map(ucmToXml).join('\n').split('\n')[0], 'xml')[0], legs[0]);
+  });
+
+  it('matches the old parser on the corners of the format: attributes, text beside children, CDATA, comments, entities, repeats', () => {
+    const cases = [
+      '<a>x</a>', '<a/>', '<a></a>', '<a b="1"/>', '<a b="1">t</a>', '<a><b>1</b><b>2</b></a>', '<a> <b>1</b> t <c/> u </a>',
+      '<a b=" sp ">  t  </a>', '<a>&lt;&amp;&gt;&quot;&apos;</a>', '<a>&#65;&#x42;</a>', '<a>&foo;</a>', '<a b="&lt;&#65;"/>', '<a b="x&y"/>',
+      '<a>x<!-- c -->y</a>', '<a><![CDATA[ <z> ]]></a>', '<a>p<![CDATA[q]]>r</a>', '<?xml version="1.0"?><a>1</a>', '<a>1</a><b/>',
+      '<a c="1">\n</a>', "<a b='q\"'/>", '<a>x > y</a>', '<a><b c="1"/><b>x</b></a>', '<a><b>1</b>text</a>', '<a\n  b="1"\n/>',
+      '<a:b x:y="1">t</a:b>', '<a>  </a>', '\ufeff<a>1</a>', '<a>x</a >', '<a b="x<y"/>', '<a>]]></a>', '<a>1</a><!-- c -->', '<a>&amp;lt;</a>',
+      '<a><b>1</b><c>2</c><b>3</b></a>', '<a>t1<b/>t2</a>', '<a b=""/>', '<a><?pi x?>t</a>', '<a>\r\n x \r\n</a>', '<a b =  "1"/>',
+    ];
+    for (const c of cases) assert.deepStrictEqual(readXml(c), oldParse(c), c);
+  });
+
+  it('rejects what is not well-formed, with the place', () => {
+    const bad = ['', '  ', 'garbage', '<a>1</a>  junk', 'x<a/>', '<a><b></a>', '<a>', '</a>', '<a></b>', '<a b=1/>', '<a b="1" b="2"/>', '<a b>', '<a>x & y</a>',
+      '<a>x < y</a>', '< a/>', '<a>x</ a>', '<1a/>', '<a b="1"c="2"/>', '<a>&lt</a>', '<a><!-- x</a>', '<a><![CDATA[x</a>', '<a b="1', '<a', '<?xml'];
+    for (const b of bad) {
+      assert.throws(() => oldParse(b), undefined, `the old parser rejected ${JSON.stringify(b)} too`);
+      assert.throws(() => readXml(b), (e) => e instanceof XmlSyntaxError && /not well-formed XML: .+ \(line \d+, column \d+\)/.test(e.message), JSON.stringify(b));
+    }
+    assert.throws(() => readXml('<a>\n  <b>\n</a>'), /line 3, column 1/);
+  });
+
+  it('refuses entity expansion: a DOCTYPE, and so any entity declaration, is an error', () => {
+    const billionLaughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
+    assert.throws(() => readXml(billionLaughs), (e) => e instanceof XmlSyntaxError && /DOCTYPE/.test(e.message));
+    assert.throws(() => readXml('<!DOCTYPE cdr SYSTEM "file:///etc/passwd"><cdr>&xxe;</cdr>'), /DOCTYPE/);
+    assert.deepStrictEqual(readXml('<a>&lol;</a>'), { a: '&lol;' }, 'an undeclared entity stays as written');
+  });
+
+  it('bounds the depth: nesting past the limit is an error, not a stack overflow', () => {
+    const nest = (d) => '<a>'.repeat(d) + 'x' + '</a>'.repeat(d);
+    assert.doesNotThrow(() => readXml(nest(MAX_XML_DEPTH)));
+    assert.throws(() => readXml(nest(MAX_XML_DEPTH + 1)), /nested deeper than 64/);
+    assert.throws(() => readXml(nest(100000)), /nested deeper than 64/);
+    assert.throws(() => readXml('<a/>'.repeat(3) + '<b>' + '<c/>'.repeat(10) + '</b>' + nest(10), 3), /nested deeper than 3/);
+  });
+
+  it('refuses __proto__ as a name, and a name like toString stays an own field', () => {
+    assert.throws(() => readXml('<a><__proto__><polluted>1</polluted></__proto__></a>'), /__proto__/);
+    assert.throws(() => readXml('<a __proto__="1"/>'), /__proto__/);
+    const v = readXml('<a><toString>1</toString><constructor>2</constructor><constructor>3</constructor></a>');
+    assert.deepStrictEqual(v.a, { toString: '1', constructor: ['2', '3'] });
+    assert.equal({}.polluted, undefined);
+  });
+});
