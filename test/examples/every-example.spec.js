@@ -6,25 +6,20 @@
 // the editor's Deploy button. Each must start with no error and no warning in
 // the log and no red status in the editor, also while it is stopped again.
 //
-// What the test changes, and nothing else: listening sources get a free port
-// on 127.0.0.1 (the usual ports may be taken on this machine, and tests listen
-// on loopback only), and a SQLite file goes to the test's temp dir.
+// What the test changes, and nothing else (test/support/example-flows.js):
+// listening sources get a free port on 127.0.0.1, and a SQLite file goes to
+// the test's temp dir.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startRed } = require('../support/red-process');
 const { watchStatus } = require('../support/red-status');
-const { freePort } = require('../support/net');
+const { readExamples, asDeployed } = require('../support/example-flows');
 const { AmiSimServer } = require('../../nodes/lib/sim/ami');
 
 const root = path.resolve(__dirname, '..', '..');
-const dir = path.join(root, 'examples');
-const EXAMPLES = fs
-  .readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((file) => ({ file, flow: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) }));
+const EXAMPLES = readExamples();
 
 // The login of every ami-server an example ships (the convention of the examples).
 const AMI_ENV = ['AMI_USER', 'AMI_SECRET'];
@@ -35,28 +30,6 @@ function externalModules() {
   const names = new Set();
   for (const { flow } of EXAMPLES) for (const n of flow) for (const lib of n.type === 'function' ? n.libs || [] : []) names.add(lib.module);
   return [...names].filter((name) => fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
-}
-
-const isFlowNode = (n) => n.type !== 'tab' && (Array.isArray(n.wires) || n.x !== undefined);
-const listens = (n) => /-cdr-in$/.test(n.type) || n.type === 'tcp in' || n.type === 'udp in';
-
-/** The example as this test deploys it: on a tab (as the editor imports it), free loopback ports, temp files. */
-async function asDeployed(flow, tmp) {
-  const nodes = JSON.parse(JSON.stringify(flow));
-  let tab = nodes.find((n) => n.type === 'tab');
-  if (!tab) {
-    tab = { id: `tab-${Math.random().toString(16).slice(2)}`, type: 'tab', label: 'example' };
-    nodes.unshift(tab);
-    for (const n of nodes) if (isFlowNode(n) && !n.z) n.z = tab.id;
-  }
-  for (const n of nodes) {
-    if (listens(n)) {
-      if (n.host !== undefined) n.host = '127.0.0.1';
-      for (const k of Object.keys(n)) if (/port$/i.test(k) && /^\d+$/.test(String(n[k]))) n[k] = String(await freePort());
-    }
-    if (n.type === 'sqlitedb') n.db = path.join(tmp, `${n.id}.db`);
-  }
-  return { nodes, tab };
 }
 
 describe('every example deploys clean on a fresh Node-RED (a real Node-RED, every file in examples/)', function () {
