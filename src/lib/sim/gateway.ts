@@ -8,6 +8,7 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { formatEventLine, type GatewayEvent } from '../formats/gateway/event-line';
+import { napUnless } from './args';
 import type { Notation } from '../formats/gateway/assembler';
 
 export type SimSeparator = 'tab' | 'pipe' | 'comma';
@@ -242,15 +243,7 @@ function pace(options: SendOptions, sent: number, began: number): Promise<void> 
   const { signal } = options;
   if (wait <= 0 || signal?.aborted) return Promise.resolve();
   // Live traffic waits seconds between lines: a stop ends the wait.
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, wait);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return napUnless(wait, signal);
 }
 
 /**
