@@ -144,11 +144,14 @@ function dashboardPath() {
 function startSimulators(signal) {
   const lib = path.join(root, 'nodes', 'lib', 'sim');
   const byType = (type) => demoFlow.find((n) => n.type === type);
+  // A PBX waits for its collector as long as it takes: a source stopped for a
+  // while in the editor gets the records when it is back.
+  const waitForever = ['--timeout', '0'];
   const sims = [
-    { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5', '--fraud'], signal, quiet('ucm')) },
-    { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000', '--live'], signal) },
-    { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5'], signal) },
-    { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '20000', '--live', '--log'], signal) },
+    { type: 'ucm-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/ucm-cli.js`).runUcmCli(['--to', to, '--rate', '0.5', '--fraud', ...waitForever], signal, quiet('ucm')) },
+    { type: 'fs-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/freeswitch-cli.js`).runFreeswitchCli(['--mode', 'http', '--to', `http://${to}/cdr`, '--format', 'xml', '--encoding', 'base64', '--legs', 'ab', '--rate', '0.3', '--count', '1000000', '--live', ...waitForever], signal) },
+    { type: 'vos-cdr-in', port: (n) => n.tcpPort, run: (to) => require(`${lib}/vos-cli.js`).runVosCli(['--to', to, '--rate', '0.5', ...waitForever], signal) },
+    { type: 'gw-cdr-in', port: (n) => n.port, run: (to) => require(`${lib}/gateway-cli.js`).runGatewayCli(['--to', to, '--calls', '20000', '--live', '--log', ...waitForever], signal) },
   ];
   const ami = byType('ami-server');
   if (ami) {

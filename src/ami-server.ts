@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { cdrRecord, celRecord, eventName, messageText, type AmiMessage } from './lib/formats/ami';
-import { amiStatus, checkAmiServerSettings, type AmiServerCredentials, type AmiEventChoice } from './lib/glue/ami-settings';
+import { amiEventChoice, amiStatus, checkAmiServerSettings, unsetLoginVariables, type AmiServerCredentials, type AmiEventChoice } from './lib/glue/ami-settings';
 import type { StatusLike } from './lib/glue/status';
 import type { AmiItem, AmiServerApi, AmiServerUser } from './lib/glue/ami-users';
 import { AmiClient, type AmiStatus } from './lib/transport/ami-client';
@@ -47,11 +47,15 @@ export = function register(RED: NodeAPI): void {
     node.port = Number(config.port) || 5038;
     node.pbx = config.name?.trim() || `${node.host}:${node.port}`;
     node.tlsEnabled = config.useTls === true;
-    node.events = checked.ok ? checked.value.events : 'cdr';
+    node.events = amiEventChoice(config.events) ?? 'cdr';
     node.problems = problems;
     node.client = null;
     const label = `${node.host}:${node.port}`;
     for (const p of problems) node.error(t('errors.setting', { detail: p }));
+    // A login given as ${AMI_USER} / ${AMI_SECRET} whose variables are not set
+    // (an example imported as shipped): nothing is wrong yet, it waits for them.
+    const unset = problems.length === 0 ? unsetLoginVariables(node.credentials ?? {}) : [];
+    if (unset.length > 0) node.log(t('log.unset-login', { label, names: unset.join(', ') }));
 
     const render = (s: AmiStatus) => (counts: string): StatusLike => amiStatus(s, label, counts, t);
     const push = (s: AmiStatus): void => {
@@ -102,7 +106,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     const connect = (): void => {
-      if (!checked.ok || problems.length > 0 || node.client) return;
+      if (!checked.ok || problems.length > 0 || unset.length > 0 || node.client) return;
       const client = new AmiClient(checked.value.options);
       node.client = client;
       client.on('status', (s) => {
@@ -132,6 +136,10 @@ export = function register(RED: NodeAPI): void {
       users.add(user);
       if (problems.length > 0) {
         user.connection(() => ({ fill: 'red', shape: 'ring', text: t('status.bad-settings') }), { state: 'idle', attempt: 0 });
+        return;
+      }
+      if (unset.length > 0) {
+        user.connection(() => ({ fill: 'grey', shape: 'ring', text: t('status.unset-login', { names: unset.join(', ') }) }), { state: 'idle', attempt: 0 });
         return;
       }
       // A node redeployed while the last connection still closes waits for it: one connection at a time.

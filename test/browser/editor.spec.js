@@ -425,7 +425,9 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     // The flow as a user sees it with the palette and sidebar folded away: the whole width.
     await page.evaluate(() => {
       ['menu-item-palette', 'menu-item-sidebar'].forEach((m) => RED.menu.setSelected(m, false));
-      $('.red-ui-notification').remove();
+      // Hidden, not removed: a notification closes itself later, and a removed one
+      // would then fail in the editor (its slide-up finds no parent).
+      $('.red-ui-notification').css('visibility', 'hidden');
     });
     await page.waitForFunction(() => {
       const r = document.getElementById('red-ui-workspace').getBoundingClientRect();

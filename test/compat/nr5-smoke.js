@@ -5,7 +5,10 @@
 // (.cache/nr5/ in the repo, git-ignored; CDRFLOW_CACHE moves it). Our packed
 // tarball goes into a fresh userDir, Node-RED 5 starts under Node 22 with
 // ucm-cdr-in → file, one record is sent with the UCM simulator over TCP and
-// read back from the file. Prints one `RESULT {json}` line; exit 0 = passed.
+// read back from the file. Then every example whose nodes are installed (ours
+// and Node-RED's own) is deployed, with AMI_USER / AMI_SECRET in Node-RED's
+// environment and a fake Asterisk for their ami-server, and its warnings and
+// errors are collected. Prints one `RESULT {json}` line; exit 0 = passed.
 //   node test/compat/nr5-smoke.js          (the package must be built)
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
@@ -15,6 +18,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { freePort } = require('../support/net');
+const { readExamples, asDeployed } = require('../support/example-flows');
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -119,6 +123,76 @@ function installPackage(work) {
   return userDir;
 }
 
+function postFlows(port, flow) {
+  return new Promise((resolve) => {
+    const body = Buffer.from(JSON.stringify(flow));
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/flows', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Node-RED-Deployment-Type': 'full' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+/**
+ * Deploys each example whose node types this Node-RED has, one at a time; for
+ * each: the warnings and errors logged from its deploy until it settled (no
+ * new line for 2 s) and was stopped again, and for those with an ami-server whether it logged in to
+ * the fake Asterisk as the user from AMI_USER. The others are listed with the
+ * types they lack (modules a user installs from the palette).
+ */
+async function deployExamples({ uiPort, work, sets, log, alive }) {
+  const { AmiSimServer } = require(path.join(root, 'nodes', 'lib', 'sim', 'ami.js'));
+  const types = new Set(sets.flatMap((s) => s.types || []).concat(['tab', 'global-config']));
+  const out = [];
+  for (const { file, flow } of readExamples()) {
+    const missing = [...new Set(flow.map((n) => n.type).filter((t) => !types.has(t)))];
+    if (missing.length) {
+      out.push({ file, skipped: `needs ${missing.join(', ')}` });
+      continue;
+    }
+    const sim = flow.some((n) => n.type === 'ami-server') ? new AmiSimServer({ users: { cdruser: { secret: 'cdrpass', read: 'cdr,call,system' } } }) : null;
+    const amiPort = sim ? await sim.listen(0, '127.0.0.1') : 0;
+    try {
+      const { nodes } = await asDeployed(flow, work);
+      for (const n of nodes) if (n.type === 'ami-server') Object.assign(n, { host: '127.0.0.1', port: String(amiPort) });
+      const from = log().length;
+      const status = await postFlows(uiPort, nodes);
+      if (status !== 200 && status !== 204) throw new Error(`${file}: deploy answered ${status}`);
+      const since = () => log().slice(from);
+      await until(`${file} started`, 60000, () => alive(() => /Started flows/.test(since())));
+      let seen = -1;
+      let quietSince = Date.now();
+      await until(`${file} settled`, 60000, () =>
+        alive(() => {
+          if (since().length !== seen) {
+            seen = since().length;
+            quietSince = Date.now();
+          }
+          return Date.now() - quietSince >= 2000;
+        }),
+      );
+      // Stopped again (an empty deploy) while the fake Asterisk is still there: its stop is checked too.
+      const stopFrom = log().length;
+      await postFlows(uiPort, []);
+      await until(`${file} stopped`, 60000, () => alive(() => /Started flows/.test(log().slice(stopFrom))));
+      const text = since();
+      out.push({
+        file,
+        problems: text.split('\n').filter((l) => /\[(warn|error)\]/.test(l)),
+        amiLogin: sim ? new RegExp(`logged in to AMI at 127\\.0\\.0\\.1:${amiPort} as cdruser`).test(text) : null,
+      });
+    } finally {
+      if (sim) await sim.stop();
+    }
+  }
+  return out;
+}
+
 async function main() {
   const started = Date.now();
   const runtime = ensureRuntime();
@@ -140,7 +214,7 @@ async function main() {
       uiPort,
       flowFile: 'flows.json',
       credentialSecret: false,
-      logging: { console: { level: 'warn', metrics: false, audit: false } },
+      logging: { console: { level: 'info', metrics: false, audit: false } },
       editorTheme: { tours: false, projects: { enabled: false } },
       diagnostics: { enabled: false },
       telemetry: { enabled: false, updateNotification: false },
@@ -148,10 +222,17 @@ async function main() {
     fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
 
     let output = '';
+    let logged = ''; // all of it, for the examples
     let exited = null;
-    red = spawn(runtime.node || process.execPath, [runtime.red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    red.stdout.on('data', (c) => (output = (output + c).slice(-20000)));
-    red.stderr.on('data', (c) => (output = (output + c).slice(-20000)));
+    // The login the examples' ami-server reads: ${AMI_USER} / ${AMI_SECRET}.
+    const env = { ...process.env, AMI_USER: 'cdruser', AMI_SECRET: 'cdrpass' };
+    red = spawn(runtime.node || process.execPath, [runtime.red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { cwd: userDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (c) => {
+      output = (output + c).slice(-20000);
+      logged += c;
+    };
+    red.stdout.on('data', keep);
+    red.stderr.on('data', keep);
     red.once('exit', (code, signal) => (exited = { code, signal }));
     const alive = async (fn) => {
       if (exited) throw new Error(`Node-RED exited ${JSON.stringify(exited)}:\n${output}`);
@@ -184,7 +265,10 @@ async function main() {
     await sender.close();
     const line = await until('the record in the file', 20000, () => alive(() => (fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8').split('\n').find(Boolean) : null)));
 
+    const examples = await deployExamples({ uiPort, work, sets, log: () => logged, alive });
+
     const result = {
+      examples,
       nodeVersion: runtime.nodeVersion,
       redVersion: settingsInfo ? settingsInfo.version : runtime.redVersion,
       note: runtime.note,

@@ -48,4 +48,18 @@ describe('compat: Node-RED 5 smoke test (node-red@5 on node@22 from the registry
   it('carries a UCM record sent over TCP through ucm-cdr-in to a file, unchanged', () => {
     assert.deepEqual(result.received, result.sent);
   });
+
+  it('deploys every example whose nodes are installed with no error or warning; the AMI login comes from ${AMI_USER} / ${AMI_SECRET}', () => {
+    const examples = result.examples;
+    assert.ok(examples.some((e) => !e.skipped), 'at least one example deployed');
+    for (const e of examples) {
+      if (e.skipped) {
+        console.log(`      (${e.file}: not deployed here, ${e.skipped})`);
+        continue;
+      }
+      assert.deepEqual(e.problems, [], `${e.file}: warnings or errors`);
+      if (e.amiLogin !== null) assert.equal(e.amiLogin, true, `${e.file}: the ami-server logged in as the user from AMI_USER`);
+    }
+    assert.ok(examples.some((e) => e.amiLogin === true), 'an example with an ami-server was deployed');
+  });
 });

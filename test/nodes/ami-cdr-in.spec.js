@@ -275,4 +275,40 @@ describe('ami-server + ami-cdr-in nodes', function () {
     await load(sim.port, { creds: { username: '' } });
     assert.ok(helper.getNode('srv').error.getCalls().some((c) => /username/.test(String(c.args[0]))));
   });
+  it('warns about the CEL output only when the server truly asks for Cdr alone, even when its other settings are wrong', async () => {
+    const warned = () => helper.getNode('in1').warn.getCalls().some((c) => /CEL output is on/.test(String(c.args[0])));
+    // Events Cdr and CEL, a wrong port: the server is red, and the CEL output is no lie.
+    await load('not-a-port', { server: { events: 'cdr,cel' }, nodes: [{ id: 'in1', celOutput: true }] });
+    await waitFor(() => helper.getNode('in1').status.getCalls().some((c) => c.args[0].fill === 'red'), 'red for bad settings');
+    assert.equal(warned(), false, 'no CEL warning for a server that asks for cdr,cel');
+    await helper.unload();
+    await load('not-a-port', { server: { events: 'cdr' }, nodes: [{ id: 'in1', celOutput: true }] });
+    assert.equal(warned(), true, 'the warning where the server asks for Cdr only');
+  });
+
+  it('a login of ${NAME} variables that are not set waits, grey, with no error and no connection; once set it logs in', async () => {
+    const names = { username: '${CDRFLOW_TEST_AMI_USER}', secret: '${CDRFLOW_TEST_AMI_SECRET}' };
+    delete process.env.CDRFLOW_TEST_AMI_USER;
+    delete process.env.CDRFLOW_TEST_AMI_SECRET;
+    await load(sim.port, { creds: names });
+    const srv = helper.getNode('srv');
+    const st = helper.getNode('in1').status.getCalls().map((c) => c.args[0]);
+    assert.deepEqual(st.at(-1), { fill: 'grey', shape: 'ring', text: 'waiting for the login: set CDRFLOW_TEST_AMI_USER, CDRFLOW_TEST_AMI_SECRET' });
+    assert.ok(srv.log.getCalls().some((c) => /CDRFLOW_TEST_AMI_USER, CDRFLOW_TEST_AMI_SECRET, which are not set/.test(String(c.args[0]))));
+    assert.equal(srv.client, null, 'no connection attempt');
+    for (const id of ['srv', 'in1']) {
+      assert.equal(helper.getNode(id).error.callCount, 0, `${id}: no error`);
+      assert.equal(helper.getNode(id).warn.callCount, 0, `${id}: no warning`);
+    }
+    await helper.unload();
+    process.env.CDRFLOW_TEST_AMI_USER = 'cdruser';
+    process.env.CDRFLOW_TEST_AMI_SECRET = 'cdrpass';
+    try {
+      await load(sim.port, { creds: names });
+      await waitFor(() => sim.loggedIn === 1, 'login with the variables Node-RED filled in');
+    } finally {
+      delete process.env.CDRFLOW_TEST_AMI_USER;
+      delete process.env.CDRFLOW_TEST_AMI_SECRET;
+    }
+  });
 });

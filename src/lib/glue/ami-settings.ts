@@ -29,6 +29,36 @@ export function loginEvents(choice: AmiEventChoice): string {
   return choice === 'cdr,cel' ? 'cdr,call' : 'cdr';
 }
 
+/**
+ * The Events setting as the user chose it (blank: `cdr`), or null when it is
+ * neither choice. Read on its own, so that the nodes sharing a server whose
+ * other settings are wrong still know what it asks for.
+ */
+export function amiEventChoice(value: unknown): AmiEventChoice | null {
+  const v = value === undefined || value === null || value === '' ? 'cdr' : value;
+  return v === 'cdr' || v === 'cdr,cel' ? v : null;
+}
+
+// Node-RED replaces a setting or credential that is exactly `${NAME}` (or the
+// older `$(NAME)`) by the environment variable NAME, and leaves the text as it
+// is when NAME is not set.
+const ENV_REFERENCE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_]*)\))$/;
+
+/**
+ * The environment variables the login still waits for: the credentials that
+ * are a `${NAME}` reference Node-RED could not fill in because NAME is not set
+ * (the examples ship `${AMI_USER}` and `${AMI_SECRET}`). Not a wrong setting:
+ * the login is just not given yet.
+ */
+export function unsetLoginVariables(credentials: AmiServerCredentials): string[] {
+  const names: string[] = [];
+  for (const v of [credentials.username, credentials.secret]) {
+    const m = typeof v === 'string' ? ENV_REFERENCE.exec(v.trim()) : null;
+    if (m) names.push(m[1] ?? m[2]!);
+  }
+  return names;
+}
+
 export interface AmiServerSettings {
   host: string;
   port: number;
@@ -46,8 +76,8 @@ export function checkAmiServerSettings(
   if (host === '' || /\s/.test(host)) problems.push({ key: 'host', detail: `host must be the PBX's name or address (got "${String(input.host ?? '')}")` });
   const port = intSetting(input.port, 1, 65535, AMI_CLIENT_DEFAULTS.port);
   if (port === null) problems.push({ key: 'port', detail: `port must be a whole number from 1 to 65535 (got "${String(input.port)}")` });
-  const events = input.events === undefined || input.events === '' ? 'cdr' : input.events;
-  if (events !== 'cdr' && events !== 'cdr,cel') problems.push({ key: 'events', detail: 'events must be "cdr" or "cdr,cel"' });
+  const events = amiEventChoice(input.events);
+  if (events === null) problems.push({ key: 'events', detail: 'events must be "cdr" or "cdr,cel"' });
   const ping = intSetting(input.pingSec, 0, 3600, AMI_CLIENT_DEFAULTS.pingIntervalMs / 1000);
   if (ping === null) problems.push({ key: 'pingSec', detail: 'keep-alive must be 0 (off) to 3600 seconds' });
   const pingTimeout = intSetting(input.pingTimeoutSec, 1, 600, AMI_CLIENT_DEFAULTS.pingTimeoutMs / 1000);
@@ -56,13 +86,14 @@ export function checkAmiServerSettings(
   if (maxBackoff === null) problems.push({ key: 'backoffMaxSec', detail: 'longest retry delay must be 1 to 3600 seconds' });
   const username = credentials.username?.trim() ?? '';
   if (username === '') problems.push({ key: 'username', detail: 'the AMI username (manager.conf section name) is required' });
+  if ((credentials.secret ?? '') === '') problems.push({ key: 'secret', detail: 'the AMI secret (its `secret =` line in manager.conf) is required' });
   if (problems.length > 0) return { ok: false, problems };
   const options: AmiClientOptions = {
     host,
     port: port!,
     username,
     secret: credentials.secret ?? '',
-    events: loginEvents(events as AmiEventChoice),
+    events: loginEvents(events!),
     pingIntervalMs: ping! * 1000,
     pingTimeoutMs: pingTimeout! * 1000,
     connectTimeoutMs: AMI_CLIENT_DEFAULTS.connectTimeoutMs,
@@ -73,7 +104,7 @@ export function checkAmiServerSettings(
     },
   };
   if (tls) options.tls = tls;
-  return { ok: true, value: { host, port: port!, events: events as AmiEventChoice, options } };
+  return { ok: true, value: { host, port: port!, events: events!, options } };
 }
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;

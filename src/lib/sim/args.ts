@@ -43,3 +43,86 @@ export async function paced(rate: number, count: number, tick: (i: number) => Pr
   }
   return i;
 }
+
+/** A simulator's reason to stop, for the user (printed without a stack; exit code 1). */
+export class GiveUp extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GiveUp';
+  }
+}
+
+/** How long a simulator waits for its receiver to take anything before it gives up (`--timeout`; 0 = never). */
+export const DEFAULT_GIVE_UP_SEC = 30;
+
+export const TIMEOUT_USAGE = `  --timeout SEC          give up when the receiver takes nothing for SEC seconds while
+                         records wait (default ${DEFAULT_GIVE_UP_SEC}; 0 = wait forever, as a real PBX)`;
+
+export interface StallGuardOptions {
+  /** 0: never give up. */
+  timeoutMs: number;
+  /** What was delivered so far: any change is progress. */
+  progress(): number;
+  /** Whether something is waiting to be delivered now (an idle sender never stalls). */
+  waiting(): boolean;
+  /** Why nothing goes out, for the message (the last error seen). */
+  why(): string;
+  /** Ctrl-C. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Watches a sender for a stall: records waiting and nothing delivered for
+ * `timeoutMs`. Its `signal` aborts on Ctrl-C or on the stall, so one signal
+ * stops the sending loop and every wait in it; `check()` then throws the
+ * stall as a GiveUp with its reason.
+ */
+export function stallGuard(o: StallGuardOptions): { signal: AbortSignal; check(): void; dispose(): void } {
+  const controller = new AbortController();
+  let stalled: string | null = null;
+  let last = o.progress();
+  let since = Date.now();
+  const onAbort = (): void => controller.abort();
+  if (o.signal?.aborted) controller.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    o.timeoutMs > 0
+      ? setInterval(() => {
+          const now = o.progress();
+          if (now !== last || !o.waiting()) {
+            last = now;
+            since = Date.now();
+            return;
+          }
+          if (Date.now() - since >= o.timeoutMs) {
+            stalled = `gave up: nothing was delivered for ${Math.round(o.timeoutMs / 1000)} s (${o.why()})`;
+            controller.abort();
+          }
+        }, Math.min(1000, Math.max(50, o.timeoutMs / 10)))
+      : null;
+  timer?.unref();
+  return {
+    signal: controller.signal,
+    check() {
+      if (stalled) throw new GiveUp(stalled);
+    },
+    dispose() {
+      if (timer) clearInterval(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function napUnless(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

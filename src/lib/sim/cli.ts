@@ -1,4 +1,4 @@
-import { UsageError } from './args';
+import { GiveUp, UsageError } from './args';
 import { runUcmCli, UCM_USAGE } from './ucm-cli';
 import { runVosCli, VOS_USAGE } from './vos-cli';
 import { GATEWAY_CLI_USAGE, runGatewayCli } from './gateway-cli';
@@ -46,6 +46,10 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`cdr-sim ${vendor}: ${(err as Error).message}\n\n${cmd.usage}`);
       return 2;
+    }
+    if (err instanceof GiveUp) {
+      console.error(`cdr-sim ${vendor}: ${err.message}`);
+      return 1;
     }
     throw err;
   }

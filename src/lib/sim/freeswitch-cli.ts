@@ -10,7 +10,7 @@
 import { FsCallGenerator, postBody, toCsvLine, toJson, toXml, type FsPostEncoding } from './freeswitch';
 import { MasterCsvWriter, postWithRetry, spoolFileName, writeSpoolFile } from './freeswitch-send';
 import type { FsCdrRecord } from '../formats/freeswitch/types';
-import { UsageError } from './args';
+import { DEFAULT_GIVE_UP_SEC, napUnless, stallGuard, TIMEOUT_USAGE, UsageError } from './args';
 
 export interface FsCliOptions {
   mode: 'http' | 'spool' | 'csv';
@@ -33,6 +33,7 @@ export interface FsCliOptions {
   encodeValues: boolean;
   /** Every call ends when it is sent. */
   live?: boolean;
+  timeoutSec: number;
 }
 
 export const FREESWITCH_USAGE = `cdr-sim freeswitch --mode http|spool|csv [options]
@@ -41,12 +42,14 @@ export const FREESWITCH_USAGE = `cdr-sim freeswitch --mode http|spool|csv [optio
   spool: --dir DIR [--format xml|json] [--prefix-a-leg]
   csv:   --dir DIR [--template NAME|TEXT] [--rotate-every N] [--rotate rename|truncate]
   all:   [--legs a|ab] [--count N] [--rate CALLS_PER_SEC] [--seed N] [--live]
-         --live: every call ends when it is sent (default: calls 1-40 s apart from now on)`;
+         --live: every call ends when it is sent (default: calls 1-40 s apart from now on)
+${TIMEOUT_USAGE}`;
 
 export function parseFsCliArgs(argv: string[]): FsCliOptions {
   const o: FsCliOptions = {
     mode: 'http', to: 'http://127.0.0.1:8080/cdr', format: 'xml', encoding: 'base64', retries: 0, delaySec: 5,
     dir: '.', prefixALeg: false, legs: 'ab', template: 'example', rotateEvery: 0, rotate: 'rename', count: 10, rate: 10, seed: 1, encodeValues: true,
+    timeoutSec: DEFAULT_GIVE_UP_SEC,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -81,6 +84,7 @@ export function parseFsCliArgs(argv: string[]): FsCliOptions {
       case '--rate': o.rate = num(); break;
       case '--seed': o.seed = num(); break;
       case '--live': o.live = true; break;
+      case '--timeout': o.timeoutSec = num(); break;
       case '-h': case '--help': throw new UsageError(FREESWITCH_USAGE);
       default: throw new UsageError(`unknown option ${a}\n${FREESWITCH_USAGE}`);
     }
@@ -101,37 +105,58 @@ export async function runFreeswitchCli(argv: string[], signal?: AbortSignal): Pr
   const gapMs = o.rate > 0 ? 1000 / o.rate : 0;
   let sent = 0;
   let failed = 0;
+  // A POST waiting for its answer, or the last one failed: records wait.
+  let pending = false;
+  let lastFailure = '';
+  const guard = stallGuard({
+    timeoutMs: o.mode === 'http' ? o.timeoutSec * 1000 : 0,
+    progress: () => sent,
+    waiting: () => pending,
+    why: () => `${o.to}: ${lastFailure || 'no answer to the POST'}`,
+    signal,
+  });
   const t0 = Date.now();
-  for (let i = 0; i < o.count && !signal?.aborted; i++) {
-    const call = gen.call();
-    const legs: [FsCdrRecord, boolean][] = [[call.a, true]];
-    if (call.b && o.legs === 'ab') legs.push([call.b, false]);
-    for (const [rec, isA] of legs) {
-      const uuid = rec.variables['uuid']!;
-      const doc = o.format === 'xml' ? toXml(rec) : toJson(rec, o.encodeValues);
-      if (o.mode === 'http') {
-        const { body, contentType } = postBody(doc, o.format, o.encoding);
-        const r = await postWithRetry({
-          url: o.to, body, contentType, uuid: `${isA && o.prefixALeg ? 'a_' : ''}${uuid}`, retries: o.retries, delayMs: o.delaySec * 1000,
-          format: o.format, document: doc, ...(o.cred ? { cred: o.cred } : {}), ...(o.errorDir ? { errorDir: o.errorDir } : {}),
-        });
-        if (r.ok) sent++;
-        else {
-          failed++;
-          process.stderr.write(`POST of ${uuid} failed after ${r.attempts} tries (last status ${r.status})${r.keptAs ? `; kept as ${r.keptAs}` : ''}\n`);
+  try {
+    for (let i = 0; i < o.count && !guard.signal.aborted; i++) {
+      const call = gen.call();
+      const legs: [FsCdrRecord, boolean][] = [[call.a, true]];
+      if (call.b && o.legs === 'ab') legs.push([call.b, false]);
+      for (const [rec, isA] of legs) {
+        if (guard.signal.aborted) break;
+        const uuid = rec.variables['uuid']!;
+        const doc = o.format === 'xml' ? toXml(rec) : toJson(rec, o.encodeValues);
+        if (o.mode === 'http') {
+          const { body, contentType } = postBody(doc, o.format, o.encoding);
+          pending = true;
+          const r = await postWithRetry({
+            signal: guard.signal,
+            url: o.to, body, contentType, uuid: `${isA && o.prefixALeg ? 'a_' : ''}${uuid}`, retries: o.retries, delayMs: o.delaySec * 1000,
+            format: o.format, document: doc, ...(o.cred ? { cred: o.cred } : {}), ...(o.errorDir ? { errorDir: o.errorDir } : {}),
+          });
+          if (r.ok) {
+            sent++;
+            pending = false;
+          } else if (!guard.signal.aborted) {
+            failed++;
+            lastFailure = r.status ? `the receiver answered HTTP ${r.status}` : 'no answer (refused, or no HTTP answer within 5 s)';
+            process.stderr.write(`POST of ${uuid} failed after ${r.attempts} tries (last status ${r.status})${r.keptAs ? `; kept as ${r.keptAs}` : ''}\n`);
+          }
+        } else if (o.mode === 'spool') {
+          await writeSpoolFile(o.dir, spoolFileName(uuid, o.format, isA && o.prefixALeg), doc);
+          sent++;
+        } else {
+          await csv!.append(toCsvLine(rec, o.template));
+          sent++;
         }
-      } else if (o.mode === 'spool') {
-        await writeSpoolFile(o.dir, spoolFileName(uuid, o.format, isA && o.prefixALeg), doc);
-        sent++;
-      } else {
-        await csv!.append(toCsvLine(rec, o.template));
-        sent++;
       }
+      const due = t0 + (i + 1) * gapMs;
+      const wait = due - Date.now();
+      if (wait > 0) await napUnless(wait, guard.signal);
     }
-    const due = t0 + (i + 1) * gapMs;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  } finally {
+    guard.dispose();
   }
   process.stdout.write(`freeswitch ${o.mode}: ${sent} records delivered, ${failed} failed\n`);
+  guard.check();
   if (failed > 0) process.exitCode = 1;
 }

@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { napUnless } from './args';
 
 export interface FsPostOptions {
   /** The configured url; `?uuid=` (or `&uuid=`) is appended as FreeSWITCH does. */
@@ -30,6 +31,8 @@ export interface FsPostOptions {
   /** File extension in errorDir: 'xml' or 'json'. */
   format?: 'xml' | 'json';
   userAgent?: string;
+  /** Stops a POST in progress and the tries left (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface FsPostResult {
@@ -41,7 +44,6 @@ export interface FsPostResult {
   keptAs?: string;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One POST; resolves with the status (0 on a network error or timeout). */
 export function postOnce(options: FsPostOptions): Promise<number> {
@@ -55,7 +57,7 @@ export function postOnce(options: FsPostOptions): Promise<number> {
   };
   if (options.cred) headers['Authorization'] = `Basic ${Buffer.from(options.cred).toString('base64')}`;
   return new Promise((resolve) => {
-    const req = lib.request(url, { method: 'POST', headers, timeout: options.timeoutMs ?? 5000, rejectUnauthorized: false }, (res) => {
+    const req = lib.request(url, { method: 'POST', headers, timeout: options.timeoutMs ?? 5000, rejectUnauthorized: false, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', () => resolve(0));
@@ -73,7 +75,8 @@ export async function postWithRetry(options: FsPostOptions): Promise<FsPostResul
   for (let attempt = 1; attempt <= tries; attempt++) {
     status = await postOnce(options);
     if (status >= 200 && status < 300) return { ok: true, attempts: attempt, status };
-    if (attempt < tries) await sleep(options.delayMs ?? 0);
+    if (options.signal?.aborted) return { ok: false, attempts: attempt, status };
+    if (attempt < tries) await napUnless(options.delayMs ?? 0, options.signal);
   }
   const result: FsPostResult = { ok: false, attempts: tries, status };
   if (options.errorDir) {
@@ -105,7 +108,7 @@ export async function writeSpoolFile(dir: string, name: string, text: string, op
     const size = Math.ceil(buf.length / n);
     for (let i = 0; i < buf.length; i += size) {
       await handle.write(buf.subarray(i, i + size));
-      if (options.chunkDelayMs && i + size < buf.length) await sleep(options.chunkDelayMs);
+      if (options.chunkDelayMs && i + size < buf.length) await napUnless(options.chunkDelayMs);
     }
   } finally {
     await handle.close();

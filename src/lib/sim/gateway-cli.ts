@@ -3,8 +3,8 @@
  * (or to stdout with --print).
  */
 
-import { parseHostPort, UsageError } from './args';
-import { formatWall, generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, type SimSeparator } from './gateway';
+import { DEFAULT_GIVE_UP_SEC, GiveUp, parseHostPort, stallGuard, TIMEOUT_USAGE, UsageError } from './args';
+import { formatWall, generateGatewayTraffic, sendGatewayTcp, sendGatewayUdp, type GatewayTraffic, type SimSeparator } from './gateway';
 
 export const GATEWAY_CLI_USAGE = `cdr-sim gateway [--to HOST:PORT] [options]   legacy VoIP gateway event and log lines
   --to <host:port>      where gw-cdr-in listens (default 127.0.0.1:9040)
@@ -17,10 +17,12 @@ export const GATEWAY_CLI_USAGE = `cdr-sim gateway [--to HOST:PORT] [options]   l
   --separator tab|pipe|comma   field separator (default tab)
   --no-prefix           leave the gateway id off the event lines
   --log                 add gateway log lines (login, bad packets)
-  --rate <n>            lines per second (default: as fast as possible)
-  --live                calls from now on, each line sent when its time comes (ignores --rate)
+  --replay              the dated calls of 2004/01/15 (the manual's report), sent at once
+                        (default: live calls from now on, each line sent when its time comes)
+  --rate <n>            with --replay: lines per second (default: as fast as possible)
   --seed <n>            same seed, same traffic (default 1)
-  --print               write the lines to stdout instead of sending them`;
+  --print               write the lines to stdout instead of sending them
+${TIMEOUT_USAGE}`;
 
 interface CliOptions {
   host: string;
@@ -37,6 +39,7 @@ interface CliOptions {
   live: boolean;
   seed: number;
   print: boolean;
+  timeoutSec: number;
 }
 
 function integer(name: string, value: string | undefined, min: number): number {
@@ -48,7 +51,7 @@ function integer(name: string, value: string | undefined, min: number): number {
 export function parseGatewayCliArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = {
     host: '127.0.0.1', port: 9040, transport: 'tcp', calls: 20, neverEnding: 0, gateways: ['8200', '8378'],
-    ports: 4, separator: 'tab', prefix: true, log: false, rate: 0, live: false, seed: 1, print: false,
+    ports: 4, separator: 'tab', prefix: true, log: false, rate: 0, live: true, seed: 1, print: false, timeoutSec: DEFAULT_GIVE_UP_SEC,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -76,7 +79,9 @@ export function parseGatewayCliArgs(argv: readonly string[]): CliOptions {
       case '--no-prefix': o.prefix = false; break;
       case '--log': o.log = true; break;
       case '--rate': o.rate = integer('--rate', value(), 0); break;
-      case '--live': o.live = true; break;
+      case '--live': o.live = true; break; // the default; kept for the scripts that say it
+      case '--replay': o.live = false; break;
+      case '--timeout': o.timeoutSec = integer('--timeout', value(), 0); break;
       case '--seed': o.seed = integer('--seed', value(), 0); break;
       case '--print': o.print = true; break;
       case '--help': case '-h': throw new UsageError(GATEWAY_CLI_USAGE);
@@ -98,8 +103,37 @@ export async function runGatewayCli(argv: string[], signal?: AbortSignal): Promi
     process.stdout.write(traffic.lines.map((l) => `${l}\n`).join(''));
     return;
   }
-  const target = { host: o.host, port: o.port, rate: o.rate, ...(o.live ? { sendAt: traffic.times } : {}), ...(signal ? { signal } : {}) };
-  if (o.transport === 'udp') await sendGatewayUdp(traffic.lines, target);
-  else await sendGatewayTcp(traffic.lines, target);
-  process.stderr.write(`cdr-sim gateway: sent ${traffic.lines.length} lines (${traffic.calls.length} calls, ${traffic.logLines} log lines) over ${o.transport} to ${o.host}:${o.port}\n`);
+  const progress = { sent: 0, blocked: false };
+  const to = `${o.host}:${o.port}`;
+  const guard = stallGuard({
+    timeoutMs: o.timeoutSec * 1000,
+    progress: () => progress.sent,
+    waiting: () => progress.blocked,
+    why: () => `${to} over ${o.transport} takes the connection but does not read the lines`,
+    signal,
+  });
+  const target = { host: o.host, port: o.port, rate: o.rate, progress, signal: guard.signal, ...(o.live ? { sendAt: traffic.times } : {}) };
+  try {
+    if (o.transport === 'udp') await sendGatewayUdp(traffic.lines, target);
+    else await sendGatewayTcp(traffic.lines, target);
+  } catch (err) {
+    throw new GiveUp(`cannot send to ${to} over ${o.transport}: ${(err as Error).message} (is gw-cdr-in listening there, set to ${o.transport.toUpperCase()}?)`);
+  } finally {
+    guard.dispose();
+  }
+  process.stderr.write(`cdr-sim gateway: ${sentSummary(traffic, progress.sent)} over ${o.transport} to ${to}${progress.sent < traffic.lines.length ? ' (stopped early)' : ''}\n`);
+  guard.check();
+}
+
+/** What really went out of `traffic` when its first `sentLines` lines were sent: lines, calls all of whose lines went out (ended or left open), log lines. */
+export function sentSummary(traffic: GatewayTraffic, sentLines: number): string {
+  const linesLeft = traffic.calls.map(() => 0);
+  let logLines = 0;
+  traffic.callOfLine.forEach((call, i) => {
+    if (call >= 0 && i >= sentLines) linesLeft[call]!++;
+    if (call < 0 && i < sentLines) logLines++;
+  });
+  const complete = traffic.calls.filter((_, i) => linesLeft[i] === 0);
+  const ended = complete.filter((c) => c.ends).length;
+  return `sent ${sentLines} of ${traffic.lines.length} lines: ${complete.length} of ${traffic.calls.length} calls (${ended} ended), ${logLines} log lines`;
 }

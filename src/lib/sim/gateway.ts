@@ -8,6 +8,7 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { formatEventLine, type GatewayEvent } from '../formats/gateway/event-line';
+import { napUnless } from './args';
 import type { Notation } from '../formats/gateway/assembler';
 
 export type SimSeparator = 'tab' | 'pipe' | 'comma';
@@ -52,6 +53,8 @@ export interface GatewayTraffic {
   calls: SimCall[];
   /** How many of `lines` are gateway log lines. */
   logLines: number;
+  /** For each of `lines`, the index in `calls` of the call it belongs to; -1 for a log line. */
+  callOfLine: number[];
 }
 
 export const ALL_NOTATIONS: readonly Notation[] = ['Call out', 'Call in', 'Call in reject', 'Hook On/Off', 'Call out failed', 'Other'];
@@ -123,6 +126,8 @@ interface Timed {
   at: number;
   order: number;
   line: string;
+  /** Index of the call in `made`; -1 for a log line. */
+  call: number;
 }
 
 /** Generate interleaved gateway traffic. Same options, same lines. */
@@ -141,8 +146,8 @@ export function generateGatewayTraffic(options: GatewaySimOptions = {}): Gateway
 
   const timed: Timed[] = [];
   let order = 0;
-  const push = (at: number, line: string): void => {
-    timed.push({ at, order: order++, line });
+  const push = (at: number, line: string, call = -1): void => {
+    timed.push({ at, order: order++, line, call });
   };
   const nextRef = new Map(gateways.map((g) => [g, 1 + Math.floor(rnd() * 100)]));
   // A port carries one call at a time: the next call on it starts after the last ended.
@@ -188,7 +193,7 @@ export function generateGatewayTraffic(options: GatewaySimOptions = {}): Gateway
         },
         separator,
       );
-      push(at, line);
+      push(at, line, made.length);
     }
     portFree.set(key, begin + steps[steps.length - 1]![0] * 1000);
     made.push({ gateway, callRef, port, notation, ends });
@@ -198,7 +203,7 @@ export function generateGatewayTraffic(options: GatewaySimOptions = {}): Gateway
     }
   }
   timed.sort((a, b) => a.at - b.at || a.order - b.order);
-  return { lines: timed.map((t) => t.line), times: timed.map((t) => t.at), calls: made, logLines };
+  return { lines: timed.map((t) => t.line), times: timed.map((t) => t.at), calls: made, logLines, callOfLine: timed.map((t) => t.call) };
 }
 
 export interface SendOptions {
@@ -210,6 +215,24 @@ export interface SendOptions {
   sendAt?: readonly number[];
   /** Stops sending (Ctrl-C in the CLI). */
   signal?: AbortSignal;
+  /** Counts as the sender goes: `sent` lines handed to the network, `blocked` while the receiver does not read. */
+  progress?: { sent: number; blocked: boolean };
+  /** How long a TCP connect may take (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Resolves on `event` of `emitter`, or when `signal` aborts. */
+function onceUnless(emitter: net.Socket, event: string, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      emitter.off(event, done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    emitter.once(event, done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function pace(options: SendOptions, sent: number, began: number): Promise<void> {
@@ -220,46 +243,69 @@ function pace(options: SendOptions, sent: number, began: number): Promise<void> 
   const { signal } = options;
   if (wait <= 0 || signal?.aborted) return Promise.resolve();
   // Live traffic waits seconds between lines: a stop ends the wait.
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, wait);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return napUnless(wait, signal);
 }
 
-/** Send lines over one TCP connection (CRLF-free `\n` endings), then close it. */
-export async function sendGatewayTcp(lines: readonly string[], options: SendOptions): Promise<void> {
+/**
+ * Send lines over one TCP connection (CRLF-free `\n` endings), then close it.
+ * Resolves with the number of lines handed to the network: all of them, or
+ * fewer when `signal` stopped it. A connection that cannot be made rejects.
+ */
+export async function sendGatewayTcp(lines: readonly string[], options: SendOptions): Promise<number> {
+  const { signal } = options;
+  const progress = options.progress ?? { sent: 0, blocked: false };
   const socket = net.connect({ host: options.host, port: options.port });
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TCP connection within ${timeoutMs / 1000} s`)));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
+  socket.setTimeout(0);
+  socket.on('error', () => undefined); // a reset shows as lines not sent
   const began = Date.now();
   try {
-    for (let i = 0; i < lines.length && !options.signal?.aborted; i++) {
+    for (let i = 0; i < lines.length && !signal?.aborted && !socket.destroyed; i++) {
       await pace(options, i, began);
-      if (!socket.write(`${lines[i]}\n`)) await new Promise((r) => socket.once('drain', r));
+      if (signal?.aborted) break;
+      const ok = socket.write(`${lines[i]}\n`, (err) => {
+        if (!err) progress.sent++;
+      });
+      if (!ok) {
+        progress.blocked = true;
+        await onceUnless(socket, 'drain', signal);
+        progress.blocked = false;
+      }
+    }
+    // What is written goes out before the close, unless the user stops the wait.
+    if (!signal?.aborted && !socket.destroyed) {
+      progress.blocked = socket.writableLength > 0;
+      const finished = onceUnless(socket, 'finish', signal);
+      socket.end();
+      await finished;
+      progress.blocked = false;
     }
   } finally {
-    await new Promise<void>((resolve) => socket.end(resolve));
+    socket.destroy();
   }
+  return progress.sent;
 }
 
-/** Send each line as one UDP datagram. */
-export async function sendGatewayUdp(lines: readonly string[], options: SendOptions): Promise<void> {
+/** Send each line as one UDP datagram. Resolves with the number sent (fewer when `signal` stopped it). */
+export async function sendGatewayUdp(lines: readonly string[], options: SendOptions): Promise<number> {
   const family = net.isIPv6(options.host) ? 'udp6' : 'udp4';
   const socket = dgram.createSocket(family);
+  const progress = options.progress ?? { sent: 0, blocked: false };
   const began = Date.now();
   try {
     for (let i = 0; i < lines.length && !options.signal?.aborted; i++) {
       await pace(options, i, began);
+      if (options.signal?.aborted) break;
       await new Promise<void>((resolve, reject) => socket.send(lines[i]!, options.port, options.host, (err) => (err ? reject(err) : resolve())));
+      progress.sent++;
     }
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
+  return progress.sent;
 }

@@ -206,6 +206,8 @@ export interface UcmSenderOptions {
   password?: string;
   /** Records kept while the receiver is unreachable; the oldest go first when full (a UCM keeps 10,000). */
   bufferLimit?: number;
+  /** How long a connect or an HTTP answer may take before the try counts as failed (default 10 s). */
+  timeoutMs?: number;
 }
 
 export interface UcmSenderStats {
@@ -213,6 +215,8 @@ export interface UcmSenderStats {
   buffered: number;
   dropped: number;
   failures: number;
+  /** Why the last try failed ('' until one did). */
+  lastError: string;
 }
 
 /**
@@ -221,13 +225,14 @@ export interface UcmSenderStats {
  * flushes them in order when it is back.
  */
 export class UcmSender {
-  readonly stats: UcmSenderStats = { sent: 0, buffered: 0, dropped: 0, failures: 0 };
+  readonly stats: UcmSenderStats = { sent: 0, buffered: 0, dropped: 0, failures: 0, lastError: '' };
   private readonly queue: string[] = [];
   private socket: net.Socket | null = null;
   private connecting: Promise<net.Socket> | null = null;
   private flushing = false;
   private readonly limit: number;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  private closed = false;
 
   constructor(private readonly options: UcmSenderOptions) {
     this.limit = options.bufferLimit ?? 10_000;
@@ -249,7 +254,7 @@ export class UcmSender {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && !this.closed) {
         const batch = this.queue.slice(0, 500);
         const ok = this.options.transport === 'tcp' ? await this.writeTcp(batch) : await this.postHttp(batch);
         if (ok === 0) break;
@@ -262,14 +267,22 @@ export class UcmSender {
     }
   }
 
+  /** Stops: a try in progress fails at once, nothing more is sent. */
   close(): Promise<void> {
+    this.closed = true;
     this.agent.destroy();
     const s = this.socket;
     this.socket = null;
     if (!s) return Promise.resolve();
     return new Promise((resolve) => {
-      s.end(() => resolve());
-      s.once('close', () => resolve());
+      // A receiver that stopped reading would hold the end forever.
+      const force = setTimeout(() => s.destroy(), 2000);
+      const done = (): void => {
+        clearTimeout(force);
+        resolve();
+      };
+      s.end(done);
+      s.once('close', done);
     });
   }
 
@@ -279,7 +292,9 @@ export class UcmSender {
     this.connecting = new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host: this.options.host, port: this.options.port });
       s.setNoDelay(true);
+      s.setTimeout(this.timeoutMs, () => s.destroy(new Error(`no TCP connection within ${this.timeoutMs / 1000} s`)));
       s.once('connect', () => {
+        s.setTimeout(0);
         this.socket = s;
         resolve(s);
       });
@@ -296,20 +311,20 @@ export class UcmSender {
     let s: net.Socket;
     try {
       s = await this.connect();
-    } catch {
-      this.stats.failures++;
+    } catch (err) {
+      this.fail((err as Error).message);
       return 0;
     }
     return new Promise<number>((resolve) => {
-      const onError = (): void => {
-        this.stats.failures++;
+      const onError = (err: Error): void => {
+        this.fail(err.message);
         resolve(0);
       };
       s.once('error', onError);
       s.write(batch.join('\n') + '\n', (err) => {
         s.off('error', onError);
         if (err) {
-          this.stats.failures++;
+          this.fail(err.message);
           resolve(0);
         } else resolve(batch.length);
       });
@@ -319,9 +334,9 @@ export class UcmSender {
   private async postHttp(batch: string[]): Promise<number> {
     let n = 0;
     for (const body of batch) {
-      const ok = await this.postOne(body);
-      if (!ok) {
-        this.stats.failures++;
+      const failed = await this.postOne(body);
+      if (failed !== null) {
+        this.fail(failed);
         break;
       }
       n++;
@@ -329,7 +344,18 @@ export class UcmSender {
     return n;
   }
 
-  private postOne(body: string): Promise<boolean> {
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? 10_000;
+  }
+
+  private fail(reason: string): void {
+    this.stats.failures++;
+    this.stats.lastError = reason;
+  }
+
+  /** One POST: null when answered 2xx, else why not. */
+  private postOne(body: string): Promise<string | null> {
+    if (this.closed) return Promise.resolve('stopped');
     const headers: http.OutgoingHttpHeaders = {
       'Content-Type': this.options.format === 'xml' ? 'text/xml' : 'application/json',
       'Content-Length': Buffer.byteLength(body),
@@ -342,10 +368,14 @@ export class UcmSender {
         { host: this.options.host, port: this.options.port, path: this.options.path ?? '/', method: 'POST', headers, agent: this.agent },
         (res) => {
           res.resume();
-          res.on('end', () => resolve((res.statusCode ?? 500) < 300));
+          const code = res.statusCode ?? 500;
+          res.on('end', () => resolve(code < 300 ? null : `the receiver answered HTTP ${code}`));
         },
       );
-      req.on('error', () => resolve(false));
+      // A listener that takes the connection but does not speak HTTP (a TCP
+      // receiver) never answers: that try fails instead of waiting forever.
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no HTTP answer within ${this.timeoutMs / 1000} s (does the receiver expect HTTP?)`)));
+      req.on('error', (err) => resolve(err.message));
       req.end(body);
     });
   }

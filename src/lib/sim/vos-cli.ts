@@ -3,7 +3,7 @@
  * outage backlog resent out of order, or hourly files in a directory.
  */
 import * as fs from 'node:fs';
-import { UsageError } from './args';
+import { DEFAULT_GIVE_UP_SEC, stallGuard, TIMEOUT_USAGE, UsageError } from './args';
 import { appendHourly, callGenerator, formatLine, ResendQueue, sendUdp, TcpForwarder, type SimTimeFormat, type VosSimCall } from './vos';
 
 export const VOS_USAGE = `cdr-sim vos [options]
@@ -24,6 +24,7 @@ export const VOS_USAGE = `cdr-sim vos [options]
   --crlf                end lines with CRLF
   --files DIR           write hourly YYYYMMDDHH.txt files in DIR instead of sending
   --seed N              repeatable traffic
+${TIMEOUT_USAGE}
 `;
 
 interface CliOptions {
@@ -40,6 +41,7 @@ interface CliOptions {
   crlf: boolean;
   files: string | null;
   seed: number;
+  timeoutSec: number;
 }
 
 export function parseVosCliArgs(argv: string[]): CliOptions | null {
@@ -57,6 +59,7 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
     crlf: false,
     files: null,
     seed: Date.now() % 1_000_000,
+    timeoutSec: DEFAULT_GIVE_UP_SEC,
   };
   const num = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -132,6 +135,10 @@ export function parseVosCliArgs(argv: string[]): CliOptions | null {
         break;
       case '--seed':
         o.seed = num(a, v, 0);
+        i++;
+        break;
+      case '--timeout':
+        o.timeoutSec = num(a, v, 0);
         i++;
         break;
       default:
@@ -212,13 +219,25 @@ export async function runVosCli(argv: string[], signal?: AbortSignal, log: (s: s
   }
 
   const fwd = new TcpForwarder({ host: o.host, port: o.port, queueSize: o.queueSize, threads: o.threads, eol });
+  const guard = stallGuard({
+    timeoutMs: o.timeoutSec * 1000,
+    progress: () => fwd.sent,
+    waiting: () => fwd.queue.size > 0,
+    why: () => `${o.host}:${o.port} over tcp is not reachable: ${fwd.lastError || 'no connection'}`,
+    signal,
+  });
   // The outage backlog is already queued: it goes out out of order on connect.
   for (const line of queue.drainOutOfOrder(1)) fwd.queue.offer(line);
   if (!(await fwd.firstAttempt)) log(`tcp: ${o.host}:${o.port} is not reachable; queueing (at most ${o.queueSize}) and retrying every second`);
-  while (!stopping && n < o.count) {
-    for (const end = due(); n < end; n++) fwd.send(formatLine(live(), lineOpts));
-    if (n < o.count) await nap();
+  try {
+    while (!stopping && !guard.signal.aborted && n < o.count) {
+      for (const end = due(); n < end; n++) fwd.send(formatLine(live(), lineOpts));
+      if (n < o.count) await nap();
+    }
+  } finally {
+    guard.dispose();
+    await fwd.stop();
   }
-  await fwd.stop();
   log(`tcp: ${fwd.sent} sent, ${fwd.queue.size} still queued, ${fwd.queue.dropped + queue.dropped} dropped, ${fwd.connects} connection(s)`);
+  guard.check();
 }

@@ -360,6 +360,8 @@ export class TcpForwarder {
   readonly queue: ResendQueue;
   sent = 0;
   connects = 0;
+  /** Why the last connection failed or broke ('' until one did). */
+  lastError = '';
   private socket: net.Socket | null = null;
   private connected = false;
   private stopped = false;
@@ -394,7 +396,12 @@ export class TcpForwarder {
     const s = this.socket;
     if (!s || s.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
-      s.once('close', () => resolve());
+      // A receiver that stopped reading would hold the end forever.
+      const force = setTimeout(() => s.destroy(), 2000);
+      s.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
       s.end();
     });
   }
@@ -415,8 +422,8 @@ export class TcpForwarder {
       }
       this.sent += backlog.length;
     });
-    s.on('error', () => {
-      /* 'close' follows: reconnect there */
+    s.on('error', (err) => {
+      this.lastError = err.message; // 'close' follows: reconnect there
     });
     s.on('close', () => {
       this.connected = false;

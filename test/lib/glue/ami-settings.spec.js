@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { checkAmiServerSettings, amiStatus, shortDelay, loginEvents } = require('../../../nodes/lib/glue/ami-settings');
+const { checkAmiServerSettings, amiStatus, shortDelay, loginEvents, amiEventChoice, unsetLoginVariables } = require('../../../nodes/lib/glue/ami-settings');
 const { translator } = require('../../support/locale');
 
 const t = (() => { const tr = translator(['ami-server']); return (k, p) => tr(`ami-server.${k}`, p); })();
@@ -17,10 +17,10 @@ describe('glue/ami-settings', () => {
     assert.equal(o.pingTimeoutMs, 10000);
     assert.deepEqual(o.backoff, { initialMs: 1000, maxMs: 60000, jitter: 0.5 });
     assert.equal(o.tls, undefined);
-    const tls = checkAmiServerSettings({ host: 'h', port: 5039, pingSec: '0', backoffMaxSec: '5' }, { username: 'u' }, { ca: 'x' });
+    const tls = checkAmiServerSettings({ host: 'h', port: 5039, pingSec: '0', backoffMaxSec: '5' }, { username: 'u', secret: ' s ' }, { ca: 'x' });
     assert.deepEqual(tls.value.options.tls, { ca: 'x' });
     assert.equal(tls.value.options.pingIntervalMs, 0);
-    assert.equal(tls.value.options.secret, '');
+    assert.equal(tls.value.options.secret, ' s ', 'a secret is sent as typed');
     assert.equal(tls.value.events, 'cdr');
     assert.equal(loginEvents('cdr'), 'cdr');
   });
@@ -28,8 +28,24 @@ describe('glue/ami-settings', () => {
   it('names every bad setting', () => {
     const r = checkAmiServerSettings({ host: 'a b', port: '70000', events: 'all', pingSec: '-1', pingTimeoutSec: '0', backoffMaxSec: 'x' }, {}, undefined);
     assert.equal(r.ok, false);
-    assert.deepEqual(r.problems.map((p) => p.key), ['host', 'port', 'events', 'pingSec', 'pingTimeoutSec', 'backoffMaxSec', 'username']);
-    assert.equal(checkAmiServerSettings({ host: '' , port: 5038 }, { username: 'u' }).ok, false);
+    assert.deepEqual(r.problems.map((p) => p.key), ['host', 'port', 'events', 'pingSec', 'pingTimeoutSec', 'backoffMaxSec', 'username', 'secret']);
+    assert.equal(checkAmiServerSettings({ host: '' , port: 5038 }, { username: 'u', secret: 's' }).ok, false);
+    assert.deepEqual(checkAmiServerSettings({ host: 'h' }, { username: 'u' }).problems.map((p) => p.key), ['secret']);
+  });
+
+  it('reads the Events choice on its own, so that a server with other bad settings still tells what it asks for', () => {
+    assert.equal(amiEventChoice('cdr,cel'), 'cdr,cel');
+    assert.equal(amiEventChoice(''), 'cdr');
+    assert.equal(amiEventChoice(undefined), 'cdr');
+    assert.equal(amiEventChoice('all'), null);
+  });
+
+  it('names the environment variables a ${NAME} login waits for (Node-RED leaves the text when NAME is not set)', () => {
+    assert.deepEqual(unsetLoginVariables({ username: '${AMI_USER}', secret: '${AMI_SECRET}' }), ['AMI_USER', 'AMI_SECRET']);
+    assert.deepEqual(unsetLoginVariables({ username: 'cdruser', secret: '$(PBX_SECRET)' }), ['PBX_SECRET']);
+    // Filled in by Node-RED, or a secret that merely contains a dollar: a login to try.
+    assert.deepEqual(unsetLoginVariables({ username: 'cdruser', secret: 'pa${ss}' }), []);
+    assert.deepEqual(unsetLoginVariables({}), []);
   });
 
   it('shows each connection state as the conventions say', () => {

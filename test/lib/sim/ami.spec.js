@@ -90,7 +90,8 @@ describe('sim/ami (fake Asterisk)', () => {
   it('replays a capture\'s events byte for byte to logged-in sessions', async () => {
     const s = await rawPeer(sim.port);
     s.write('Action: Login\r\nUsername: cdronly\r\nSecret: cdrpass\r\n\r\n');
-    await waitFor(() => sim.loggedIn === 1, 'login');
+    // The login's answer must have arrived before the replay is measured from here.
+    await waitFor(() => sim.loggedIn === 1 && s.bytes.includes('Authentication accepted\r\n\r\n'), 'login');
     const capture = sample('ami-cdr-only-session-part1.txt');
     const start = s.bytes.length;
     sim.replay(capture);

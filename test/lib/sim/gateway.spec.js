@@ -98,13 +98,13 @@ describe('sim/gateway', () => {
     const quiet = process.stderr.write;
     process.stderr.write = () => true;
     try {
-      await runGatewayCli(['--to', `127.0.0.1:${server.address().port}`, '--calls', '4', '--seed', '2', '--log']);
+      await runGatewayCli(['--to', `127.0.0.1:${server.address().port}`, '--calls', '4', '--seed', '2', '--log', '--replay']);
       await closed;
       const udp = dgram.createSocket('udp4');
       const datagrams = [];
       const all = new Promise((r) => udp.on('message', (m) => { datagrams.push(String(m)); if (datagrams.length === want.length) r(); }));
       await new Promise((r) => udp.bind(0, '127.0.0.1', r));
-      await runGatewayCli(['--to', `127.0.0.1:${udp.address().port}`, '--transport', 'udp', '--calls', '4', '--seed', '2', '--log']);
+      await runGatewayCli(['--to', `127.0.0.1:${udp.address().port}`, '--transport', 'udp', '--calls', '4', '--seed', '2', '--log', '--replay']);
       await all;
       udp.close();
       assert.deepEqual(datagrams.sort(), [...want].sort());
@@ -150,7 +150,8 @@ describe('sim/gateway', () => {
   });
 
   it('reads CLI options and refuses bad ones', () => {
-    assert.equal(parseGatewayCliArgs([]).live, false);
+    assert.equal(parseGatewayCliArgs([]).live, true, 'live traffic by default');
+    assert.equal(parseGatewayCliArgs(['--replay']).live, false);
     assert.equal(parseGatewayCliArgs(['--live']).live, true);
     assert.deepEqual(parseGatewayCliArgs(['--to', '[::1]:9200']).port, 9200);
     const o = parseGatewayCliArgs(['--port', '9100', '--transport', 'udp', '--calls', '3', '--gateways', '1,2', '--separator', 'comma', '--no-prefix', '--log']);
