@@ -7,7 +7,11 @@ import { parseXmlCdr } from './lib/formats/freeswitch/xml';
 import { createCheckpointStore } from './lib/transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTailCheckpoint } from './lib/transport/file-tail';
 import type { FileSourceError, FileSourceEvent } from './lib/transport/file-source';
-import { createSpoolDir } from './lib/transport/spool-dir';
+import { createSpoolDir, SpoolRetryLater } from './lib/transport/spool-dir';
+import { sourceRuntimeFor } from './lib/glue/source-node';
+import type { JournalSettingsInput } from './lib/glue/journal-settings';
+import type { StoredRecord } from './lib/source/delivery';
+import type { SourceRuntime } from './lib/source/source-runtime';
 import { parsePostBody } from './lib/formats/freeswitch/post-body';
 import { FsFormatError } from './lib/formats/freeswitch/types';
 import type { JsonCdrOptions } from './lib/formats/freeswitch/json';
@@ -21,7 +25,7 @@ import type { Peer } from './lib/transport/peer';
 
 type FsMode = 'http' | 'spool' | 'csv';
 
-interface FsCdrInDef extends NodeDef {
+interface FsCdrInDef extends NodeDef, JournalSettingsInput {
   mode: FsMode;
   // http
   host?: string;
@@ -82,17 +86,18 @@ export = function register(RED: NodeAPI): void {
     const stoppers: (() => Promise<void>)[] = [];
     const listeners: { stop(): void }[] = [];
 
-    const showCounts = (): void => status.set({ fill: 'green', shape: 'dot', text: countsText(label, counts) });
+    let runtime: SourceRuntime | null = null;
+    const showCounts = (): void => {
+      const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
+      status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
+    };
     const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
     const badSettings = (details: string[]): void => {
       for (const detail of details) node.error(t('errors.setting', { detail }));
       fail(t('status.bad-settings'));
     };
-    const send = (record: unknown, source: SourceInfo): void => {
-      counts.records++;
-      node.send(sourceMessage(record, topic, source) as unknown as NodeMessageInFlow);
-      showCounts();
-    };
+    /** Journals a record and hands it on; resolves once durable (see SourceRuntime.take). */
+    const take = (record: unknown, source: SourceInfo): Promise<void> => runtime!.take([{ payload: record, source } satisfies StoredRecord]);
     const reportBad = (reason: string, raw: string, source: SourceInfo, from: string): void => {
       counts.errors++;
       node.error(t('errors.bad-record', { from, reason }), sourceMessage(raw, topic, source) as unknown as NodeMessageInFlow);
@@ -103,8 +108,33 @@ export = function register(RED: NodeAPI): void {
       closed = true;
       for (const l of listeners) l.stop();
       status.stop();
-      Promise.allSettled(stoppers.map((stop) => stop())).then(() => done());
+      Promise.allSettled(stoppers.map((stop) => stop()))
+        .then(() => runtime?.close())
+        .then(
+          () => done(),
+          () => done(),
+        );
     });
+
+    const made = sourceRuntimeFor({
+      config,
+      userDir: (RED.settings as unknown as { userDir?: string }).userDir,
+      type: 'fs-cdr-in',
+      id: node.id,
+      eachNode: (cb) => RED.nodes.eachNode(cb as (n: object) => void),
+      topic,
+      send(msg) {
+        counts.records++;
+        node.send(msg as unknown as NodeMessageInFlow);
+        showCounts();
+      },
+      warn: (text) => node.warn(text),
+      fail(err) {
+        node.error(t('errors.journal', { reason: err.message }));
+        fail(t('status.journal-failed'));
+      },
+    });
+    if (made.ok) runtime = made.value;
 
     /** A duration setting in seconds → ms; blank gives the default; null when invalid. */
     const seconds = (v: string | number | undefined, fallbackMs: number, min: number): number | null => {
@@ -115,7 +145,9 @@ export = function register(RED: NodeAPI): void {
     const pollMs = seconds(config.pollSec, 1000, 0.01);
     const settleMs = seconds(config.settleSec, 1000, 0);
 
-    if (mode !== 'http' && (pollMs === null || settleMs === null)) {
+    if (!made.ok) {
+      badSettings(made.problems.map((p) => p.detail));
+    } else if (mode !== 'http' && (pollMs === null || settleMs === null)) {
       badSettings([t('errors.seconds')]);
     } else if (mode === 'http') startHttp();
     else if (mode === 'spool') startSpool();
@@ -159,14 +191,18 @@ export = function register(RED: NodeAPI): void {
           const text = file.content.toString('utf8');
           // A throw sends the file to the error folder; the spool reports it through onError.
           const record = format === 'xml' ? parseXmlCdr(text) : parseJsonCdr(text, jsonOptions);
-          send(record, { vendor: 'freeswitch', format, transport: 'spool', file: file.path, receivedAt: new Date().toISOString() });
+          // The file is moved or deleted only once the record is durable in the journal.
+          return take(record, { vendor: 'freeswitch', format, transport: 'spool', file: file.path, receivedAt: new Date().toISOString() }).catch((err: Error) => {
+            showCounts();
+            throw new SpoolRetryLater(err.message);
+          });
         },
         onError: (err) => fileError(err, err.file?.endsWith('.json') ? 'json' : 'xml', 'spool'),
         onEvent: fileEvent,
       });
       stoppers.push(() => spool.close());
       status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-      spool.start().then(
+      runtime!.ready.then(() => (closed ? undefined : spool.start())).then(
         () => {
           if (closed) return;
           node.log(t('log.watching', { what: dir }));
@@ -192,7 +228,8 @@ export = function register(RED: NodeAPI): void {
       label = `csv ${nodePath.basename(file)}`;
       const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
       const checkpointDir = config.checkpoint?.trim() || nodePath.join(userDir ?? os.tmpdir(), 'cdrflow-checkpoints');
-      const checkpoint = createCheckpointStore<FileTailCheckpoint>({ dir: checkpointDir, name: `fs-cdr-in-${node.id}`, validate: isFileTailCheckpoint });
+      // The position moves on only over lines already durable in the journal.
+      const checkpoint = runtime!.guard(createCheckpointStore<FileTailCheckpoint>({ dir: checkpointDir, name: `fs-cdr-in-${node.id}`, validate: isFileTailCheckpoint }));
       const tail = createFileTail({
         path: file,
         checkpoint,
@@ -210,14 +247,17 @@ export = function register(RED: NodeAPI): void {
           } catch (err) {
             return reportBad((err as Error).message, line, source, `${at.file}@${at.start}`);
           }
-          send(record, source);
+          const records = [{ payload: record, source }];
+          // A full journal holds the tail here: the file keeps the lines meanwhile.
+          if (runtime!.refusing) return runtime!.takeWhenRoom(records);
+          runtime!.take(records).catch(() => runtime!.takeWhenRoom(records)).catch((err: Error) => node.error(t('errors.journal', { reason: err.message })));
         },
         onError: (err) => fileError(err, 'csv', 'file'),
         onEvent: fileEvent,
       });
       stoppers.push(() => tail.close());
       status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-      tail.start().then(
+      runtime!.ready.then(() => (closed ? undefined : tail.start())).then(
         () => {
           if (closed) return;
           node.log(t('log.watching', { what: file }));
@@ -274,7 +314,7 @@ export = function register(RED: NodeAPI): void {
           tls: tlsOptions,
         },
         {
-          onRequest(req) {
+          async onRequest(req) {
             let parsed;
             try {
               parsed = parsePostBody(req.body, req.contentType, req.query, jsonOptions);
@@ -284,7 +324,13 @@ export = function register(RED: NodeAPI): void {
               // FreeSWITCH retries on any non-2xx, then keeps the file in its error directory.
               throw new HttpError(400, reason);
             }
-            send(parsed.record, source(req.peer, parsed.format));
+            try {
+              await take(parsed.record, source(req.peer, parsed.format));
+            } catch (err) {
+              showCounts();
+              // Not journaled, so not acknowledged: FreeSWITCH keeps the record and retries.
+              throw new HttpError(503, (err as Error).message);
+            }
             return { status: 200 };
           },
           onRejected(code, reason, peer) {

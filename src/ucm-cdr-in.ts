@@ -9,8 +9,11 @@ import { serverTlsOptions, type TlsConfigLike } from './lib/glue/tls-options';
 import { HttpError, HttpReceiver, HTTP_DEFAULTS } from './lib/transport/http-receiver';
 import type { Peer } from './lib/transport/peer';
 import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
+import type { JournalSettingsInput } from './lib/glue/journal-settings';
+import { sourceRuntimeFor } from './lib/glue/source-node';
+import type { SourceRuntime } from './lib/source/source-runtime';
 
-interface UcmCdrInDef extends NodeDef {
+interface UcmCdrInDef extends NodeDef, JournalSettingsInput {
   transport: 'tcp' | 'http' | 'https';
   useTls?: boolean;
   tls?: string;
@@ -54,7 +57,11 @@ export = function register(RED: NodeAPI): void {
     let resolveListening: (port: number) => void = () => undefined;
     node.listening = new Promise((resolve) => (resolveListening = resolve));
 
-    const showCounts = (): void => status.set({ fill: 'green', shape: 'dot', text: countsText(label, counts) });
+    let runtime: SourceRuntime | null = null;
+    const showCounts = (): void => {
+      const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
+      status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
+    };
     const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
 
     const source = (peer: Peer | null, fmt: string): SourceInfo => ({
@@ -85,6 +92,32 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const settings = checked.value;
+    const made = sourceRuntimeFor({
+      config,
+      userDir: (RED.settings as unknown as { userDir?: string }).userDir,
+      type: 'ucm-cdr-in',
+      id: node.id,
+      eachNode: (cb) => RED.nodes.eachNode(cb as (n: object) => void),
+      topic,
+      send(msg) {
+        counts.records++;
+        node.send(msg as unknown as NodeMessageInFlow);
+        showCounts();
+      },
+      warn: (text) => node.warn(text),
+      fail(err) {
+        node.error(t('errors.journal', { reason: err.message }));
+        fail(t('status.journal-failed'));
+      },
+    });
+    if (!made.ok) {
+      for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
+      fail(t('status.bad-settings'));
+      node.on('close', (_removed: boolean, done: () => void) => done());
+      return;
+    }
+    const journaled = made.value;
+    runtime = journaled;
     let tlsOptions = null;
     if (secure) {
       const tlsNode = config.tls ? (RED.nodes.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
@@ -122,11 +155,8 @@ export = function register(RED: NodeAPI): void {
               return;
             }
             const fmt = ucmFormatOf(text);
-            for (const record of records) {
-              counts.records++;
-              node.send(sourceMessage(record, topic, source(peer, fmt)) as unknown as NodeMessageInFlow);
-            }
-            showCounts();
+            // TCP has no acknowledgement to hold back: a record the journal refuses is reported with its text.
+            journaled.take(records.map((record) => ({ payload: record, source: source(peer, fmt) }))).catch((err: Error) => reportBadRecord(err.message, text, peer, fmt));
           },
           onFrameError(err, peer) {
             reportBadRecord(err.message, err.raw, peer, 'unknown');
@@ -164,7 +194,7 @@ export = function register(RED: NodeAPI): void {
           tls: tlsOptions,
         },
         {
-          onRequest(req) {
+          async onRequest(req) {
             let parsed;
             try {
               parsed = parseUcmHttpBody(req.body, req.contentType, format);
@@ -173,11 +203,14 @@ export = function register(RED: NodeAPI): void {
               reportBadRecord((err as Error).message, text, req.peer, ucmFormatOf(text));
               throw new HttpError(400, (err as Error).message);
             }
-            for (const record of parsed.records) {
-              counts.records++;
-              node.send(sourceMessage(record, topic, source(req.peer, parsed.format)) as unknown as NodeMessageInFlow);
+            const fmt = parsed.format;
+            try {
+              await journaled.take(parsed.records.map((record) => ({ payload: record, source: source(req.peer, fmt) })));
+            } catch (err) {
+              showCounts();
+              // Not journaled, so not acknowledged: the UCM sends it again.
+              throw new HttpError(503, (err as Error).message);
             }
-            showCounts();
             return { status: 200 };
           },
           onRejected(code, reason, peer) {
@@ -215,10 +248,12 @@ export = function register(RED: NodeAPI): void {
       status.stop();
       const s = server;
       server = null;
-      (s ? s.close() : Promise.resolve()).then(
-        () => done(),
-        () => done(),
-      );
+      (s ? s.close() : Promise.resolve())
+        .then(() => journaled.close())
+        .then(
+          () => done(),
+          () => done(),
+        );
     });
   }
 

@@ -11,7 +11,7 @@ const { connect, write } = require('../support/net');
 const { waitFor } = require('../support/wait');
 const { generateGatewayTraffic } = require('../../nodes/lib/sim/gateway');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 const FIXTURES = require('../support/samples').samplePath('gateway');
 const sampleEvents = fs.readFileSync(path.join(FIXTURES, 'events-2004-01-26.tsv'), 'utf8');

@@ -26,7 +26,7 @@ const { waitFor } = require('../support/wait');
 const { testCertificate } = require('../support/tls');
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 const START = Date.UTC(2024, 4, 1, 10, 0, 0);
 
