@@ -15,8 +15,10 @@ import { createDirFollower, isDirFollowCheckpoint, type DirFollowCheckpoint, typ
 import type { Peer } from './lib/transport/peer';
 import { TcpServer } from './lib/transport/tcp-server';
 import { UdpSocket } from './lib/transport/udp-socket';
+import type { JournalSettingsInput } from './lib/glue/journal-settings';
+import { sourceRuntimeFor } from './lib/glue/source-node';
 
-interface VosCdrInDef extends NodeDef {
+interface VosCdrInDef extends NodeDef, JournalSettingsInput {
   tcp?: boolean;
   udp?: boolean;
   host?: string;
@@ -99,6 +101,25 @@ export = function register(RED: NodeAPI): void {
       }
     }
     const tcpName = tlsOptions ? 'tls' : 'tcp';
+    const made = sourceRuntimeFor({
+      config,
+      userDir: (RED.settings as unknown as { userDir?: string }).userDir,
+      type: 'vos-cdr-in',
+      id: node.id,
+      eachNode: (cb) => RED.nodes.eachNode(cb as (n: object) => void),
+      topic,
+      send: (msg) => node.send([msg as unknown as NodeMessageInFlow, null]),
+      warn: (text) => node.warn(text),
+      fail(err) {
+        node.error(t('errors.journal', { reason: err.message }));
+        fail(t('status.journal-failed'));
+      },
+    });
+    if (!made.ok) {
+      refuse(made.problems.map((p) => p.detail));
+      return;
+    }
+    const runtime = made.value;
 
     // --- status: listeners, records, rate, age of the last record.
     const labels: string[] = [];
@@ -117,6 +138,7 @@ export = function register(RED: NodeAPI): void {
       if (stream.liveness.lastRecordAt !== null) parts.push(t('status.last', { age: formatAge(now - stream.liveness.lastRecordAt) }));
       if (stream.held > 0) parts.push(t('status.held', { n: formatCount(stream.held) }));
       if (counts.errors > 0) parts.push(t('status.errors', { n: formatCount(counts.errors) }));
+      parts.push(...runtime.statusParts());
       const s = stream.liveness.silent
         ? { fill: 'yellow' as const, shape: 'ring' as const, text: `${t('status.silent', { age: formatAge(stream.liveness.silentFor(now)) })} · ${parts.join(' · ')}` }
         : { fill: 'green' as const, shape: 'dot' as const, text: parts.join(' · ') };
@@ -159,15 +181,21 @@ export = function register(RED: NodeAPI): void {
       statusNow();
     };
 
+    /** Set by onRecord while a file line waits for room in the journal. */
+    let holding: Promise<void> | null = null;
     const stream: VosStream<LineSource> = new VosStream<LineSource>({
       format,
       ...(settings.reorder ? { reorder: settings.reorder } : {}),
       silenceMs: settings.silenceMs,
       now: () => Date.now(),
       onRecord(record: VosRecord, s: LineSource, late: boolean) {
-        const msg: Record<string, unknown> = { ...sourceMessage(record, topic, sourceOf(s)) };
-        if (late) msg['late'] = true;
-        node.send([msg as unknown as NodeMessageInFlow, null]);
+        const records = [{ payload: record, source: sourceOf(s), ...(late ? { extra: { late: true } } : {}) }];
+        // A file line waits for room in a full journal (the file keeps it); a streamed one is reported.
+        if (s.transport === 'file' && runtime.refusing) {
+          holding = runtime.takeWhenRoom(records).catch((err: Error) => node.error(t('errors.journal', { reason: err.message })));
+          return;
+        }
+        runtime.take(records).catch((err: Error) => reportBad('journal', err.message, JSON.stringify(record), s));
       },
       onError(err, raw, s) {
         reportBad(err.code, err.message, raw, s);
@@ -305,7 +333,8 @@ export = function register(RED: NodeAPI): void {
         dir,
         pattern: fileSettings.pattern,
         sortKey: fileSettings.sortKey,
-        checkpoint: createCheckpointStore<DirFollowCheckpoint>({ dir: checkpointDir, name: `vos-cdr-in-${node.id}`, validate: isDirFollowCheckpoint }),
+        // The position moves on only over lines already durable in the journal.
+        checkpoint: runtime.guard(createCheckpointStore<DirFollowCheckpoint>({ dir: checkpointDir, name: `vos-cdr-in-${node.id}`, validate: isDirFollowCheckpoint })),
         ...(fileSettings.backfillFrom !== undefined ? { backfillFrom: fileSettings.backfillFrom } : {}),
         startAt: 'end',
         encoding: fileSettings.encoding,
@@ -313,6 +342,9 @@ export = function register(RED: NodeAPI): void {
         onLine: (line, at) => {
           stream.line(line, { transport: 'file', file: at.file }, false);
           statusNow();
+          const held = holding;
+          holding = null;
+          return held ?? undefined;
         },
         onError: (err) => {
           if (err.code === 'LINE_TOO_LONG') reportBad('oversize', err.message, err.text ?? '', { transport: 'file', file: err.file ?? dir });
@@ -333,7 +365,7 @@ export = function register(RED: NodeAPI): void {
     if (follower && fileSettings) {
       const f = follower;
       const dir = fileSettings.dir;
-      f.start().then(
+      runtime.ready.then(() => (closed ? undefined : f.start())).then(
         () => {
           if (closed) return;
           ports.dir = dir;
@@ -365,7 +397,10 @@ export = function register(RED: NodeAPI): void {
           node.error(t('errors.internal', { reason: (err as Error).message }));
         }
         status.stop();
-        done();
+        runtime.close().then(
+          () => done(),
+          () => done(),
+        );
       });
     });
   }

@@ -58,6 +58,7 @@ export class Delivery {
   /** Sequence → when it is re-sent unless acknowledged (downstream mode). */
   private readonly due = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly inflight = new Set<Promise<void>>();
   private closed = false;
 
   private constructor(
@@ -106,7 +107,19 @@ export class Delivery {
    * on. Rejects with JournalFullError (nothing of the batch is handed on) when
    * the journal cannot take them all.
    */
-  async accept(records: StoredRecord[]): Promise<void> {
+  accept(records: StoredRecord[]): Promise<void> {
+    const p = this.acceptNow(records);
+    // close() waits for these: their acknowledgements must reach the journal before it closes.
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
+    return p;
+  }
+
+  private async acceptNow(records: StoredRecord[]): Promise<void> {
     if (!this.journal) {
       for (const r of records) {
         this.counts.accepted++;
@@ -148,6 +161,7 @@ export class Delivery {
 
   /** Stops re-sending, writes what is pending and closes the journal; what is unacknowledged stays for the next start. */
   async close(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
