@@ -16,8 +16,10 @@ import { TcpServer, TCP_DEFAULTS } from './lib/transport/tcp-server';
 import { UdpSocket, UDP_DEFAULTS } from './lib/transport/udp-socket';
 import { createCheckpointStore } from './lib/transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTail } from './lib/transport/file-tail';
+import type { JournalSettingsInput } from './lib/glue/journal-settings';
+import { sourceRuntimeFor } from './lib/glue/source-node';
 
-interface GwCdrInDef extends NodeDef {
+interface GwCdrInDef extends NodeDef, JournalSettingsInput {
   transport: 'tcp' | 'udp' | 'file' | 'messages';
   path?: string;
   startAt?: string;
@@ -81,6 +83,27 @@ export = function register(RED: NodeAPI): void {
     }
     const settings = gw.value;
     const net = listener && listener.ok ? listener.value : null;
+    const made = sourceRuntimeFor({
+      config,
+      userDir: (RED.settings as unknown as { userDir?: string }).userDir,
+      type: 'gw-cdr-in',
+      id: node.id,
+      eachNode: (cb) => RED.nodes.eachNode(cb as (n: object) => void),
+      topic,
+      send: (msg) => node.send([msg as unknown as NodeMessage, null]),
+      warn: (text) => node.warn(text),
+      fail(err) {
+        node.error(t('errors.journal', { reason: err.message }));
+        fail(t('status.journal-failed'));
+      },
+    });
+    if (!made.ok) {
+      for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
+      fail(t('status.bad-settings'));
+      node.on('close', (_removed: boolean, done: () => void) => done());
+      return;
+    }
+    const runtime = made.value;
 
     const source = (origin: LineOrigin, format: string): SourceInfo => ({
       vendor: 'gateway',
@@ -96,7 +119,8 @@ export = function register(RED: NodeAPI): void {
       if (closed) return;
       const c = pipeline.counts;
       const text = countsText(label, { ...(net ? { connections } : {}), records: c.records, errors: c.errors });
-      status.set({ fill: 'green', shape: 'dot', text: `${text} · ${pipeline.openCalls} open` });
+      const parts = [`${text} · ${pipeline.openCalls} open`, ...runtime.statusParts()];
+      status.set(runtime.refusing ? { fill: 'red', shape: 'ring', text: parts.join(' · ') } : { fill: 'green', shape: 'dot', text: parts.join(' · ') });
     };
 
     const pipeline = new GatewayPipeline(
@@ -109,7 +133,10 @@ export = function register(RED: NodeAPI): void {
       },
       {
         record(record: GatewayCallRecord, origin: LineOrigin) {
-          node.send([sourceMessage(record, topic, source(origin, 'event-line')) as unknown as NodeMessage, null]);
+          runtime.take([{ payload: record, source: source(origin, 'event-line') }]).catch((err: Error) => {
+            pipeline.counts.errors++;
+            node.error(t('errors.journal', { reason: err.message }), sourceMessage(record, topic, source(origin, 'event-line')) as unknown as NodeMessageInFlow);
+          });
         },
         status(s: GatewayStatus, origin: LineOrigin) {
           node.send([null, sourceMessage(s, topic, source(origin, 'log-line')) as unknown as NodeMessage]);
@@ -237,7 +264,8 @@ export = function register(RED: NodeAPI): void {
         startAt: fileSettings.startAt,
         encoding: fileSettings.encoding,
         maxLineBytes: DEFAULT_MAX_LINE_KB * 1024,
-        checkpoint: heldBackStore(store, {
+        // The position moves on only over lines already durable in the journal.
+        checkpoint: heldBackStore(runtime.guard(store), {
           openCallStarts: () => pipeline.openCallStarts(),
           currentFile: () => currentFile,
           onReplayPlan: (plan) => {
@@ -273,7 +301,8 @@ export = function register(RED: NodeAPI): void {
       });
       label = `file ${nodePath.basename(fileSettings.path)}`;
       status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-      tail.start().then(
+      const started = tail;
+      runtime.ready.then(() => (closed ? undefined : started.start())).then(
         () => {
           showCounts();
           resolveListening(0);
@@ -301,10 +330,12 @@ export = function register(RED: NodeAPI): void {
       const f = tail;
       server = null;
       tail = null;
-      Promise.all([s ? s.close() : undefined, f ? f.close() : undefined]).then(
-        () => done(),
-        () => done(),
-      );
+      Promise.all([s ? s.close() : undefined, f ? f.close() : undefined])
+        .then(() => runtime.close())
+        .then(
+          () => done(),
+          () => done(),
+        );
     });
   }
 
