@@ -3,8 +3,10 @@ import type { AmiItem, AmiServerApi, AmiServerUser } from './lib/glue/ami-users'
 import { sourceMessage, type SourceInfo } from './lib/glue/source-message';
 import { formatCount, StatusThrottle, type StatusLike } from './lib/glue/status';
 import type { AmiStatus } from './lib/transport/ami-client';
+import type { JournalSettingsInput } from './lib/glue/journal-settings';
+import { sourceRuntimeFor } from './lib/glue/source-node';
 
-interface AmiCdrInDef extends NodeDef {
+interface AmiCdrInDef extends NodeDef, JournalSettingsInput {
   server: string;
   celOutput?: boolean;
   topic?: string;
@@ -33,6 +35,29 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     if (celOutput && server.events !== 'cdr,cel') node.warn(t('log.cel-not-asked'));
+    const made = sourceRuntimeFor({
+      config,
+      userDir: (RED.settings as unknown as { userDir?: string }).userDir,
+      type: 'ami-cdr-in',
+      id: node.id,
+      eachNode: (cb) => RED.nodes.eachNode(cb as (n: object) => void),
+      topic,
+      send(msg) {
+        counts.records++;
+        const m = msg as unknown as NodeMessageInFlow;
+        node.send(celOutput ? [m, null] : m);
+        show();
+      },
+      warn: (text) => node.warn(text),
+      fail: (err) => node.error(t('errors.journal', { reason: err.message })),
+    });
+    if (!made.ok) {
+      for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
+      status.now({ fill: 'red', shape: 'ring', text: t('status.bad-settings') });
+      node.on('close', (_removed: boolean, done: () => void) => done());
+      return;
+    }
+    const runtime = made.value;
 
     let render: (c: string) => StatusLike = () => ({ fill: 'yellow', shape: 'ring', text: '' });
     let state: AmiStatus['state'] = 'idle';
@@ -40,6 +65,7 @@ export = function register(RED: NodeAPI): void {
       const parts = [`${formatCount(counts.records)} rec`];
       if (celOutput) parts.push(`${formatCount(counts.cel)} cel`);
       if (counts.errors > 0) parts.push(`${formatCount(counts.errors)} err`);
+      parts.push(...runtime.statusParts());
       return parts.join(' · ');
     };
     // Counts change with every record: the text is made at most every 250 ms, not
@@ -77,9 +103,11 @@ export = function register(RED: NodeAPI): void {
           const msg = sourceMessage(item.raw, topic, source(receivedAt));
           node.error(t('errors.bad-record', { pbx: server.pbx, reason: item.reason }), msg as unknown as NodeMessageInFlow);
         } else if (item.kind === 'cdr') {
-          counts.records++;
-          const msg = sourceMessage(item.record, topic, source(receivedAt)) as unknown as NodeMessageInFlow;
-          node.send(celOutput ? [msg, null] : msg);
+          const record = item.record;
+          runtime.take([{ payload: record, source: source(receivedAt) }]).catch((err: Error) => {
+            counts.errors++;
+            node.error(t('errors.journal', { reason: err.message }), sourceMessage(record, topic, source(receivedAt)) as unknown as NodeMessageInFlow);
+          });
         } else {
           if (!celOutput) return;
           counts.cel++;
@@ -94,7 +122,12 @@ export = function register(RED: NodeAPI): void {
       if (showTimer) clearTimeout(showTimer);
       showTimer = null;
       status.stop();
-      server.deregister(user, done);
+      server.deregister(user, () => {
+        runtime.close().then(
+          () => done(),
+          () => done(),
+        );
+      });
     });
   }
 
