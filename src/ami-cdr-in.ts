@@ -49,6 +49,7 @@ export = function register(RED: NodeAPI): void {
         show();
       },
       warn: (text) => node.warn(text),
+      acknowledged: () => show(),
       fail: (err) => node.error(t('errors.journal', { reason: err.message })),
     });
     if (!made.ok) {

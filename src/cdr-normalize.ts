@@ -4,6 +4,7 @@ import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { checkNormalizeSettings, vendorOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
+import { ACK_PROPERTY, ackHandlesOf, acknowledge, mergeAckHandles } from './lib/source/ack-registry';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {}
 
@@ -37,7 +38,8 @@ export = function register(RED: NodeAPI): void {
     const settings = checked.value;
     const errors = { count: 0 };
     const deduper = settings.dedupe === 'off' ? null : new Deduper({ maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
-    const pipeline = new NormalizePipeline<Meta>(settings, deduper);
+    // A repeat dropped here never reaches cdr-ack: acknowledge it now (its first copy carries the delivery).
+    const pipeline = new NormalizePipeline<Meta>(settings, deduper, (meta) => acknowledge(ackHandlesOf(meta.msg)));
     const store = settings.contextStore === '' ? undefined : settings.contextStore;
     let timer: NodeJS.Timeout | null = null;
     let saveTimer: NodeJS.Timeout | null = null;
@@ -71,6 +73,8 @@ export = function register(RED: NodeAPI): void {
       if (o.grouped) m['vendorRecords'] = o.vendorRecords;
       else m['vendorRecord'] = o.vendorRecords[0];
       if (o.duplicate) m['duplicate'] = true;
+      // A call built from legs carries the acknowledgements of all of them.
+      if (o.metas.length > 1) m[ACK_PROPERTY] = mergeAckHandles(o.metas.map((x) => x?.msg));
       return m;
     };
 
@@ -140,7 +144,8 @@ export = function register(RED: NodeAPI): void {
       let outputs: Array<Output<Meta>>;
       try {
         const pbx = (msg as { source?: { pbx?: unknown } }).source?.pbx;
-        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), typeof pbx === 'string' ? { pbx } : undefined);
+        const redelivered = (msg as { redelivered?: unknown }).redelivered === true;
+        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), redelivered });
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });

@@ -129,6 +129,7 @@ export = function register(RED: NodeAPI): void {
         showCounts();
       },
       warn: (text) => node.warn(text),
+      acknowledged: () => showCounts(),
       fail(err) {
         node.error(t('errors.journal', { reason: err.message }));
         fail(t('status.journal-failed'));

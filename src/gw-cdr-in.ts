@@ -92,6 +92,7 @@ export = function register(RED: NodeAPI): void {
       topic,
       send: (msg) => node.send([msg as unknown as NodeMessage, null]),
       warn: (text) => node.warn(text),
+      acknowledged: () => countsChanged(),
       fail(err) {
         node.error(t('errors.journal', { reason: err.message }));
         fail(t('status.journal-failed'));

@@ -110,6 +110,7 @@ export = function register(RED: NodeAPI): void {
       topic,
       send: (msg) => node.send([msg as unknown as NodeMessageInFlow, null]),
       warn: (text) => node.warn(text),
+      acknowledged: () => statusNow(),
       fail(err) {
         node.error(t('errors.journal', { reason: err.message }));
         fail(t('status.journal-failed'));

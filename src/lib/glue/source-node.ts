@@ -18,6 +18,8 @@ export interface SourceNodeWiring {
   send(msg: Record<string, unknown>): void;
   warn(text: string): void;
   fail(err: Error): void;
+  /** Records were acknowledged downstream: a moment to redraw the status. */
+  acknowledged?(): void;
 }
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
@@ -38,6 +40,7 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
     ackTimeoutMs: checked.value.ackTimeoutMs,
     emit: (record, handles, redelivered) => w.send(recordMessage(record, w.topic, handles, redelivered)),
     onWarning: (m) => w.warn(m),
+    onAcknowledged: () => w.acknowledged?.(),
     onFailure: (err) => w.fail(err),
   });
   return { ok: true, value: runtime };

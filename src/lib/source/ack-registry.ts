@@ -71,3 +71,15 @@ export function acknowledge(handles: Iterable<string>): number {
   }
   return n;
 }
+
+/**
+ * The handles of a message as cdr-ack reads it: its own `cdrAck`, and, for a
+ * batch (msg.payload an array, as a join node makes), those of each element
+ * that is a message or a record carrying them.
+ */
+export function ackHandlesOfBatch(msg: unknown): string[] {
+  const own = ackHandlesOf(msg);
+  const payload = msg !== null && typeof msg === 'object' ? (msg as { payload?: unknown }).payload : undefined;
+  if (!Array.isArray(payload)) return own;
+  return mergeAckHandles([{ [ACK_PROPERTY]: own }, ...payload]);
+}

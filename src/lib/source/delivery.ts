@@ -37,6 +37,8 @@ export interface DeliveryOptions {
    */
   emit(record: StoredRecord, handles: string[], redelivered: boolean): void;
   onWarning?(message: string): void;
+  /** Records were acknowledged (for the status). */
+  onAcknowledged?(): void;
 }
 
 export interface DeliveryCounts {
@@ -59,6 +61,8 @@ export class Delivery {
   private readonly due = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private readonly inflight = new Set<Promise<void>>();
+  /** The last records offered were refused (until some are taken again). */
+  private lastRefused = false;
   private closed = false;
 
   private constructor(
@@ -99,7 +103,7 @@ export class Delivery {
 
   /** True while new records would be refused (journal full or failed). */
   get refusing(): boolean {
-    return this.journal !== null && this.journal.wouldRefuse();
+    return this.journal !== null && (this.lastRefused || this.journal.wouldRefuse());
   }
 
   /**
@@ -131,6 +135,7 @@ export class Delivery {
     const total = datas.reduce((n, d) => n + d.length + 16, 0);
     if (this.closed || this.journal.wouldRefuse(total)) {
       this.counts.refused += records.length;
+      this.lastRefused = !this.closed;
       throw this.closed ? new Error('the source is closing') : new JournalFullError(this.journal.stats.maxBytes);
     }
     const taken: Array<{ seq: number; durable: Promise<void> }> = [];
@@ -138,9 +143,11 @@ export class Delivery {
       for (const d of datas) taken.push(this.journal.append(d));
     } catch (err) {
       this.counts.refused += records.length - taken.length;
+      this.lastRefused = true;
       // Records appended before the refusal are kept: they are handed on below.
       if (taken.length === 0) throw err;
     }
+    if (taken.length === records.length) this.lastRefused = false;
     await Promise.all(taken.map((t) => t.durable));
     taken.forEach((t, i) => {
       this.counts.accepted++;
@@ -173,6 +180,7 @@ export class Delivery {
     if (!this.journal) return;
     for (const s of seqs) this.due.delete(s);
     this.journal.ack(seqs);
+    this.opts.onAcknowledged?.();
   }
 
   private handOn(seq: number, record: StoredRecord, redelivered: boolean): void {
