@@ -118,6 +118,24 @@ describe('cdr-ack', function () {
     assert.equal(again.length, 0);
   });
 
+  it('examples/cdr-ack.json: a record posted is written by the file node, then acknowledged by cdr-ack', async () => {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'cdr-ack.json'), 'utf8'));
+    const out = path.join(journalDir, 'cdrs.jsonl');
+    const flowOf = example.map((n) => {
+      if (n.type === 'fs-cdr-in') return { ...n, port: 0, journalDir };
+      if (n.type === 'file') return { ...n, filename: out };
+      return n;
+    });
+    const jsonNode = require('@node-red/nodes/core/parsers/70-JSON.js');
+    const fileNode = require('@node-red/nodes/core/storage/10-file.js');
+    await load([fsNode, normalizeNode, ackNode, jsonNode, fileNode], flowOf);
+    const source = helper.getNode('ack-fs');
+    const port = await source.listening;
+    assert.equal((await post(port)).status, 200);
+    await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('80183ec8-d424-11e3-8fb2-65b6c3cdac7d'), 'the Cdr in the file');
+    await waitFor(() => /via cdr-ack · 0 unacked/.test(source.status.lastCall?.args[0]?.text ?? ''), 'acknowledged by cdr-ack');
+  });
+
   it('answers 503 and keeps the old records when the journal is full', async () => {
     const { got, port, node } = await start({ journalMaxMb: 1, ackTimeoutSec: 3600 });
     let status = 200;
