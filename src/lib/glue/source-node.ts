@@ -45,3 +45,42 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
   });
   return { ok: true, value: runtime };
 }
+
+/**
+ * What a source composition needs of its Node-RED node, by shape (no node-red
+ * import): a library user or a test can hand in any object like it.
+ */
+export interface SourceNodeLike {
+  readonly id: string;
+  credentials?: { username?: string; password?: string };
+  send(msg: unknown): void;
+  error(text: string, msg?: unknown): void;
+  warn(text: string): void;
+  log(text: string): void;
+  debug(text: string): void;
+  status(s: { fill?: string; shape?: string; text?: string }): void;
+  on(event: 'close', cb: (removed: boolean, done: () => void) => void): void;
+  on(event: 'input', cb: (msg: Record<string, unknown>, send: unknown, done: (err?: Error) => void) => void): void;
+}
+
+/** What a source composition needs of the runtime: messages, the userDir, other nodes. */
+export interface SourceEnv {
+  /** A message of the node's locale, `key` without the node type. */
+  t(key: string, params?: Record<string, string | number>): string;
+  userDir: string | undefined;
+  getNode(id: string): unknown;
+  eachNode(cb: (n: { type?: string; d?: boolean }) => void): void;
+}
+
+/** The SourceEnv of a node type from the runtime API (RED), by shape. */
+export function sourceEnv(
+  red: { _(key: string, params?: Record<string, string | number>): string; settings: unknown; nodes: { getNode(id: string): unknown; eachNode(cb: (n: object) => void): void } },
+  type: string,
+): SourceEnv {
+  return {
+    t: (key, params) => red._(`${type}.${key}`, params),
+    userDir: (red.settings as { userDir?: string }).userDir,
+    getNode: (id) => red.nodes.getNode(id),
+    eachNode: (cb) => red.nodes.eachNode(cb as (n: object) => void),
+  };
+}
