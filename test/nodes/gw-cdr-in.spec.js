@@ -256,7 +256,7 @@ describe('gw-cdr-in node', function () {
   });
 
   it('has every message it uses in its locale file', () => {
-    const src = fs.readFileSync(path.join(__dirname, '../../src/gw-cdr-in.ts'), 'utf8');
+    const src = fs.readFileSync(path.join(__dirname, '../../src/lib/source/gateway-source.ts'), 'utf8');
     const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '../../nodes/locales/en-US/gw-cdr-in.json'), 'utf8'))['gw-cdr-in'];
     const keys = [...src.matchAll(/\bt\('([A-Za-z0-9.-]+)'/g)].map((m) => m[1]);
     assert.ok(keys.length > 10);
