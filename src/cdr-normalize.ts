@@ -137,6 +137,8 @@ export = function register(RED: NodeAPI): void {
       if (vendor === null) {
         errors.count++;
         node.error(t('errors.no-vendor'), msg);
+        // The error path has it (a catch node): sending it again would fail the same way forever.
+        acknowledge(ackHandlesOf(msg));
         showCounts();
         done();
         return;
@@ -150,6 +152,7 @@ export = function register(RED: NodeAPI): void {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
         node.error(t('errors.map', { vendor, reason }), msg);
+        acknowledge(ackHandlesOf(msg));
         showCounts();
         done();
         return;

@@ -183,3 +183,21 @@ describe('cdr-normalize carries acknowledgements', function () {
     }
   });
 });
+
+describe('cdr-normalize and the error path', function () {
+  this.timeout(20000);
+  afterEach(() => helper.unload());
+
+  it('acknowledges a record it cannot map: it reached the error path, and sending it again would fail forever', async () => {
+    const acked = [];
+    const owner = registerAckOwner((seqs) => acked.push(...seqs));
+    try {
+      await load(normalizeNode, [{ id: 'n', type: 'cdr-normalize', vendor: 'freeswitch', wires: [[]] }]);
+      helper.getNode('n').receive({ payload: 'not a record', topic: 'freeswitch', cdrAck: [owner.token(7)] });
+      await waitFor(() => acked.length === 1, 'the acknowledgement');
+      assert.deepEqual(acked, [7]);
+    } finally {
+      owner.release();
+    }
+  });
+});

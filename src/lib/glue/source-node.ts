@@ -19,7 +19,7 @@ export interface SourceNodeWiring {
   warn(text: string): void;
   fail(err: Error): void;
   /** Records were acknowledged downstream: a moment to redraw the status. */
-  acknowledged?(): void;
+  acknowledged?: () => void;
 }
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
@@ -28,6 +28,35 @@ export function recordMessage(record: StoredRecord, topic: string, handles: stri
   if (handles.length > 0) msg[ACK_PROPERTY] = handles;
   if (redelivered) msg['redelivered'] = true;
   return msg;
+}
+
+/** What a composition does with the source layer's news. */
+export interface SourceHooks {
+  /** node.send of one record's message, and the counts. */
+  send(msg: Record<string, unknown>): void;
+  /** Records were acknowledged: redraw the status. */
+  acknowledged?(): void;
+  /** The journal failed (after node.error): show `text` in a red status. */
+  failed?(text: string): void;
+}
+
+/** The source layer of a source node: its journal settings read, warnings and failures reported on the node. */
+export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: string, config: JournalSettingsInput, topic: string, hooks: SourceHooks): Checked<SourceRuntime> {
+  return sourceRuntimeFor({
+    config,
+    userDir: env.userDir,
+    type,
+    id: node.id,
+    eachNode: env.eachNode,
+    topic,
+    send: hooks.send,
+    warn: (text) => node.warn(text),
+    acknowledged: hooks.acknowledged,
+    fail(err) {
+      node.error(env.t('errors.journal', { reason: err.message }));
+      hooks.failed?.(env.t('status.journal-failed'));
+    },
+  });
 }
 
 /** The source layer of one node, from its settings: journal, acknowledgement mode, messages. */

@@ -4,7 +4,7 @@ import { sourceMessage, type SourceInfo } from '../glue/source-message';
 import { formatCount, StatusThrottle, type StatusLike } from '../glue/status';
 import type { AmiStatus } from '../transport/ami-client';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeFor, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 
 /** The node's settings, as the editor saves them. */
 export interface AmiCdrInDef extends JournalSettingsInput {
@@ -36,22 +36,13 @@ export function runAmiSource(node: AmiCdrInNode, config: AmiCdrInDef, env: Sourc
     return;
   }
   if (celOutput && server.events !== 'cdr,cel') node.warn(t('log.cel-not-asked'));
-  const made = sourceRuntimeFor({
-    config,
-    userDir: env.userDir,
-    type: 'ami-cdr-in',
-    id: node.id,
-    eachNode: env.eachNode,
-    topic,
+  const made = sourceRuntimeOf(node, env, 'ami-cdr-in', config, topic, {
     send(msg) {
       counts.records++;
-      const m = msg;
-      node.send(celOutput ? [m, null] : m);
+      node.send(celOutput ? [msg, null] : msg);
       show();
     },
-    warn: (text) => node.warn(text),
     acknowledged: () => show(),
-    fail: (err) => node.error(t('errors.journal', { reason: err.message })),
   });
   if (!made.ok) {
     for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));

@@ -8,7 +8,7 @@ import { createCheckpointStore } from '../transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTailCheckpoint } from '../transport/file-tail';
 import type { FileSourceError, FileSourceEvent } from '../transport/file-source';
 import { createSpoolDir, SpoolRetryLater } from '../transport/spool-dir';
-import { sourceRuntimeFor, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import type { StoredRecord } from './delivery';
 import type { SourceRuntime } from './source-runtime';
@@ -109,24 +109,14 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
       );
   });
 
-  const made = sourceRuntimeFor({
-    config,
-    userDir: env.userDir,
-    type: 'fs-cdr-in',
-    id: node.id,
-    eachNode: env.eachNode,
-    topic,
+  const made = sourceRuntimeOf(node, env, 'fs-cdr-in', config, topic, {
     send(msg) {
       counts.records++;
       node.send(msg);
       showCounts();
     },
-    warn: (text) => node.warn(text),
     acknowledged: () => showCounts(),
-    fail(err) {
-      node.error(t('errors.journal', { reason: err.message }));
-      fail(t('status.journal-failed'));
-    },
+    failed: (text) => fail(text),
   });
   if (made.ok) runtime = made.value;
 

@@ -17,7 +17,7 @@ import { UdpSocket, UDP_DEFAULTS } from '../transport/udp-socket';
 import { createCheckpointStore } from '../transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTail } from '../transport/file-tail';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeFor, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 
 /** The node's settings, as the editor saves them. */
 export interface GwCdrInDef extends JournalSettingsInput {
@@ -82,20 +82,10 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
   }
   const settings = gw.value;
   const net = listener && listener.ok ? listener.value : null;
-  const made = sourceRuntimeFor({
-    config,
-    userDir: env.userDir,
-    type: 'gw-cdr-in',
-    id: node.id,
-    eachNode: env.eachNode,
-    topic,
+  const made = sourceRuntimeOf(node, env, 'gw-cdr-in', config, topic, {
     send: (msg) => node.send([msg, null]),
-    warn: (text) => node.warn(text),
     acknowledged: () => countsChanged(),
-    fail(err) {
-      node.error(t('errors.journal', { reason: err.message }));
-      fail(t('status.journal-failed'));
-    },
+    failed: (text) => fail(text),
   });
   if (!made.ok) {
     for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));

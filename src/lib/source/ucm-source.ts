@@ -10,7 +10,7 @@ import { HttpError, HttpReceiver, HTTP_DEFAULTS } from '../transport/http-receiv
 import type { Peer } from '../transport/peer';
 import { TcpServer, TCP_DEFAULTS } from '../transport/tcp-server';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeFor, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 import type { SourceRuntime } from './source-runtime';
 
 /** The node's settings, as the editor saves them. */
@@ -85,24 +85,14 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
     return;
   }
   const settings = checked.value;
-  const made = sourceRuntimeFor({
-    config,
-    userDir: env.userDir,
-    type: 'ucm-cdr-in',
-    id: node.id,
-    eachNode: env.eachNode,
-    topic,
+  const made = sourceRuntimeOf(node, env, 'ucm-cdr-in', config, topic, {
     send(msg) {
       counts.records++;
       node.send(msg);
       showCounts();
     },
-    warn: (text) => node.warn(text),
     acknowledged: () => showCounts(),
-    fail(err) {
-      node.error(t('errors.journal', { reason: err.message }));
-      fail(t('status.journal-failed'));
-    },
+    failed: (text) => fail(text),
   });
   if (!made.ok) {
     for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));

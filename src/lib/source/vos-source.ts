@@ -16,7 +16,7 @@ import type { Peer } from '../transport/peer';
 import { TcpServer } from '../transport/tcp-server';
 import { UdpSocket } from '../transport/udp-socket';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeFor, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 
 /** The node's settings, as the editor saves them. */
 export interface VosCdrInDef extends JournalSettingsInput {
@@ -100,20 +100,10 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     }
   }
   const tcpName = tlsOptions ? 'tls' : 'tcp';
-  const made = sourceRuntimeFor({
-    config,
-    userDir: env.userDir,
-    type: 'vos-cdr-in',
-    id: node.id,
-    eachNode: env.eachNode,
-    topic,
+  const made = sourceRuntimeOf(node, env, 'vos-cdr-in', config, topic, {
     send: (msg) => node.send([msg, null]),
-    warn: (text) => node.warn(text),
     acknowledged: () => statusNow(),
-    fail(err) {
-      node.error(t('errors.journal', { reason: err.message }));
-      fail(t('status.journal-failed'));
-    },
+    failed: (text) => fail(text),
   });
   if (!made.ok) {
     refuse(made.problems.map((p) => p.detail));
