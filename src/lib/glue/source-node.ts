@@ -20,6 +20,8 @@ export interface SourceNodeWiring {
   fail(err: Error): void;
   /** Records were acknowledged downstream: a moment to redraw the status. */
   acknowledged?: () => void;
+  /** Nothing is sent before this resolves (see SourceEnv.started). */
+  started?: Promise<void>;
 }
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
@@ -44,6 +46,7 @@ export interface SourceHooks {
 export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: string, config: JournalSettingsInput, topic: string, hooks: SourceHooks): Checked<SourceRuntime> {
   return sourceRuntimeFor({
     config,
+    ...(env.started ? { started: env.started } : {}),
     userDir: env.userDir,
     type,
     id: node.id,
@@ -67,6 +70,7 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
     journal: checked.value.journal ? { ...checked.value.journal, onWarning: (m) => w.warn(m) } : null,
     ackMode: ackModeOf(w.eachNode),
     ackTimeoutMs: checked.value.ackTimeoutMs,
+    ...(w.started ? { startAfter: w.started } : {}),
     emit: (record, handles, redelivered) => w.send(recordMessage(record, w.topic, handles, redelivered)),
     onWarning: (m) => w.warn(m),
     onAcknowledged: () => w.acknowledged?.(),
@@ -99,14 +103,34 @@ export interface SourceEnv {
   userDir: string | undefined;
   getNode(id: string): unknown;
   eachNode(cb: (n: { type?: string; d?: boolean }) => void): void;
+  /**
+   * Resolves once the flows are started. Node-RED creates a flow's nodes one by
+   * one with awaits between them: a record sent before the nodes downstream
+   * exist is dropped. Absent: at once.
+   */
+  started?: Promise<void>;
 }
+
+/** Longest wait for the flows to start before a source sends anyway. */
+export const FLOWS_START_TIMEOUT_MS = 30_000;
 
 /** The SourceEnv of a node type from the runtime API (RED), by shape. */
 export function sourceEnv(
-  red: { _(key: string, params?: Record<string, string | number>): string; settings: unknown; nodes: { getNode(id: string): unknown; eachNode(cb: (n: object) => void): void } },
+  red: {
+    _(key: string, params?: Record<string, string | number>): string;
+    settings: unknown;
+    nodes: { getNode(id: string): unknown; eachNode(cb: (n: object) => void): void };
+    events?: { once(event: string, cb: () => void): unknown };
+  },
   type: string,
 ): SourceEnv {
+  const started = new Promise<void>((resolve) => {
+    if (!red.events) return resolve();
+    red.events.once('flows:started', () => resolve());
+    setTimeout(resolve, FLOWS_START_TIMEOUT_MS).unref();
+  });
   return {
+    started,
     t: (key, params) => red._(`${type}.${key}`, params),
     userDir: (red.settings as { userDir?: string }).userDir,
     getNode: (id) => red.nodes.getNode(id),

@@ -39,6 +39,8 @@ export interface DeliveryOptions {
   onWarning?(message: string): void;
   /** Records were acknowledged (for the status). */
   onAcknowledged?(): void;
+  /** Nothing is handed on (replay included) before this resolves: Node-RED's flows must be started. */
+  startAfter?: Promise<void>;
 }
 
 export interface DeliveryCounts {
@@ -60,7 +62,9 @@ export class Delivery {
   /** Sequence → when it is re-sent unless acknowledged (downstream mode). */
   private readonly due = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly inflight = new Set<Promise<void>>();
+  /** accept() calls not settled yet, and close() waiting for them. */
+  private inHand = 0;
+  private readonly idle: Array<() => void> = [];
   /** The last records offered were refused (until some are taken again). */
   private lastRefused = false;
   private closed = false;
@@ -75,8 +79,12 @@ export class Delivery {
 
   /** Opens the journal (if any) and replays what it holds unacknowledged. */
   static async open(opts: DeliveryOptions): Promise<Delivery> {
-    if (!opts.journal) return new Delivery(opts, null, null);
+    if (!opts.journal) {
+      await opts.startAfter;
+      return new Delivery(opts, null, null);
+    }
     const { journal, unacknowledged } = await Journal.open(opts.journal);
+    await opts.startAfter;
     let delivery: Delivery | null = null;
     const owner = registerAckOwner((seqs) => delivery?.acknowledged(seqs));
     delivery = new Delivery(opts, journal, owner);
@@ -112,14 +120,13 @@ export class Delivery {
    * the journal cannot take them all.
    */
   accept(records: StoredRecord[]): Promise<void> {
-    const p = this.acceptNow(records);
     // close() waits for these: their acknowledgements must reach the journal before it closes.
-    const settled = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.inflight.add(settled);
-    void settled.then(() => this.inflight.delete(settled));
+    this.inHand++;
+    const p = this.acceptNow(records);
+    const settle = (): void => {
+      if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
+    };
+    p.then(settle, settle);
     return p;
   }
 
@@ -131,8 +138,9 @@ export class Delivery {
       }
       return;
     }
-    const datas = records.map((r) => Buffer.from(JSON.stringify(r), 'utf8'));
-    const total = datas.reduce((n, d) => n + d.length + 16, 0);
+    const datas = records.map((r) => JSON.stringify(r));
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding twice.
+    const total = datas.reduce((n, d) => n + d.length * 3 + 16, 0);
     if (this.closed || this.journal.wouldRefuse(total)) {
       this.counts.refused += records.length;
       this.lastRefused = !this.closed;
@@ -140,7 +148,7 @@ export class Delivery {
     }
     const taken: Array<{ seq: number; durable: Promise<void> }> = [];
     try {
-      for (const d of datas) taken.push(this.journal.append(d));
+      for (const d of datas) taken.push(this.journal.appendText(d));
     } catch (err) {
       this.counts.refused += records.length - taken.length;
       this.lastRefused = true;
@@ -148,12 +156,21 @@ export class Delivery {
       if (taken.length === 0) throw err;
     }
     if (taken.length === records.length) this.lastRefused = false;
-    await Promise.all(taken.map((t) => t.durable));
+    // Records appended together share their batch's promise.
+    if (taken.length === 1) await taken[0]!.durable;
+    else await Promise.all(taken.map((t) => t.durable));
     taken.forEach((t, i) => {
       this.counts.accepted++;
       this.handOn(t.seq, records[i]!, false);
     });
     if (taken.length < records.length) throw new JournalFullError(this.journal.stats.maxBytes);
+  }
+
+  /** True when the journal would take these records now (checked before a file source lets its position move past them). */
+  fits(records: StoredRecord[]): boolean {
+    if (!this.journal) return !this.closed;
+    const total = records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)) + 16, 0);
+    return !this.closed && !this.journal.wouldRefuse(total);
   }
 
   /** Resolves when there may be room for new records again. */
@@ -168,7 +185,7 @@ export class Delivery {
 
   /** Stops re-sending, writes what is pending and closes the journal; what is unacknowledged stays for the next start. */
   async close(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    if (this.inHand > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -186,7 +186,7 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
     });
     stoppers.push(() => spool.close());
     status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-    runtime!.ready.then(() => (closed ? undefined : spool.start())).then(
+    runtime!.ready.then((d) => (closed || !d ? undefined : spool.start())).then(
       () => {
         if (closed) return;
         node.log(t('log.watching', { what: dir }));
@@ -233,15 +233,14 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
         }
         const records = [{ payload: record, source }];
         // A full journal holds the tail here: the file keeps the lines meanwhile.
-        if (runtime!.refusing) return runtime!.takeWhenRoom(records);
-        runtime!.take(records).catch(() => runtime!.takeWhenRoom(records)).catch((err: Error) => node.error(t('errors.journal', { reason: err.message })));
+        return runtime!.takeFromFile(records, (err) => node.error(t('errors.journal', { reason: err.message })));
       },
       onError: (err) => fileError(err, 'csv', 'file'),
       onEvent: fileEvent,
     });
     stoppers.push(() => tail.close());
     status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
-    runtime!.ready.then(() => (closed ? undefined : tail.start())).then(
+    runtime!.ready.then((d) => (closed || !d ? undefined : tail.start())).then(
       () => {
         if (closed) return;
         node.log(t('log.watching', { what: file }));

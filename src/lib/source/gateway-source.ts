@@ -292,7 +292,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     label = `file ${nodePath.basename(fileSettings.path)}`;
     status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') });
     const started = tail;
-    runtime.ready.then(() => (closed ? undefined : started.start())).then(
+    runtime.ready.then((d) => (closed || !d ? undefined : started.start())).then(
       () => {
         showCounts();
         resolveListening(0);

@@ -49,6 +49,19 @@ export class SourceRuntime {
     });
   }
 
+  /**
+   * For file sources, whose position may move on as soon as the line handler
+   * returns: takes the records at once when they fit (void), else gives a
+   * promise that waits for room (the handler returns it, holding the file).
+   */
+  takeFromFile(records: StoredRecord[], onError: (err: Error) => void): Promise<void> | void {
+    if (this.delivery && this.delivery.fits(records)) {
+      this.delivery.accept(records).catch(onError);
+      return;
+    }
+    return this.takeWhenRoom(records).catch(onError);
+  }
+
   /** Like take(), but a full journal makes it wait for room instead of refusing (for file sources: the file keeps the record meanwhile). */
   async takeWhenRoom(records: StoredRecord[]): Promise<void> {
     for (;;) {

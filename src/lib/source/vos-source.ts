@@ -181,8 +181,8 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     onRecord(record: VosRecord, s: LineSource, late: boolean) {
       const records = [{ payload: record, source: sourceOf(s), ...(late ? { extra: { late: true } } : {}) }];
       // A file line waits for room in a full journal (the file keeps it); a streamed one is reported.
-      if (s.transport === 'file' && runtime.refusing) {
-        holding = runtime.takeWhenRoom(records).catch((err: Error) => node.error(t('errors.journal', { reason: err.message })));
+      if (s.transport === 'file') {
+        holding = runtime.takeFromFile(records, (err) => node.error(t('errors.journal', { reason: err.message }))) ?? null;
         return;
       }
       runtime.take(records).catch((err: Error) => reportBad('journal', err.message, JSON.stringify(record), s));
@@ -355,7 +355,7 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
   if (follower && fileSettings) {
     const f = follower;
     const dir = fileSettings.dir;
-    runtime.ready.then(() => (closed ? undefined : f.start())).then(
+    runtime.ready.then((d) => (closed || !d ? undefined : f.start())).then(
       () => {
         if (closed) return;
         ports.dir = dir;

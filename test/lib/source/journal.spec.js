@@ -201,6 +201,23 @@ describe('source/journal', () => {
     await again.journal.close();
   });
 
+  it('flush() resolves under steady traffic: it waits for what was appended before, not after', async () => {
+    const { journal } = await Journal.open({ dir });
+    let running = true;
+    const feed = () => {
+      if (!running) return;
+      journal.append(Buffer.from('steady'));
+      setImmediate(feed);
+    };
+    feed();
+    try {
+      for (let i = 0; i < 5; i++) await journal.flush();
+    } finally {
+      running = false;
+    }
+    await journal.close();
+  });
+
   it('reads an unacknowledged record back, and nothing once acknowledged', async () => {
     const { journal } = await Journal.open({ dir });
     const t = journal.append(Buffer.from('read me'));
