@@ -6,6 +6,7 @@ import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
 import { checkNormalizeSettings, vendorOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
+import { ACK_PROPERTY, ackHandlesOf, acknowledge, mergeAckHandles } from './lib/source/ack-registry';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
   batchSize?: unknown;
@@ -42,7 +43,8 @@ export = function register(RED: NodeAPI): void {
     const settings = checked.value;
     const errors = { count: 0 };
     const deduper = settings.dedupe === 'off' ? null : new Deduper({ maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
-    const pipeline = new NormalizePipeline<Meta>(settings, deduper);
+    // A repeat dropped here never reaches cdr-ack: acknowledge it now (its first copy carries the delivery).
+    const pipeline = new NormalizePipeline<Meta>(settings, deduper, (meta) => acknowledge(ackHandlesOf(meta.msg)));
     // Batch output (optional): records gathered into one message; flushed on close.
     const batchProblems: string[] = [];
     const batchSettings = batchSettingsOf(config, batchProblems);
@@ -91,6 +93,8 @@ export = function register(RED: NodeAPI): void {
       if (o.grouped) m['vendorRecords'] = o.vendorRecords;
       else m['vendorRecord'] = o.vendorRecords[0];
       if (o.duplicate) m['duplicate'] = true;
+      // A call built from legs carries the acknowledgements of all of them.
+      if (o.metas.length > 1) m[ACK_PROPERTY] = mergeAckHandles(o.metas.map((x) => x?.msg));
       return m;
     };
 
@@ -101,6 +105,8 @@ export = function register(RED: NodeAPI): void {
         const base = r.meta ? r.meta.msg : ({} as NodeMessageInFlow);
         const payload = r.vendorRecords.length === 1 ? r.vendorRecords[0] : r.vendorRecords;
         node.error(t('errors.invalid-call', { reason: r.error.message }), { ...base, payload, cdrProblem: problemOf(r.error) } as NodeMessage);
+        // On the error path for good: acknowledged, so the journal does not send it again and again.
+        acknowledge(mergeAckHandles(r.metas.map((m) => m?.msg)));
       }
     };
 
@@ -164,6 +170,8 @@ export = function register(RED: NodeAPI): void {
       if (vendor === null) {
         errors.count++;
         node.error(t('errors.no-vendor'), msg);
+        // The error path has it (a catch node): sending it again would fail the same way forever.
+        acknowledge(ackHandlesOf(msg));
         showCounts();
         done();
         return;
@@ -171,13 +179,15 @@ export = function register(RED: NodeAPI): void {
       let outputs: Array<Output<Meta>>;
       try {
         const pbx = (msg as { source?: { pbx?: unknown } }).source?.pbx;
-        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), typeof pbx === 'string' ? { pbx } : undefined);
+        const redelivered = (msg as { redelivered?: unknown }).redelivered === true;
+        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), redelivered });
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
         const problem = problemOf(err);
         if (problem) (msg as NodeMessageInFlow & { cdrProblem?: unknown }).cdrProblem = problem;
         node.error(t('errors.map', { vendor, reason }), msg);
+        acknowledge(ackHandlesOf(msg));
         showCounts();
         done();
         return;

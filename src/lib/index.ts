@@ -70,3 +70,14 @@ export * as amiFormat from './formats/ami';
 export { AmiClient, backoffDelay, type AmiClientOptions, type AmiStatus } from './transport/ami-client';
 export { AmiSimServer } from './sim/ami';
 export { mapAsterisk, DEFAULT_DIRECTION_RULES as ASTERISK_DIRECTION_RULES, type DirectionRule as AsteriskDirectionRule } from './cdr/normalize/asterisk';
+
+// Sources without Node-RED: the journal, delivery with acknowledgements, and each source node's composition
+export { Journal, JournalFullError, type JournalOptions, type JournalRecord, type FsyncPolicy } from './source/journal';
+export { Delivery, type DeliveryOptions, type StoredRecord, type AckMode } from './source/delivery';
+export { acknowledge, ackHandlesOf, ackHandlesOfBatch, registerAckOwner, ACK_PROPERTY } from './source/ack-registry';
+export type { SourceEnv, SourceNodeLike } from './glue/source-node';
+export { runUcmSource } from './source/ucm-source';
+export { runFsSource } from './source/fs-source';
+export { runVosSource } from './source/vos-source';
+export { runGatewaySource } from './source/gateway-source';
+export { runAmiSource } from './source/ami-source';

@@ -8,7 +8,7 @@ const { connect, write } = require('../support/net');
 const { waitFor } = require('../support/wait');
 const { generateGatewayTraffic } = require('../../nodes/lib/sim/gateway');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 const CORE = path.dirname(require.resolve('@node-red/nodes/package.json'));
 const coreNodes = [

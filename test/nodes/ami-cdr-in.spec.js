@@ -73,7 +73,7 @@ describe('ami-server + ami-cdr-in nodes', function () {
     assert.equal(m.source.port, sim.port);
     assert.equal(m.source.pbx, 'pbx-a');
     assert.ok(!Number.isNaN(Date.parse(m.source.receivedAt)));
-    await waitFor(() => st.some((s) => s.fill === 'green' && s.text === `127.0.0.1:${sim.port} · 3 rec`), 'green status with counts');
+    await waitFor(() => st.some((s) => s.fill === 'green' && s.text === `127.0.0.1:${sim.port} · 3 rec · ack on send`), 'green status with counts');
     assert.equal(st[0].fill, 'yellow');
     assert.equal(st[0].text, `connecting to 127.0.0.1:${sim.port}`);
   });

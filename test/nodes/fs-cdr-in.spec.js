@@ -16,7 +16,7 @@ const { fork } = require('node:child_process');
 const { writeSpoolFile, spoolFileName, MasterCsvWriter } = require('../../nodes/lib/sim/freeswitch-send');
 const { mapFreeswitch } = require('../../nodes/lib/cdr/normalize/freeswitch');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 const xml = fs.readFileSync(samplePath('freeswitch', 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8');
 const json = fs.readFileSync(samplePath('freeswitch', 'answered-bridged-with-hold.cdr.json'), 'utf8');

@@ -11,7 +11,7 @@ const { connect, write } = require('../support/net');
 const { waitFor } = require('../support/wait');
 const { generateGatewayTraffic } = require('../../nodes/lib/sim/gateway');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 const FIXTURES = require('../support/samples').samplePath('gateway');
 const sampleEvents = fs.readFileSync(path.join(FIXTURES, 'events-2004-01-26.tsv'), 'utf8');
@@ -256,7 +256,7 @@ describe('gw-cdr-in node', function () {
   });
 
   it('has every message it uses in its locale file', () => {
-    const src = fs.readFileSync(path.join(__dirname, '../../src/gw-cdr-in.ts'), 'utf8');
+    const src = fs.readFileSync(path.join(__dirname, '../../src/lib/source/gateway-source.ts'), 'utf8');
     const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '../../nodes/locales/en-US/gw-cdr-in.json'), 'utf8'))['gw-cdr-in'];
     const keys = [...src.matchAll(/\bt\('([A-Za-z0-9.-]+)'/g)].map((m) => m[1]);
     assert.ok(keys.length > 10);

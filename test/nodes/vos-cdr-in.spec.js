@@ -26,7 +26,7 @@ const { waitFor } = require('../support/wait');
 const { testCertificate } = require('../support/tls');
 const tlsNode = require('@node-red/nodes/core/network/05-tls.js');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 const START = Date.UTC(2024, 4, 1, 10, 0, 0);
 
@@ -120,7 +120,7 @@ describe('vos-cdr-in node', function () {
     // The node's own count (its status) is what arrived.
     const shown = `${out.records.length.toLocaleString('en-US')} rec`;
     await waitFor(() => (vos.status.lastCall?.args[0]?.text ?? '').includes(shown), `status "${shown}"`, 5000);
-    assert.match(vos.status.lastCall.args[0].text, /^udp :\d+ · 1,000 rec · 1,000\/min · last \d+ s ago$/);
+    assert.match(vos.status.lastCall.args[0].text, /^udp :\d+ · 1,000 rec · 1,000\/min · last \d+ s ago · ack on send$/);
   });
 
   it('reports each bad line with a clear error and the raw text, and reads the next good line', async () => {
@@ -252,6 +252,8 @@ ${cut}`);
     await waitFor(() => out.alerts.length === 2, 'resume alert', 5000);
     assert.equal(out.alerts[1].payload.event, 'resumed');
     assert.ok(Date.parse(out.alerts[1].payload.lastRecordAt) > 0);
+    // The record itself goes out once durable in the journal, a moment after the alert.
+    await waitFor(() => out.records.length === 1, 'the record');
     assert.equal(out.records.length, 1);
   });
 
@@ -262,7 +264,7 @@ ${cut}`);
     await waitFor(() => /25 rec · 25\/min · last \d+ s ago/.test(vos.status.lastCall?.args[0]?.text ?? ''), 'status with rate and age', 5000);
     const st = vos.status.lastCall.args[0];
     assert.equal(st.fill, 'green');
-    assert.match(st.text, /^tcp :\d+ · \d+ conn · 25 rec · 25\/min · last \d+ s ago$/);
+    assert.match(st.text, /^tcp :\d+ · \d+ conn · 25 rec · 25\/min · last \d+ s ago · ack on send$/);
   });
 
   it('listens on TCP and UDP at once, and releases both ports on close', async () => {

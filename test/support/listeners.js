@@ -17,7 +17,9 @@ const vosSim = require('../../nodes/lib/sim/vos');
 const { ucmToJson, ucmToXml } = require('../../nodes/lib/sim/ucm');
 
 const fsXml = fs.readFileSync(samplePath('freeswitch', 'a_80183ec8-d424-11e3-8fb2-65b6c3cdac7d.cdr.xml'), 'utf8');
-const gwEvents = fs.readFileSync(samplePath('gateway', 'events-2004-01-26.tsv'), 'utf8');
+// The two complete calls of the sample's event view: its third call never hangs
+// up there, so sent again it would be closed by its own repeat, one record more.
+const gwEvents = fs.readFileSync(samplePath('gateway', 'events-2004-01-26.tsv'), 'utf8').split('\n').filter((l) => l.split('\t')[1] !== '3').join('\n');
 
 /** A good record as a sender sends it: bytes on a stream, or an HTTP body. */
 function ucmRecord(format = 'json') {

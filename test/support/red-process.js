@@ -9,6 +9,7 @@
 //   await red.deploy(flow);          // resolves once the runtime logged "Started flows"
 //   ...
 //   await red.restart();             // same userDir, flows and files: a Node-RED restart
+//   await red.restart({ signal: 'SIGKILL' }); // the same after a crash
 //   await red.stop();                // kills the process, removes the userDir
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -157,9 +158,9 @@ async function startRed({ externalModules = [], settings = {}, env = {}, flow = 
   };
   process.once('exit', onExit);
 
-  const kill = async () => {
+  const kill = async (signal = 'SIGINT') => {
     if (red && !exited) {
-      red.kill('SIGINT');
+      red.kill(signal);
       const timer = setTimeout(() => red.kill('SIGKILL'), 5000);
       await exit;
       clearTimeout(timer);
@@ -215,9 +216,12 @@ async function startRed({ externalModules = [], settings = {}, env = {}, flow = 
     return JSON.parse(res.body);
   };
 
-  /** Stops the process and starts it again on the same userDir (flows, credentials and files kept). */
-  const restart = async () => {
-    await kill();
+  /**
+   * Stops the process and starts it again on the same userDir (flows, credentials and files kept).
+   * `signal: 'SIGKILL'` makes it a crash: no close handler runs.
+   */
+  const restart = async ({ signal = 'SIGINT' } = {}) => {
+    await kill(signal);
     const before = started;
     launch();
     await waitReady(before);

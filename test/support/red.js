@@ -1,7 +1,8 @@
 'use strict';
 const helper = require('node-red-node-test-helper');
 
-helper.init(require.resolve('node-red'));
+const { userDir } = require('./user-dir');
+helper.init(require.resolve('node-red'), { userDir });
 
 /** Core nodes the tests wire our nodes to. */
 const core = {
@@ -37,4 +38,4 @@ function logs(id, level) {
     .filter((e) => e.id === id && e.level === code);
 }
 
-module.exports = { helper, core, load, collect, logs };
+module.exports = { helper, core, load, collect, logs, userDir };

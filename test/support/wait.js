@@ -5,7 +5,7 @@ async function waitFor(check, what = 'condition', ms = 10000, every = 5) {
   for (;;) {
     const v = await check();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, every));
   }
 }

@@ -4,6 +4,7 @@
  * One message per batch is what a database node wants for a multi-row INSERT,
  * and it takes the per-message cost of the runtime off each record.
  */
+import { ACK_PROPERTY, mergeAckHandles } from '../source/ack-registry';
 
 export interface BatchSettings {
   /** Records per batch; 0 = no batching (one message per record). */
@@ -92,6 +93,10 @@ export function batchMessage(messages: Array<Record<string, unknown>>): Record<s
     if (m['duplicate'] === true) (duplicates ??= []).push(i);
   }
   out['payload'] = payload;
+  // The acknowledgement handles of every record in the batch travel with it, so one cdr-ack after the sink lets them all go.
+  const handles = mergeAckHandles(messages);
+  if (handles.length > 0) out[ACK_PROPERTY] = handles;
+  else delete out[ACK_PROPERTY];
   out['batch'] = { count: messages.length };
   if (duplicates) out['duplicates'] = duplicates;
   return out;

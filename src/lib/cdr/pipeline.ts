@@ -37,18 +37,23 @@ export interface Output<M> {
   vendorRecords: unknown[];
   /** True for a call assembled here from legs that came one by one. */
   grouped: boolean;
+  /** The metas of every record behind the output (all the legs of a call built here): their acknowledgements travel with it. */
+  metas: M[];
 }
 
 /** A call built here that failed the schema gate: it goes to the error path, with the vendor records it came from. */
 export interface Rejected<M> {
   error: CdrInvalidError;
   meta: M;
+  /** Every record behind the call: their acknowledgements, so a refused call is not re-sent for ever. */
+  metas: M[];
   vendorRecords: unknown[];
 }
 
 interface OpenCallInfo<M> {
   meta: M;
   records: unknown[];
+  metas: M[];
   /** Ids of the legs held for this call. */
   legIds: Set<string>;
   /** Those of them that were repeats when they first came. */
@@ -64,6 +69,8 @@ export class NormalizePipeline<M> {
   constructor(
     private readonly settings: PipelineSettings,
     readonly deduper: Deduper | null,
+    /** A record dropped as a repeat: the earlier copy carries the delivery, so the caller may acknowledge this one. */
+    private readonly onDrop: (meta: M) => void = () => undefined,
   ) {
     this.grouper =
       settings.output === 'call'
@@ -81,32 +88,37 @@ export class NormalizePipeline<M> {
    * that cannot be mapped. `origin` names the PBX the record came from
    * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids.
    */
-  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string }): Array<Output<M>> {
+  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string; redelivered?: boolean }): Array<Output<M>> {
+    // A record its source sends again (replay, no acknowledgement in time) is never dropped as a repeat:
+    // the first copy may not have reached the sink.
+    const again = origin?.redelivered === true;
     const configured = this.settings.vendorSettings?.[vendor];
     const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
     const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules });
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {
-      for (const leg of mapped.legs) this.emit(out, leg, this.isRepeat(leg.id, now), meta, [record], false);
+      for (const leg of mapped.legs) this.emit(out, leg, this.isRepeat(leg.id, now, again), [meta], [record], false);
       return out;
     }
     if (mapped.call) {
       // The vendor sent the whole call (a UCM group): no waiting.
-      this.emit(out, mapped.call, this.isRepeat(mapped.call.id, now), meta, [record], false);
+      this.emit(out, mapped.call, this.isRepeat(mapped.call.id, now, again), [meta], [record], false);
       return out;
     }
     for (const leg of mapped.legs) {
-      const repeat = this.isRepeat(leg.id, now);
+      const repeat = this.isRepeat(leg.id, now, again);
       if (repeat && this.settings.dedupe === 'drop') {
         this.counts.duplicates++;
+        this.onDrop(meta);
         continue;
       }
       let info = this.open.get(leg.callId);
       if (!info) {
-        info = { meta, records: [], legIds: new Set(), repeats: new Set() };
+        info = { meta, records: [], metas: [], legIds: new Set(), repeats: new Set() };
         this.open.set(leg.callId, info);
       }
+      if (!info.metas.includes(meta)) info.metas.push(meta);
       if (!info.legIds.has(leg.id)) {
         info.legIds.add(leg.id);
         info.records.push(record);
@@ -144,9 +156,9 @@ export class NormalizePipeline<M> {
     return out;
   }
 
-  private isRepeat(id: string, now: number): boolean {
+  private isRepeat(id: string, now: number, redelivered = false): boolean {
     if (this.settings.dedupe === 'off' || this.deduper === null) return false;
-    return this.deduper.check(id, now);
+    return this.deduper.check(id, now) && !redelivered;
   }
 
   private emitCall(out: Array<Output<M>>, call: Cdr): void {
@@ -155,27 +167,36 @@ export class NormalizePipeline<M> {
     const legIds = (call.legs ?? []).map((l) => l.id);
     const repeat = info !== undefined && legIds.length > 0 && legIds.every((id) => info.repeats.has(id));
     const records = info ? info.records : [];
-    const meta = info ? info.meta : (undefined as unknown as M);
+    const metas = info ? info.metas : [];
     if (info) {
       for (const id of legIds) {
         info.legIds.delete(id);
         info.repeats.delete(id);
       }
       if (info.legIds.size === 0) this.open.delete(call.callId);
-      else info.records = [];
+      else {
+        info.records = [];
+        info.metas = [];
+      }
     }
+    const callMetas = metas.length > 0 ? metas : [info ? info.meta : (undefined as unknown as M)];
     // Legs were checked by normalize(); the call built from them is checked here, whatever the builder did.
     const problem = cdrViolation(call);
-    if (problem !== null) this.rejected.push({ error: new CdrInvalidError(problem, 'building the call'), meta, vendorRecords: records });
-    else this.emit(out, call, repeat, meta, records, true);
+    if (problem !== null) {
+      this.rejected.push({ error: new CdrInvalidError(problem, 'building the call'), meta: callMetas[0]!, metas: callMetas, vendorRecords: records });
+    } else this.emit(out, call, repeat, callMetas, records, true);
   }
 
-  private emit(out: Array<Output<M>>, cdr: Cdr, repeat: boolean, meta: M, vendorRecords: unknown[], grouped: boolean): void {
+  private emit(out: Array<Output<M>>, cdr: Cdr, repeat: boolean, metas: M[], vendorRecords: unknown[], grouped: boolean): void {
     if (repeat) {
       this.counts.duplicates++;
-      if (this.settings.dedupe === 'drop') return;
+      if (this.settings.dedupe === 'drop') {
+        for (const m of metas) if (m !== undefined) this.onDrop(m);
+        return;
+      }
     }
     this.counts.out++;
-    out.push({ payload: this.settings.format === 'row' ? toFlatRow(cdr) : cdr, cdr, duplicate: repeat, meta, vendorRecords, grouped });
+    const meta = metas[0]!;
+    out.push({ payload: this.settings.format === 'row' ? toFlatRow(cdr) : cdr, cdr, duplicate: repeat, meta, vendorRecords, grouped, metas });
   }
 }

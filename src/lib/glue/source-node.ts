@@ -1,0 +1,139 @@
+import { ACK_PROPERTY } from '../source/ack-registry';
+import type { StoredRecord } from '../source/delivery';
+import { SourceRuntime } from '../source/source-runtime';
+import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
+import type { Checked } from './listener-config';
+import { sourceMessage } from './source-message';
+
+/** What a source node gives the source layer: where it is, and how it sends. */
+export interface SourceNodeWiring {
+  config: JournalSettingsInput;
+  userDir: string | undefined;
+  type: string;
+  id: string;
+  /** RED.nodes.eachNode: finds a cdr-ack in the deployed flows. */
+  eachNode: (cb: (n: { type?: string; d?: boolean }) => void) => void;
+  topic: string;
+  /** node.send for one message (on the first output). */
+  send(msg: Record<string, unknown>): void;
+  warn(text: string): void;
+  fail(err: Error): void;
+  /** Records were acknowledged downstream: a moment to redraw the status. */
+  acknowledged?: () => void;
+  /** Nothing is sent before this resolves (see SourceEnv.started). */
+  started?: Promise<void>;
+}
+
+/** The message for a record: the message contract plus the acknowledgement handles. */
+export function recordMessage(record: StoredRecord, topic: string, handles: string[], redelivered: boolean): Record<string, unknown> {
+  const msg: Record<string, unknown> = { ...sourceMessage(record.payload, topic, record.source), ...record.extra };
+  if (handles.length > 0) msg[ACK_PROPERTY] = handles;
+  if (redelivered) msg['redelivered'] = true;
+  return msg;
+}
+
+/** What a composition does with the source layer's news. */
+export interface SourceHooks {
+  /** node.send of one record's message, and the counts. */
+  send(msg: Record<string, unknown>): void;
+  /** Records were acknowledged: redraw the status. */
+  acknowledged?(): void;
+  /** The journal failed (after node.error): show `text` in a red status. */
+  failed?(text: string): void;
+}
+
+/** The source layer of a source node: its journal settings read, warnings and failures reported on the node. */
+export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: string, config: JournalSettingsInput, topic: string, hooks: SourceHooks): Checked<SourceRuntime> {
+  return sourceRuntimeFor({
+    config,
+    ...(env.started ? { started: env.started } : {}),
+    userDir: env.userDir,
+    type,
+    id: node.id,
+    eachNode: env.eachNode,
+    topic,
+    send: hooks.send,
+    warn: (text) => node.warn(text),
+    acknowledged: hooks.acknowledged,
+    fail(err) {
+      node.error(env.t('errors.journal', { reason: err.message }));
+      hooks.failed?.(env.t('status.journal-failed'));
+    },
+  });
+}
+
+/** The source layer of one node, from its settings: journal, acknowledgement mode, messages. */
+export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
+  const checked = checkJournalSettings(w.config, { userDir: w.userDir, type: w.type, id: w.id });
+  if (!checked.ok) return checked;
+  const runtime = new SourceRuntime({
+    journal: checked.value.journal ? { ...checked.value.journal, onWarning: (m) => w.warn(m) } : null,
+    ackMode: ackModeOf(w.eachNode),
+    ackTimeoutMs: checked.value.ackTimeoutMs,
+    ...(w.started ? { startAfter: w.started } : {}),
+    emit: (record, handles, redelivered) => w.send(recordMessage(record, w.topic, handles, redelivered)),
+    onWarning: (m) => w.warn(m),
+    onAcknowledged: () => w.acknowledged?.(),
+    onFailure: (err) => w.fail(err),
+  });
+  return { ok: true, value: runtime };
+}
+
+/**
+ * What a source composition needs of its Node-RED node, by shape (no node-red
+ * import): a library user or a test can hand in any object like it.
+ */
+export interface SourceNodeLike {
+  readonly id: string;
+  credentials?: { username?: string; password?: string };
+  send(msg: unknown): void;
+  error(text: string, msg?: unknown): void;
+  warn(text: string): void;
+  log(text: string): void;
+  debug(text: string): void;
+  status(s: { fill?: string; shape?: string; text?: string }): void;
+  on(event: 'close', cb: (removed: boolean, done: () => void) => void): void;
+  on(event: 'input', cb: (msg: Record<string, unknown>, send: unknown, done: (err?: Error) => void) => void): void;
+}
+
+/** What a source composition needs of the runtime: messages, the userDir, other nodes. */
+export interface SourceEnv {
+  /** A message of the node's locale, `key` without the node type. */
+  t(key: string, params?: Record<string, string | number>): string;
+  userDir: string | undefined;
+  getNode(id: string): unknown;
+  eachNode(cb: (n: { type?: string; d?: boolean }) => void): void;
+  /**
+   * Resolves once the flows are started. Node-RED creates a flow's nodes one by
+   * one with awaits between them: a record sent before the nodes downstream
+   * exist is dropped. Absent: at once.
+   */
+  started?: Promise<void>;
+}
+
+/** Longest wait for the flows to start before a source sends anyway. */
+export const FLOWS_START_TIMEOUT_MS = 30_000;
+
+/** The SourceEnv of a node type from the runtime API (RED), by shape. */
+export function sourceEnv(
+  red: {
+    _(key: string, params?: Record<string, string | number>): string;
+    settings: unknown;
+    nodes: { getNode(id: string): unknown; eachNode(cb: (n: object) => void): void };
+    events?: { once(event: string, cb: () => void): unknown };
+  },
+  type: string,
+): SourceEnv {
+  const started = new Promise<void>((resolve) => {
+    if (!red.events) return resolve();
+    red.events.once('flows:started', () => resolve());
+    setTimeout(resolve, FLOWS_START_TIMEOUT_MS).unref();
+  });
+  return {
+    started,
+    t: (key, params) => red._(`${type}.${key}`, params),
+    userDir: (red.settings as { userDir?: string }).userDir,
+    getNode: (id) => red.nodes.getNode(id),
+    eachNode: (cb) => red.nodes.eachNode(cb as (n: object) => void),
+  };
+}

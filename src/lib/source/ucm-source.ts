@@ -1,0 +1,253 @@
+/** The ucm-cdr-in source without Node-RED: settings, TCP or HTTP(S) listener, journal, messages, status. */
+import { parseUcm, ucmFormatOf, type UcmFormat } from '../formats/ucm';
+import { parseUcmHttpBody } from '../formats/ucm-http';
+import { createErrorReporter, peerKey } from '../glue/error-reporter';
+import { checkListenerSettings } from '../glue/listener-config';
+import { sourceMessage, type SourceInfo } from '../glue/source-message';
+import { keepListening } from '../glue/keep-listening';
+import { countsText, StatusThrottle } from '../glue/status';
+import { serverTlsOptions, type TlsConfigLike } from '../glue/tls-options';
+import { HttpError, HttpReceiver, HTTP_DEFAULTS } from '../transport/http-receiver';
+import { mismatchMessagesFrom } from '../transport/mismatch';
+import type { Peer } from '../transport/peer';
+import { TcpServer, TCP_DEFAULTS } from '../transport/tcp-server';
+import type { JournalSettingsInput } from '../glue/journal-settings';
+import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import type { SourceRuntime } from './source-runtime';
+
+/** The node's settings, as the editor saves them. */
+export interface UcmCdrInDef extends JournalSettingsInput {
+  transport: 'tcp' | 'http' | 'https';
+  useTls?: boolean;
+  tls?: string;
+  host?: string;
+  port: string | number;
+  format?: UcmFormat;
+  path?: string;
+  maxFrameKb?: string | number;
+  maxConnections?: string | number;
+  idleTimeoutSec?: string | number;
+  allow?: string;
+  topic?: string;
+}
+
+export interface UcmSourceNode extends SourceNodeLike {
+  /** Resolves with the bound port once listening (tests and the demo use it). */
+  listening: Promise<number>;
+}
+
+/** Runs a ucm-cdr-in on `node` (a Node-RED node, or any object shaped like one): everything the node does. */
+export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: SourceEnv): void {
+  const t = env.t;
+  const status = new StatusThrottle((s) => node.status(s));
+  const counts = { connections: 0, records: 0, errors: 0 };
+  const topic = config.topic?.trim() || 'ucm';
+  const format: UcmFormat = config.format === 'json' || config.format === 'xml' ? config.format : 'auto';
+  const transport = config.transport === 'http' || config.transport === 'https' ? config.transport : 'tcp';
+  const secure = transport === 'https' || (transport === 'tcp' && config.useTls === true);
+  const transportName = transport === 'tcp' && secure ? 'tls' : transport;
+  let label = `${transportName} :${config.port}`;
+  let closed = false;
+  let server: TcpServer | HttpReceiver | null = null;
+  let resolveListening: (port: number) => void = () => undefined;
+  node.listening = new Promise((resolve) => (resolveListening = resolve));
+
+  let runtime: SourceRuntime | null = null;
+  const showCounts = (): void => {
+    const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
+    status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
+  };
+  const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
+
+  const source = (peer: Peer | null, fmt: string): SourceInfo => ({
+    vendor: 'ucm',
+    format: fmt,
+    transport: transportName,
+    ...(peer ? { address: peer.address, port: peer.port } : {}),
+    receivedAt: new Date().toISOString(),
+  });
+
+  // A flood of bad records becomes a few folded reports a second (count and sample).
+  const reporter = createErrorReporter((text, msg) => node.error(text, msg), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
+  const onMismatch = (_kind: string, reason: string, peer: Peer): void => node.error(t('errors.mismatch', { from: peer.address, reason }));
+  const reportBadRecord = (reason: string, raw: string, peer: Peer | null, fmt: string): void => {
+    counts.errors++;
+    const msg = (): Record<string, unknown> => sourceMessage(raw, topic, source(peer, fmt)) as unknown as Record<string, unknown>;
+    reporter.report(peerKey(peer), () => ({ text: t('errors.bad-record', { from: peer ? peer.address : '?', reason }), msg: msg() }));
+    showCounts();
+  };
+
+  // --- settings, checked again here: a hand-edited flow bypasses the editor.
+  const checked = checkListenerSettings(config, {
+    maxFrameKb: TCP_DEFAULTS.maxFrameBytes / 1024,
+    maxConnections: TCP_DEFAULTS.maxConnections,
+    idleTimeoutSec: TCP_DEFAULTS.idleTimeoutMs / 1000,
+  });
+  if (!checked.ok) {
+    for (const p of checked.problems) node.error(t('errors.setting', { detail: p.detail }));
+    fail(t('status.bad-settings'));
+    node.on('close', (_removed: boolean, done: () => void) => done());
+    return;
+  }
+  const settings = checked.value;
+  const made = sourceRuntimeOf(node, env, 'ucm-cdr-in', config, topic, {
+    send(msg) {
+      counts.records++;
+      node.send(msg);
+      showCounts();
+    },
+    acknowledged: () => showCounts(),
+    failed: (text) => fail(text),
+  });
+  if (!made.ok) {
+    for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
+    fail(t('status.bad-settings'));
+    node.on('close', (_removed: boolean, done: () => void) => done());
+    return;
+  }
+  const journaled = made.value;
+  runtime = journaled;
+  let tlsOptions = null;
+  if (secure) {
+    const tlsNode = config.tls ? (env.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
+    try {
+      if (!tlsNode) throw new Error(t('errors.no-tls'));
+      tlsOptions = serverTlsOptions(tlsNode);
+    } catch (err) {
+      node.error(t('errors.setting', { detail: (err as Error).message }));
+      fail(t('status.bad-settings'));
+      node.on('close', (_removed: boolean, done: () => void) => done());
+      return;
+    }
+  }
+  const auth = node.credentials?.username ? { username: node.credentials.username, password: node.credentials.password ?? '' } : null;
+
+  if (transport === 'tcp') {
+    server = new TcpServer(
+      {
+        host: settings.host,
+        port: settings.port,
+        framing: format,
+        maxFrameBytes: settings.maxFrameBytes,
+        maxConnections: settings.maxConnections,
+        idleTimeoutMs: settings.idleTimeoutMs,
+        allow: settings.allow,
+        tls: tlsOptions,
+        mismatch: mismatchMessagesFrom(t),
+      },
+      {
+        onMismatch,
+        onFrame(text, peer) {
+          let records;
+          try {
+            records = parseUcm(text, format);
+          } catch (err) {
+            reportBadRecord((err as Error).message, text, peer, ucmFormatOf(text));
+            return;
+          }
+          const fmt = ucmFormatOf(text);
+          // TCP has no acknowledgement to hold back: a record the journal refuses is reported with its text.
+          journaled.take(records.map((record) => ({ payload: record, source: source(peer, fmt) }))).catch((err: Error) => reportBadRecord(err.message, text, peer, fmt));
+        },
+        onFrameError(err, peer) {
+          reportBadRecord(err.message, err.raw, peer, 'unknown');
+        },
+        onConnect(peer, n) {
+          counts.connections = n;
+          node.debug(t('log.connected', { from: `${peer.address}:${peer.port}` }));
+          showCounts();
+        },
+        onDisconnect(peer, reason, n, detail) {
+          counts.connections = n;
+          if (reason === 'idle') node.log(t('log.idle', { from: `${peer.address}:${peer.port}` }));
+          else node.debug(t('log.disconnected', { from: `${peer.address}:${peer.port}`, reason: detail ?? reason }));
+          if (!closed) showCounts();
+        },
+        onRefused(reason) {
+          node.warn(t('log.refused', { reason }));
+        },
+        onError(err) {
+          node.error(t('errors.internal', { reason: err.message }));
+        },
+      },
+    );
+  } else {
+    server = new HttpReceiver(
+      {
+        host: settings.host,
+        port: settings.port,
+        path: config.path?.trim() ? (config.path.trim().startsWith('/') ? config.path.trim() : `/${config.path.trim()}`) : '',
+        maxBodyBytes: settings.maxFrameBytes,
+        maxConnections: settings.maxConnections,
+        requestTimeoutMs: HTTP_DEFAULTS.requestTimeoutMs,
+        auth,
+        allow: settings.allow,
+        tls: tlsOptions,
+        bodyFormat: format,
+        mismatch: mismatchMessagesFrom(t),
+      },
+      {
+        onMismatch,
+        async onRequest(req) {
+          let parsed;
+          try {
+            parsed = parseUcmHttpBody(req.body, req.contentType, format);
+          } catch (err) {
+            const text = req.body.toString('utf8');
+            reportBadRecord((err as Error).message, text, req.peer, ucmFormatOf(text));
+            throw new HttpError(400, (err as Error).message);
+          }
+          const fmt = parsed.format;
+          try {
+            await journaled.take(parsed.records.map((record) => ({ payload: record, source: source(req.peer, fmt) })));
+          } catch (err) {
+            showCounts();
+            // Not journaled, so not acknowledged: the UCM sends it again.
+            throw new HttpError(503, (err as Error).message);
+          }
+          return { status: 200 };
+        },
+        onRejected(code, reason, peer) {
+          if (code === 401) node.warn(t('log.auth', { from: peer.address, reason }));
+          else node.debug(t('log.rejected', { from: peer.address, code, reason }));
+        },
+        onRefused(address) {
+          node.warn(t('log.refused', { reason: t('log.not-allowed', { from: address }) }));
+        },
+        onError(err) {
+          node.error(t('errors.internal', { reason: err.message }));
+        },
+      },
+    );
+  }
+  if (transport === 'tcp' && auth) node.warn(t('log.tcp-auth-ignored'));
+
+  const listening = keepListening(server, {
+    onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+    onListening(port) {
+      label = `${transportName} :${port}`;
+      node.log(t('log.listening', { transport: transportName, host: settings.host, port }));
+      showCounts();
+      resolveListening(port);
+    },
+    onFailed(err, inUse) {
+      node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: settings.port }) : err.message }));
+      fail(inUse ? t('status.in-use', { port: settings.port }) : t('status.failed'));
+    },
+  });
+
+  node.on('close', (_removed: boolean, done: () => void) => {
+    closed = true;
+    listening.stop();
+    status.stop();
+    reporter.close();
+    const s = server;
+    server = null;
+    (s ? s.close() : Promise.resolve())
+      .then(() => journaled.close())
+      .then(
+        () => done(),
+        () => done(),
+      );
+  });
+}

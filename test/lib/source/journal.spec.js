@@ -1,0 +1,230 @@
+'use strict';
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Journal, JournalFullError, toRanges } = require('../../../nodes/lib/source/journal');
+const { crc32, tableCrc32 } = require('../../../nodes/lib/source/crc32');
+
+const segmentsIn = (dir) => fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
+const text = (records) => records.map((r) => r.data.toString());
+
+describe('source/journal', () => {
+  let dir;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-journal-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('computes the standard CRC-32 with and without the built-in', () => {
+    const b = Buffer.from('123456789');
+    assert.equal(crc32(b), 0xcbf43926);
+    assert.equal(tableCrc32(b), 0xcbf43926);
+  });
+
+  it('folds acknowledged sequence numbers into ranges', () => {
+    assert.deepEqual(toRanges([5, 3, 4, 9, 4, 10]), [
+      [3, 3],
+      [9, 2],
+    ]);
+  });
+
+  it('replays every record not acknowledged, in order, after a reopen', async () => {
+    const { journal, unacknowledged } = await Journal.open({ dir });
+    assert.deepEqual(unacknowledged, []);
+    const taken = ['a', 'b', 'c', 'd'].map((s) => journal.append(Buffer.from(s)));
+    await Promise.all(taken.map((t) => t.durable));
+    journal.ack([taken[1].seq, taken[3].seq]);
+    await journal.close();
+    const again = await Journal.open({ dir });
+    assert.deepEqual(text(again.unacknowledged), ['a', 'c']);
+    assert.deepEqual(
+      again.unacknowledged.map((r) => r.seq),
+      [taken[0].seq, taken[2].seq],
+    );
+    // New records never reuse a sequence number still in the journal.
+    const next = again.journal.append(Buffer.from('e'));
+    assert.ok(next.seq > taken[3].seq);
+    await next.durable;
+    await again.journal.close();
+  });
+
+  it('writes many concurrent appends with few fsyncs (group commit)', async () => {
+    const { journal } = await Journal.open({ dir });
+    const calls = { n: 0 };
+    const real = fs.fdatasync;
+    fs.fdatasync = (fd, cb) => {
+      calls.n++;
+      real(fd, cb);
+    };
+    try {
+      const taken = [];
+      for (let i = 0; i < 500; i++) taken.push(journal.append(Buffer.from(`record ${i}`)));
+      await Promise.all(taken.map((t) => t.durable));
+    } finally {
+      fs.fdatasync = real;
+    }
+    assert.ok(calls.n >= 1 && calls.n <= 3, `${calls.n} fsyncs for 500 appends`);
+    await journal.close();
+    const again = await Journal.open({ dir });
+    assert.equal(again.unacknowledged.length, 500);
+    await again.journal.close();
+  });
+
+  it("with fsync 'never' does not fsync, and the records still survive a reopen", async () => {
+    const { journal } = await Journal.open({ dir, fsync: 'never' });
+    let calls = 0;
+    const real = fs.fdatasync;
+    fs.fdatasync = (fd, cb) => {
+      calls++;
+      real(fd, cb);
+    };
+    try {
+      await journal.append(Buffer.from('x')).durable;
+    } finally {
+      fs.fdatasync = real;
+    }
+    assert.equal(calls, 0);
+    await journal.close();
+    const again = await Journal.open({ dir });
+    assert.deepEqual(text(again.unacknowledged), ['x']);
+    await again.journal.close();
+  });
+
+  it('deletes segments once every record in them is acknowledged', async () => {
+    const { journal } = await Journal.open({ dir, maxBytes: 64 * 1024, segmentBytes: 1024 });
+    const taken = [];
+    for (let i = 0; i < 100; i++) taken.push(journal.append(Buffer.alloc(100, 0x61 + (i % 26))));
+    await Promise.all(taken.map((t) => t.durable));
+    assert.ok(segmentsIn(dir).length >= 8, `${segmentsIn(dir).length} segments`);
+    journal.ack(taken.slice(0, 99).map((t) => t.seq));
+    await journal.flush();
+    // The segment of the one record left, and the current one.
+    assert.ok(segmentsIn(dir).length <= 2, segmentsIn(dir).join(','));
+    journal.ack([taken[99].seq]);
+    await journal.flush();
+    await journal.close();
+    const again = await Journal.open({ dir, maxBytes: 64 * 1024, segmentBytes: 1024 });
+    assert.deepEqual(again.unacknowledged, []);
+    assert.equal(segmentsIn(dir).length, 1);
+    await again.journal.close();
+  });
+
+  it('refuses new records over the disk cap, keeps the old ones, and takes records again once acknowledged', async () => {
+    const { journal } = await Journal.open({ dir, maxBytes: 8192, segmentBytes: 1024 });
+    const taken = [];
+    let refused = null;
+    for (let i = 0; i < 200 && !refused; i++) {
+      try {
+        taken.push(journal.append(Buffer.alloc(200, 0x62)));
+      } catch (err) {
+        refused = err;
+      }
+    }
+    assert.ok(refused instanceof JournalFullError, String(refused));
+    await Promise.all(taken.map((t) => t.durable));
+    assert.ok(journal.wouldRefuse(200));
+    let freed = false;
+    const space = journal.whenSpace().then(() => (freed = true));
+    journal.ack(taken.map((t) => t.seq));
+    await space;
+    assert.ok(freed);
+    await journal.append(Buffer.from('after')).durable;
+    await journal.close();
+    const again = await Journal.open({ dir, maxBytes: 8192, segmentBytes: 1024 });
+    assert.deepEqual(text(again.unacknowledged), ['after']);
+    await again.journal.close();
+  });
+
+  it('detects a torn tail (a crash in mid-write), warns, and keeps every complete record', async () => {
+    const { journal } = await Journal.open({ dir });
+    for (const s of ['one', 'two', 'three']) await journal.append(Buffer.from(s)).durable;
+    await journal.close();
+    const seg = path.join(dir, segmentsIn(dir).pop());
+    const full = fs.statSync(seg).size;
+    // Cut into the last record, as a kill during its write would leave it.
+    fs.truncateSync(seg, full - 3);
+    const warnings = [];
+    const again = await Journal.open({ dir, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(text(again.unacknowledged), ['one', 'two']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /torn entry/);
+    await again.journal.append(Buffer.from('four')).durable;
+    await again.journal.close();
+    const third = await Journal.open({ dir, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(text(third.unacknowledged), ['one', 'two', 'four']);
+    await third.journal.close();
+  });
+
+  it('truncation at every byte of the tail loses nothing complete and never throws', async () => {
+    const { journal } = await Journal.open({ dir });
+    for (const s of ['alpha', 'beta', 'gamma']) await journal.append(Buffer.from(s)).durable;
+    await journal.close();
+    const seg = path.join(dir, segmentsIn(dir).pop());
+    const bytes = fs.readFileSync(seg);
+    const recordBytes = (s) => 8 + 1 + 6 + s.length;
+    const endOfBeta = recordBytes('alpha') + recordBytes('beta');
+    for (let cut = endOfBeta; cut < bytes.length; cut++) {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-journal-cut-'));
+      try {
+        fs.writeFileSync(path.join(d, path.basename(seg)), bytes.subarray(0, cut));
+        const warnings = [];
+        const j = await Journal.open({ dir: d, onWarning: (m) => warnings.push(m) });
+        assert.deepEqual(text(j.unacknowledged), ['alpha', 'beta'], `cut at ${cut}`);
+        assert.equal(warnings.length, cut === endOfBeta ? 0 : 1, `cut at ${cut}`);
+        await j.journal.close();
+      } finally {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('detects a corrupt entry by its checksum and skips the rest of that segment only', async () => {
+    const { journal } = await Journal.open({ dir, maxBytes: 64 * 1024, segmentBytes: 1024 });
+    const taken = [];
+    for (let i = 0; i < 30; i++) taken.push(journal.append(Buffer.from(`record-${String(i).padStart(3, '0')}-${'x'.repeat(80)}`)));
+    await Promise.all(taken.map((t) => t.durable));
+    await journal.close();
+    const segs = segmentsIn(dir);
+    assert.ok(segs.length >= 3);
+    const first = path.join(dir, segs[0]);
+    const bytes = fs.readFileSync(first);
+    bytes[8 + 20] ^= 0xff; // inside the body of the first record
+    fs.writeFileSync(first, bytes);
+    const warnings = [];
+    const again = await Journal.open({ dir, maxBytes: 64 * 1024, segmentBytes: 1024, onWarning: (m) => warnings.push(m) });
+    assert.match(warnings.join('\n'), /checksum/);
+    const got = text(again.unacknowledged);
+    assert.ok(got.length > 0 && got.length < 30);
+    assert.ok(!got.some((s) => s.startsWith('record-000')));
+    assert.ok(got.includes(`record-029-${'x'.repeat(80)}`));
+    await again.journal.close();
+  });
+
+  it('flush() resolves under steady traffic: it waits for what was appended before, not after', async () => {
+    const { journal } = await Journal.open({ dir });
+    let running = true;
+    const feed = () => {
+      if (!running) return;
+      journal.append(Buffer.from('steady'));
+      setImmediate(feed);
+    };
+    feed();
+    try {
+      for (let i = 0; i < 5; i++) await journal.flush();
+    } finally {
+      running = false;
+    }
+    await journal.close();
+  });
+
+  it('reads an unacknowledged record back, and nothing once acknowledged', async () => {
+    const { journal } = await Journal.open({ dir });
+    const t = journal.append(Buffer.from('read me'));
+    await t.durable;
+    assert.equal((await journal.read(t.seq)).toString(), 'read me');
+    journal.ack([t.seq]);
+    assert.equal(await journal.read(t.seq), null);
+    await journal.close();
+  });
+});

@@ -1,0 +1,105 @@
+'use strict';
+// The source layer without Node-RED: a library user drives a whole UCM source
+// with a plain object for its "node", and the delivery on its own.
+const assert = require('node:assert/strict');
+const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const lib = require('../../../nodes/lib/index');
+const { UcmGenerator, ucmToJson } = require('../../../nodes/lib/sim/ucm');
+const { waitFor } = require('../../support/wait');
+
+/** A plain object shaped like a Node-RED node. */
+function plainNode(id) {
+  const n = new EventEmitter();
+  Object.assign(n, {
+    id,
+    sent: [],
+    errors: [],
+    statuses: [],
+    send: (m) => n.sent.push(m),
+    error: (text) => n.errors.push(text),
+    warn: () => undefined,
+    log: () => undefined,
+    debug: () => undefined,
+    status: (s) => n.statuses.push(s),
+  });
+  return n;
+}
+
+const close = (n) => new Promise((resolve) => n.emit('close', false, resolve));
+
+describe('source layer without Node-RED', function () {
+  this.timeout(20000);
+  let dir;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-source-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const env = (withAck) => ({
+    t: (key, params) => `${key}${params ? ' ' + JSON.stringify(params) : ''}`,
+    userDir: dir,
+    getNode: () => null,
+    eachNode: (cb) => (withAck ? cb({ type: 'cdr-ack' }) : undefined),
+  });
+
+  it('runs a UCM TCP source: records journaled, handed on with handles, replayed after a restart until acknowledged', async () => {
+    const gen = new UcmGenerator({ seed: 3 });
+    const records = [gen.next('leg'), gen.next('leg'), gen.next('leg')];
+    const node = plainNode('u1');
+    lib.runUcmSource(node, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    const port = await node.listening;
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.end(records.map(ucmToJson).join('\n'));
+    await waitFor(() => node.sent.length === 3, 'three records');
+    assert.deepEqual(
+      node.sent.map((m) => m.payload.AcctId),
+      records.map((r) => r.AcctId),
+    );
+    assert.ok(node.sent.every((m) => Array.isArray(m.cdrAck) && m.cdrAck.length === 1));
+    assert.equal(lib.acknowledge(node.sent[1].cdrAck), 1);
+    await close(node);
+
+    // The same node id again: the two never acknowledged come back, marked redelivered.
+    const again = plainNode('u1');
+    lib.runUcmSource(again, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    await again.listening;
+    await waitFor(() => again.sent.length === 2, 'the two unacknowledged records');
+    assert.deepEqual(
+      again.sent.map((m) => m.payload.AcctId),
+      [records[0].AcctId, records[2].AcctId],
+    );
+    assert.ok(again.sent.every((m) => m.redelivered === true));
+    lib.acknowledge(again.sent.flatMap((m) => m.cdrAck));
+    await close(again);
+
+    const third = plainNode('u1');
+    lib.runUcmSource(third, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    await third.listening;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(third.sent.length, 0);
+    await close(third);
+  });
+
+  it('reports a journal setting out of range and does not start', async () => {
+    const node = plainNode('u2');
+    lib.runUcmSource(node, { transport: 'tcp', host: '127.0.0.1', port: 0, journalMaxMb: 0 }, env(false));
+    assert.match(node.errors.join('\n'), /journal disk cap/);
+    assert.equal(node.statuses.at(-1).fill, 'red');
+    await close(node);
+  });
+
+  it('Delivery alone: without the journal a record is handed on at once, without handles', async () => {
+    const got = [];
+    const d = await lib.Delivery.open({ journal: null, ackMode: 'sent', emit: (r, handles, again) => got.push({ r, handles, again }) });
+    await d.accept([{ payload: { a: 1 }, source: { vendor: 'ucm', format: 'json', transport: 'tcp', receivedAt: new Date().toISOString() } }]);
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0].handles, []);
+    assert.equal(got[0].again, false);
+    await d.close();
+  });
+});
