@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { Deduper } from './lib/cdr/dedupe';
 import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
-import { checkNormalizeSettings, vendorOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
+import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {}
@@ -140,7 +140,9 @@ export = function register(RED: NodeAPI): void {
       let outputs: Array<Output<Meta>>;
       try {
         const pbx = (msg as { source?: { pbx?: unknown } }).source?.pbx;
-        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), typeof pbx === 'string' ? { pbx } : undefined);
+        const zone = zoneOf(settings, msg as { timeZone?: unknown; source?: unknown });
+        if ('error' in zone) throw new MapError(zone.error);
+        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone });
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });

@@ -67,12 +67,13 @@ export class NormalizePipeline<M> {
   /**
    * Maps one record and gives what goes out now. Throws MapError for a record
    * that cannot be mapped. `origin` names the PBX the record came from
-   * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids.
+   * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids;
+   * its `timeZone`, when given, is the zone of that PBX's wall-clock times.
    */
-  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string }): Array<Output<M>> {
+  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string; timeZone?: string }): Array<Output<M>> {
     const configured = this.settings.vendorSettings?.[vendor];
     const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
-    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions });
+    const mapped = normalize(vendor, record, { timeZone: origin?.timeZone ?? this.settings.timeZone, vendor: vendorOptions });
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {
