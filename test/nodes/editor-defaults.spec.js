@@ -114,8 +114,16 @@ describe('node dialogs agree with their help', () => {
       });
 
       it('every validator returns its message (a function of two parameters)', () => {
+        const node = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
         for (const [prop, d] of Object.entries(def.defaults)) {
-          if (typeof d.validate === 'function') assert.equal(d.validate.length, 2, `${type}.${prop}: validate(v, opt)`);
+          if (typeof d.validate !== 'function') continue;
+          assert.equal(d.validate.length, 2, `${type}.${prop}: validate(v, opt)`);
+          // A new node's value passes (a blank one may be required); anything else gives true or a text, never a bare false.
+          if (!d.type && d.value !== '') assert.equal(d.validate.call(node, d.value, {}), true, `${type}.${prop}: the default ${JSON.stringify(d.value)} is valid`);
+          for (const bad of ['70000', '-1', 'not valid ¤', '{', 'x'.repeat(300), '_ADD_']) {
+            const r = d.validate.call({ ...node, tcp: true, udp: true, files: true, backfill: 'from', template: 'custom', mode: prop === 'file' || prop === 'customTemplate' ? 'csv' : prop === 'dir' ? 'spool' : 'http', transport: prop === 'path' ? 'file' : 'https', useTls: true }, bad, {});
+            assert.ok(r === true || (typeof r === 'string' && r.length > 0), `${type}.${prop}: ${JSON.stringify(bad)} gives true or a message, not ${JSON.stringify(r)}`);
+          }
         }
       });
 
