@@ -30,12 +30,16 @@
     return fill(MESSAGES[key], args);
   }
 
+  /** `key` of the node's own catalog, or `fallback` when the catalog lacks it. */
+  function lookup(type, key, args, fallback) {
+    var def = window.RED && RED.nodes && RED.nodes.getType(type);
+    var out = def && typeof def._ === 'function' ? def._(key, args) : key;
+    return out === key ? fallback : out;
+  }
+
   /** The text of `<type>.validate.<key>` from the node's own catalog. */
   function text(type, key, args) {
-    var def = window.RED && RED.nodes && RED.nodes.getType(type);
-    var full = type + '.validate.' + key;
-    var out = def && typeof def._ === 'function' ? def._(full, args) : full;
-    return out === full ? key : out;
+    return lookup(type, type + '.validate.' + key, args, key);
   }
 
   /** A validator from a yes/no `test` (called with the node as `this`) and the node's message `key`. */
@@ -123,10 +127,7 @@
   }
 
   function labelOf(type, prop) {
-    var def = window.RED && RED.nodes && RED.nodes.getType(type);
-    var key = type + '.label.' + prop;
-    var out = def && typeof def._ === 'function' ? def._(key) : key;
-    return out === key ? prop : out;
+    return lookup(type, type + '.label.' + prop, undefined, prop);
   }
 
   window.cdrflowEditor = {
