@@ -252,9 +252,12 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     return node;
   }
 
+  // Cancels the open dialog and waits until its tray has slid away (a double
+  // click while it still moves opens nothing).
   async function cancelDialog() {
     await page.click('#node-dialog-cancel');
-    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached', timeout: 5000 });
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached', timeout: 15000 });
+    await page.waitForFunction(() => !document.querySelector('.red-ui-tray'), null, { timeout: 15000 });
   }
 
   it('cdr-calc: the rate table is checked line by line as it is typed, the message naming the line', async () => {
@@ -538,7 +541,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
 
   async function editDialog(node, prefix) {
     await node.locator('.red-ui-flow-node').first().dblclick();
-    await page.locator(prefix === 'node-input' ? '#node-dialog-ok' : '#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
+    // Generous: on a busy machine the tray takes seconds to build.
+    await page.locator(prefix === 'node-input' ? '#node-dialog-ok' : '#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 15000 });
     // The tray slides in; settled when the dialog's first field is laid out.
     await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating, .red-ui-tray:not(.red-ui-tray-resizing) .red-ui-component-spinner'), null, { timeout: 5000 });
   }
