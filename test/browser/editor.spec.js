@@ -228,7 +228,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await page.click('#node-dialog-ok');
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
       // The editor validates the node as the dialog closes; under load that can land a little later.
-      await page.waitForFunction((i) => RED.nodes.node(i).valid === true, id, { timeout: 5000 }).catch(() => {});
+      await page.waitForFunction((i) => RED.nodes.node(i).valid === true, id, { timeout: 15000 }).catch(() => {});
       const saved = await page.evaluate(([i, p]) => ({ valid: RED.nodes.node(i).valid, name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }), [id, bad.prop]);
       assert.equal(saved.valid, true, `${type} valid again`);
       if (named) assert.equal(saved.name, 'edited in the browser');
@@ -458,7 +458,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible', timeout: 5000 });
     await choose();
     // An example is fetched from the runtime when picked: Import is enabled once it is there.
-    await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor({ timeout: 10000 });
+    await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor({ timeout: 30000 });
     await page.click('#red-ui-clipboard-dialog-ok');
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden', timeout: 5000 });
     // Flows without a tab of their own follow the mouse until dropped.
