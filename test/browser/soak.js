@@ -10,7 +10,7 @@
 //
 // Exits 0 when every run passed. Each failing run's test titles and errors
 // (a script error comes with its stack) are printed and kept in
-// test-artifacts/soak/run-<n>.log.
+// test-artifacts/soak/run-<n>.log, its failure screenshots in run-<n>/.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -84,6 +84,16 @@ function runOnce(specs, logFile) {
   });
 }
 
+// The next run clears the FAILED-*.png screenshots of this one: keep them beside its log.
+function keepFailedScreenshots(dir) {
+  const shots = path.join(root, 'test-artifacts', 'screenshots');
+  const failed = fs.existsSync(shots) ? fs.readdirSync(shots).filter((f) => f.startsWith('FAILED-')) : [];
+  if (failed.length === 0) return;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of failed) fs.copyFileSync(path.join(shots, f), path.join(dir, f));
+  console.log(`    screenshots: ${path.relative(root, dir)}/`);
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
@@ -112,7 +122,10 @@ async function main() {
       if (ok) passed++;
       const secs = Math.round((Date.now() - started) / 1000);
       console.log(`run ${n}: ${ok ? 'passed' : 'FAILED'} (${r.passing} passing, ${r.failing} failing, exit ${r.code}, ${secs} s)`);
-      if (!ok) console.log(r.report ? r.report.replace(/^/gm, '    ') : `    see ${path.relative(root, logFile)}`);
+      if (!ok) {
+        console.log(r.report ? r.report.replace(/^/gm, '    ') : `    see ${path.relative(root, logFile)}`);
+        keepFailedScreenshots(path.join(logDir, `run-${n}`));
+      }
     }
   } finally {
     stopLoad();
