@@ -25,6 +25,17 @@ const to = path.join(root, 'nodes', 'icons');
 fs.mkdirSync(to, { recursive: true });
 for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
 
+// The rate-table parser, also for the cdr-calc dialog: the editor checks a
+// table with the very rule the runtime applies (resources/ is served to it).
+const ratingJs = fs.readFileSync(path.join(root, 'nodes', 'lib', 'cdr', 'rating.js'), 'utf8');
+if (/\brequire\(/.test(ratingJs)) {
+  console.error('build: src/lib/cdr/rating.ts must import nothing at runtime (the editor loads it alone)');
+  process.exit(1);
+}
+const ratingText = `/* Built from src/lib/cdr/rating.ts by scripts/build.js: do not edit. */\n(function (exports) {\n${ratingJs}\n})((window.cdrflowRating = {}));\n`;
+const ratingFile = path.join(root, 'resources', 'cdr-rating.js');
+if (!fs.existsSync(ratingFile) || fs.readFileSync(ratingFile, 'utf8') !== ratingText) fs.writeFileSync(ratingFile, ratingText);
+
 // The Cdr JSON Schema, written from its one source (src/lib/cdr/schema.ts) so
 // that the shipped file and the TypeScript types cannot disagree.
 const { cdrJsonSchema } = require(path.join(root, 'nodes', 'lib', 'cdr', 'schema.js'));

@@ -4,7 +4,7 @@ import { Deduper } from './lib/cdr/dedupe';
 import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
-import { checkNormalizeSettings, vendorOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
+import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { ACK_PROPERTY, ackHandlesOf, acknowledge, mergeAckHandles } from './lib/source/ack-registry';
 
@@ -180,7 +180,9 @@ export = function register(RED: NodeAPI): void {
       try {
         const pbx = (msg as { source?: { pbx?: unknown } }).source?.pbx;
         const redelivered = (msg as { redelivered?: unknown }).redelivered === true;
-        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), redelivered });
+        const zone = zoneOf(settings, msg as { timeZone?: unknown; source?: unknown });
+        if ('error' in zone) throw new MapError(zone.error);
+        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone, redelivered });
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });

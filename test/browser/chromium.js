@@ -20,7 +20,7 @@ function requireChromium(ctx) {
 
 /**
  * A fresh chromium with an empty profile and one page; `pageErrors` collects
- * the page's script errors, and dialogs are accepted. `close()` ends it and
+ * the page's script errors (each with its stack), and dialogs are accepted. `close()` ends it and
  * removes the profile.
  */
 async function openChromium({ width = 1280, height = 1024 } = {}) {
@@ -35,7 +35,8 @@ async function openChromium({ width = 1280, height = 1024 } = {}) {
     throw err;
   }
   const page = context.pages()[0] || (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  // The stack names the script and line at fault (a message alone does not).
+  page.on('pageerror', (err) => pageErrors.push(err.stack || err.message));
   page.on('dialog', (d) => d.accept());
   return {
     page,

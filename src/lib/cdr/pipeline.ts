@@ -86,15 +86,16 @@ export class NormalizePipeline<M> {
   /**
    * Maps one record and gives what goes out now. Throws MapError for a record
    * that cannot be mapped. `origin` names the PBX the record came from
-   * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids.
+   * (`msg.source.pbx`): records of two PBXs with cloned settings then keep apart ids;
+   * its `timeZone`, when given, is the zone of that PBX's wall-clock times.
    */
-  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string; redelivered?: boolean }): Array<Output<M>> {
+  push(vendor: Vendor, record: unknown, meta: M, now: number, origin?: { pbx?: string; timeZone?: string; redelivered?: boolean }): Array<Output<M>> {
     // A record its source sends again (replay, no acknowledgement in time) is never dropped as a repeat:
     // the first copy may not have reached the sink.
     const again = origin?.redelivered === true;
     const configured = this.settings.vendorSettings?.[vendor];
     const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
-    const mapped = normalize(vendor, record, { timeZone: this.settings.timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules });
+    const mapped = normalize(vendor, record, { timeZone: origin?.timeZone ?? this.settings.timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules });
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {

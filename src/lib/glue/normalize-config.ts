@@ -8,6 +8,7 @@ import type { Checked, SettingProblem } from './listener-config';
 export interface NormalizeConfigInput {
   vendor?: unknown;
   timeZone?: unknown;
+  sourceZones?: unknown;
   output?: unknown;
   format?: unknown;
   waitSec?: unknown;
@@ -27,6 +28,8 @@ export interface NormalizeSettings {
   /** null: from msg.source.vendor (or a vendor-named msg.topic). */
   vendor: Vendor | null;
   timeZone: string;
+  /** Zones of PBXs not in `timeZone`, by msg.source.pbx or the sender's address. */
+  sourceZones: ReadonlyMap<string, string>;
   output: 'leg' | 'call';
   format: 'cdr' | 'row';
   waitMs: number;
@@ -72,6 +75,8 @@ export function checkNormalizeSettings(input: NormalizeConfigInput): Checked<Nor
   }
   const timeZone = blank(input.timeZone) ? hostTimeZone() : String(input.timeZone).trim();
   if (!isValidTimeZone(timeZone)) problems.push({ key: 'timeZone', detail: `time zone "${timeZone}" is not an IANA zone name (e.g. Europe/Berlin)` });
+  const zones = parseSourceZones(blank(input.sourceZones) ? '' : String(input.sourceZones));
+  if ('error' in zones) problems.push({ key: 'sourceZones', detail: zones.error });
   const output = blank(input.output) ? 'leg' : String(input.output);
   if (output !== 'leg' && output !== 'call') problems.push({ key: 'output', detail: `output "${output}" must be leg or call` });
   const format = blank(input.format) ? 'cdr' : String(input.format);
@@ -114,6 +119,7 @@ export function checkNormalizeSettings(input: NormalizeConfigInput): Checked<Nor
     value: {
       vendor,
       timeZone,
+      sourceZones: 'zones' in zones ? zones.zones : new Map(),
       output: output as 'leg' | 'call',
       format: format as 'cdr' | 'row',
       waitMs: Math.round(waitSec! * 1000),
@@ -138,4 +144,47 @@ export function vendorOf(setting: Vendor | null, msg: { source?: unknown; topic?
     if (isVendor(v)) return v;
   }
   return isVendor(msg.topic) ? msg.topic : null;
+}
+
+/**
+ * Zones by source, one a line: the source (its `msg.source.pbx`, or the
+ * sender's `msg.source.address`) and an IANA zone, separated by spaces; blank
+ * lines and `#` comments skipped. The cdr-normalize dialog checks the same rule.
+ */
+export function parseSourceZones(text: string): { zones: Map<string, string> } | { error: string } {
+  const zones = new Map<string, string>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const cells = line.split(/\s+/);
+    if (cells.length !== 2) return { error: `zones by source, line ${i + 1}: write a source and a zone, e.g. "pbx-paris Europe/Paris"` };
+    const [source, zone] = cells as [string, string];
+    if (!isValidTimeZone(zone)) return { error: `zones by source, line ${i + 1}: "${zone}" is not an IANA zone name (e.g. Europe/Berlin)` };
+    if (zones.has(source)) return { error: `zones by source, line ${i + 1}: ${source} is given twice` };
+    zones.set(source, zone);
+  }
+  return { zones };
+}
+
+/**
+ * The zone a message's wall-clock times are read in: `msg.timeZone` when the
+ * flow sets one, else the zone of its source (`msg.source.pbx`, then
+ * `msg.source.address`), else the node's. An error for a msg.timeZone that is
+ * not a zone: guessing would mis-time the record.
+ */
+export function zoneOf(
+  settings: Pick<NormalizeSettings, 'timeZone' | 'sourceZones'>,
+  msg: { timeZone?: unknown; source?: unknown },
+): { zone: string } | { error: string } {
+  if (msg.timeZone !== undefined && msg.timeZone !== null && msg.timeZone !== '') {
+    const zone = typeof msg.timeZone === 'string' ? msg.timeZone.trim() : '';
+    return isValidTimeZone(zone) ? { zone } : { error: `msg.timeZone ${JSON.stringify(msg.timeZone)} is not an IANA zone name (e.g. Europe/Berlin)` };
+  }
+  const src = typeof msg.source === 'object' && msg.source !== null ? (msg.source as { pbx?: unknown; address?: unknown }) : {};
+  for (const key of [src.pbx, src.address]) {
+    const zone = typeof key === 'string' ? settings.sourceZones.get(key) : undefined;
+    if (zone !== undefined) return { zone };
+  }
+  return { zone: settings.timeZone };
 }
