@@ -130,7 +130,27 @@
     return lookup(type, type + '.label.' + prop, undefined, prop);
   }
 
+  /**
+   * In an open dialog, shows the dialog's default for every setting the node
+   * lacks (a flow saved by an older version has no value for a setting added
+   * since, and the runtime then uses that same default): a blank field would
+   * say "nothing" where the runtime does something.
+   */
+  function showAbsentDefaults(node, prefix) {
+    var def = RED.nodes.getType(node.type);
+    if (!def || !def.defaults) return;
+    Object.keys(def.defaults).forEach(function (prop) {
+      var d = def.defaults[prop];
+      if (node[prop] !== undefined || d.type || d.value === undefined || d.value === '') return;
+      var el = $('#' + (prefix || 'node-input') + '-' + prop);
+      if (!el.length) return;
+      if (el.attr('type') === 'checkbox') el.prop('checked', d.value === true);
+      else el.val(String(d.value));
+    });
+  }
+
   window.cdrflowEditor = {
+    showAbsentDefaults: showAbsentDefaults,
     blank: blank, isPort: isPort, port: port, optionalInt: optionalInt, optionalNumber: optionalNumber, oneOf: oneOf,
     validAllowList: validAllowList, rule: rule, text: text, say: say, current: current, labelled: labelled
   };

@@ -80,7 +80,7 @@ const RUNTIME_REQUIRED = {
   'gw-cdr-in': { port: '9040' },
   'cdr-normalize': {},
   'cdr-calc': {},
-  'cdr-stats': {},
+  'cdr-stats': { keys: '[{"t":"field","v":"all"}]' },
   'cdr-alert': {},
   'cdr-ack': {},
   'ami-server': { host: 'pbx.example.net' },
@@ -214,6 +214,13 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await dialogScreenshot(type);
       const rejected = await probeBadInput(type, id, 'node-input');
 
+      if (rejected.length === 0) {
+        // Nothing to reject: the dialog still opens, saves and shows its help.
+        await page.click('#node-dialog-ok');
+        await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 15000 });
+        await showsHelp(type, node);
+        return;
+      }
       // Save bad input: the node turns invalid and shows the warning badge.
       const bad = rejected[0];
       await setField(bad.input, bad.value, bad.kind);
@@ -269,7 +276,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     await page.click('#node-input-rates-editor');
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
-    await page.keyboard.type('# prefix,description,ratePerMinute\n44,UK,0.05\n33,France,abc');
+    // Inserted, not typed key by key: an Enter could accept the editor's word suggestion instead of ending the line.
+    await page.keyboard.insertText('# prefix,description,ratePerMinute\n44,UK,0.05\n33,France,abc');
     await error.waitFor({ state: 'visible', timeout: 5000 });
     assert.match(await error.textContent(), /line 3: ratePerMinute "abc" must be a number/);
     assert.ok(await page.locator('#node-input-rates-editor.input-error').isVisible(), 'the editor is marked red');
@@ -641,6 +649,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await setField(f.input, f.original, 'text');
       assert.ok(!(await marked(f.input)), `${type}.${f.prop}: ${JSON.stringify(f.original)} put back is valid`);
     }
+    // A dialog with nothing to check (cdr-ack has only a name) has nothing to reject.
+    if (!fields.some((x) => x.validated)) return rejected;
     assert.ok(rejected.length > 0, `${type}: no field of the dialog rejected any bad value`);
     await showsMessages(type, rejected);
     return rejected;
