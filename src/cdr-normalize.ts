@@ -4,6 +4,7 @@ import { Deduper } from './lib/cdr/dedupe';
 import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
+import { DedupeContext, type ContextLike } from './lib/glue/dedupe-context';
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { ACK_PROPERTY, ackHandlesOf, acknowledge, mergeAckHandles } from './lib/source/ack-registry';
@@ -17,9 +18,6 @@ interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
 interface Meta {
   msg: NodeMessageInFlow;
 }
-
-const CONTEXT_KEY = 'cdrflow-dedupe';
-const SAVE_EVERY_MS = 5000;
 
 export = function register(RED: NodeAPI): void {
   function CdrNormalize(this: Node, config: CdrNormalizeDef): void {
@@ -60,10 +58,18 @@ export = function register(RED: NodeAPI): void {
       if (batcher) for (const o of outputs) batcher.add(toMessage(o));
       else send([outputs.map(toMessage)]);
     };
-    const store = settings.contextStore === '' ? undefined : settings.contextStore;
+    // The duplicate window kept in node context, when asked: read before the first record is handled.
+    const kept =
+      deduper && settings.dedupeContext
+        ? new DedupeContext(deduper, {
+            context: node.context() as unknown as ContextLike,
+            store: settings.contextStore === '' ? undefined : settings.contextStore,
+            maxEntries: settings.dedupeCount,
+            maxAgeMs: settings.dedupeAgeMs,
+            warn: (reason) => node.warn(t('errors.context', { reason })),
+          })
+        : null;
     let timer: NodeJS.Timeout | null = null;
-    let saveTimer: NodeJS.Timeout | null = null;
-    let dirty = false;
 
     const renderCounts = (): void => {
       const c = pipeline.counts;
@@ -136,35 +142,6 @@ export = function register(RED: NodeAPI): void {
       }, Math.max(0, at - Date.now()));
     };
 
-    const saveWindow = (cb?: () => void): void => {
-      if (!deduper || !settings.dedupeContext || !dirty) {
-        cb?.();
-        return;
-      }
-      dirty = false;
-      node.context().set(CONTEXT_KEY, deduper.toJSON(), store, (err?: Error) => {
-        if (err) node.warn(t('errors.context', { reason: err.message }));
-        cb?.();
-      });
-    };
-
-    // The window kept in context is read before the first record is handled.
-    let ready = !(deduper && settings.dedupeContext);
-    const waiting: Array<() => void> = [];
-    if (!ready && deduper) {
-      node.context().get(CONTEXT_KEY, store, (err: Error | undefined, value: unknown) => {
-        if (err) node.warn(t('errors.context', { reason: err.message }));
-        else if (value !== undefined) {
-          const restored = Deduper.fromJSON(value, { maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
-          for (const [id, at] of restored.toJSON().entries) deduper.check(id, at);
-        }
-        ready = true;
-        for (const run of waiting.splice(0)) run();
-      });
-      saveTimer = setInterval(() => saveWindow(), SAVE_EVERY_MS);
-      saveTimer.unref();
-    }
-
     const handle = (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void): void => {
       const vendor = vendorOf(settings.vendor, msg as { source?: unknown; topic?: unknown });
       if (vendor === null) {
@@ -194,7 +171,7 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      dirty = dirty || deduper !== null;
+      kept?.touch();
       reportRejected();
       deliver(outputs, send);
       if (settings.output === 'call') schedule();
@@ -203,13 +180,12 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void) => {
-      if (ready) handle(msg, send, done);
-      else waiting.push(() => handle(msg, send, done));
+      if (kept) kept.whenReady(() => handle(msg, send, done));
+      else handle(msg, send, done);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       if (timer) clearTimeout(timer);
-      if (saveTimer) clearInterval(saveTimer);
       timer = null;
       if (statusTimer) clearTimeout(statusTimer);
       statusTimer = null;
@@ -221,7 +197,8 @@ export = function register(RED: NodeAPI): void {
       } catch (err) {
         node.error(t('errors.internal', { reason: (err as Error).message }));
       }
-      saveWindow(() => done());
+      if (kept) kept.close(() => done());
+      else done();
     });
 
     status.now({ fill: 'green', shape: 'dot', text: t('status.ready') });
