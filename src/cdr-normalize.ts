@@ -5,19 +5,17 @@ import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
 import { DedupeContext, type ContextLike } from './lib/glue/dedupe-context';
+import { outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } from './lib/glue/normalize-messages';
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
-import { ACK_PROPERTY, ackHandlesOf, acknowledge, mergeAckHandles } from './lib/source/ack-registry';
+import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
   batchSize?: unknown;
   batchMs?: unknown;
 }
 
-/** What travels with a record to its output message. */
-interface Meta {
-  msg: NodeMessageInFlow;
-}
+type Meta = NormalizeMeta;
 
 export = function register(RED: NodeAPI): void {
   function CdrNormalize(this: Node, config: CdrNormalizeDef): void {
@@ -92,27 +90,15 @@ export = function register(RED: NodeAPI): void {
       statusTimer.unref();
     };
 
-    const toMessage = (o: Output<Meta>): NodeMessage => {
-      const base = o.meta ? o.meta.msg : ({} as NodeMessageInFlow);
-      // Every output keeps the input's properties (topic, source, _msgid, …), like a split node.
-      const m: NodeMessage & Record<string, unknown> = { ...base, payload: o.payload };
-      if (o.grouped) m['vendorRecords'] = o.vendorRecords;
-      else m['vendorRecord'] = o.vendorRecords[0];
-      if (o.duplicate) m['duplicate'] = true;
-      // A call built from legs carries the acknowledgements of all of them.
-      if (o.metas.length > 1) m[ACK_PROPERTY] = mergeAckHandles(o.metas.map((x) => x?.msg));
-      return m;
-    };
+    const toMessage = (o: Output<Meta>): NodeMessage => outputMessage(o) as NodeMessage;
 
     // Calls the schema gate refused: to the error path with the vendor records in msg.payload.
     const reportRejected = (): void => {
       for (const r of pipeline.takeRejected()) {
         errors.count++;
-        const base = r.meta ? r.meta.msg : ({} as NodeMessageInFlow);
-        const payload = r.vendorRecords.length === 1 ? r.vendorRecords[0] : r.vendorRecords;
-        node.error(t('errors.invalid-call', { reason: r.error.message }), { ...base, payload, cdrProblem: problemOf(r.error) } as NodeMessage);
+        node.error(t('errors.invalid-call', { reason: r.error.message }), rejectedMessage(r));
         // On the error path for good: acknowledged, so the journal does not send it again and again.
-        acknowledge(mergeAckHandles(r.metas.map((m) => m?.msg)));
+        acknowledge(rejectedHandles(r));
       }
     };
 
@@ -159,7 +145,7 @@ export = function register(RED: NodeAPI): void {
         const redelivered = (msg as { redelivered?: unknown }).redelivered === true;
         const zone = zoneOf(settings, msg as { timeZone?: unknown; source?: unknown });
         if ('error' in zone) throw new MapError(zone.error);
-        outputs = pipeline.push(vendor, msg.payload, { msg }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone, redelivered });
+        outputs = pipeline.push(vendor, msg.payload, { msg: msg as unknown as Record<string, unknown> }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone, redelivered });
       } catch (err) {
         errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
