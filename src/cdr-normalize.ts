@@ -1,13 +1,16 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { Batcher, batchMessage, batchSettingsOf } from './lib/cdr/batch';
+import { batchMessage, batchSettingsOf } from './lib/cdr/batch';
 import { Deduper } from './lib/cdr/dedupe';
 import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
+import { CallTimer } from './lib/glue/call-timer';
 import { DedupeContext, type ContextLike } from './lib/glue/dedupe-context';
 import { outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } from './lib/glue/normalize-messages';
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
-import { formatCount, StatusThrottle } from './lib/glue/status';
+import { DeferredRender, normalizeCountsText } from './lib/glue/normalize-status';
+import { OutputDelivery } from './lib/glue/output-delivery';
+import { StatusThrottle } from './lib/glue/status';
 import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
@@ -23,6 +26,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const t = (key: string, params?: Record<string, string | number>): string => RED._(`cdr-normalize.${key}`, params);
     const status = new StatusThrottle((s) => node.status(s));
+    const internal = (err: Error): void => node.error(t('errors.internal', { reason: err.message }));
 
     const checked = checkNormalizeSettings(config);
     if (!checked.ok) {
@@ -45,17 +49,8 @@ export = function register(RED: NodeAPI): void {
     const batchProblems: string[] = [];
     const batchSettings = batchSettingsOf(config, batchProblems);
     for (const p of batchProblems) node.error(t('errors.setting', { detail: p }));
-    const batcher =
-      batchSettings.maxRecords > 0
-        ? new Batcher<NodeMessage>(batchSettings, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), (err) =>
-            node.error(t('errors.internal', { reason: err.message })),
-          )
-        : null;
-    const deliver = (outputs: Array<Output<Meta>>, send: (m: NodeMessage[][]) => void): void => {
-      if (outputs.length === 0) return;
-      if (batcher) for (const o of outputs) batcher.add(toMessage(o));
-      else send([outputs.map(toMessage)]);
-    };
+    const toMessage = (o: Output<Meta>): NodeMessage => outputMessage(o) as NodeMessage;
+    const delivery = new OutputDelivery<Meta, NodeMessage>(batchSettings, toMessage, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), internal);
     // The duplicate window kept in node context, when asked: read before the first record is handled.
     const kept =
       deduper && settings.dedupeContext
@@ -67,30 +62,10 @@ export = function register(RED: NodeAPI): void {
             warn: (reason) => node.warn(t('errors.context', { reason })),
           })
         : null;
-    let timer: NodeJS.Timeout | null = null;
-
-    const renderCounts = (): void => {
-      const c = pipeline.counts;
-      const parts = [`${formatCount(c.in)} in`, `${formatCount(c.out)} out`];
-      if (c.duplicates > 0) parts.push(`${formatCount(c.duplicates)} dup`);
-      if (settings.output === 'call') parts.push(`${formatCount(pipeline.openCalls)} open`);
-      if (errors.count > 0) parts.push(`${formatCount(errors.count)} err`);
-      status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
-    };
-
-    // Building the status text costs more than handling a record: do it at most
-    // every 250 ms, from a timer, however many records arrive.
-    let statusTimer: NodeJS.Timeout | null = null;
-    const showCounts = (): void => {
-      if (statusTimer) return;
-      statusTimer = setTimeout(() => {
-        statusTimer = null;
-        renderCounts();
-      }, 250);
-      statusTimer.unref();
-    };
-
-    const toMessage = (o: Output<Meta>): NodeMessage => outputMessage(o) as NodeMessage;
+    const counts = new DeferredRender(() =>
+      status.set({ fill: 'green', shape: 'dot', text: normalizeCountsText(pipeline.counts, settings.output === 'call' ? pipeline.openCalls : null, errors.count) }),
+    );
+    const showCounts = (): void => counts.request();
 
     // Calls the schema gate refused: to the error path with the vendor records in msg.payload.
     const reportRejected = (): void => {
@@ -105,28 +80,11 @@ export = function register(RED: NodeAPI): void {
     const sendLater = (outputs: Array<Output<Meta>>): void => {
       reportRejected();
       if (outputs.length === 0) return;
-      deliver(outputs, (m) => node.send(m));
+      delivery.deliver(outputs, (m) => node.send(m));
     };
 
-    // One timer for the next call to complete. A new leg never makes the next
-    // completion earlier than the one scheduled, so a running timer is left alone;
-    // when it fires it sends what is due and schedules the next. Its callback is
-    // guarded: an exception escaping a timer would stop Node-RED.
-    const schedule = (): void => {
-      if (timer) return;
-      const at = pipeline.nextDueAt();
-      if (at === null) return;
-      timer = setTimeout(() => {
-        timer = null;
-        try {
-          sendLater(pipeline.due(Date.now()));
-          showCounts();
-        } catch (err) {
-          node.error(t('errors.internal', { reason: (err as Error).message }));
-        }
-        schedule();
-      }, Math.max(0, at - Date.now()));
-    };
+    // Calls complete when their last leg is due: sent from one timer (lib/glue/call-timer).
+    const calls = new CallTimer(() => pipeline.nextDueAt(), (now) => { sendLater(pipeline.due(now)); showCounts(); }, internal);
 
     const handle = (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void): void => {
       const vendor = vendorOf(settings.vendor, msg as { source?: unknown; topic?: unknown });
@@ -159,8 +117,8 @@ export = function register(RED: NodeAPI): void {
       }
       kept?.touch();
       reportRejected();
-      deliver(outputs, send);
-      if (settings.output === 'call') schedule();
+      delivery.deliver(outputs, send);
+      if (settings.output === 'call') calls.schedule();
       showCounts();
       done();
     };
@@ -171,17 +129,15 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (statusTimer) clearTimeout(statusTimer);
-      statusTimer = null;
+      calls.stop();
+      counts.stop();
       status.stop();
       // Calls still waiting for legs go out as they are: nothing is kept back on a redeploy.
       try {
         sendLater(pipeline.flush());
-        batcher?.flush();
+        delivery.flush();
       } catch (err) {
-        node.error(t('errors.internal', { reason: (err as Error).message }));
+        internal(err as Error);
       }
       if (kept) kept.close(() => done());
       else done();
