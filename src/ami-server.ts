@@ -1,9 +1,10 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { cdrRecord, celRecord, eventName, messageText, type AmiMessage } from './lib/formats/ami';
+import type { AmiMessage } from './lib/formats/ami';
+import { AmiStateLog, amiItemOf, IsoClock } from './lib/glue/ami-events';
 import { amiEventChoice, amiStatus, checkAmiServerSettings, unsetLoginVariables, type AmiServerCredentials, type AmiEventChoice } from './lib/glue/ami-settings';
 import type { StatusLike } from './lib/glue/status';
-import type { AmiItem, AmiServerApi, AmiServerUser } from './lib/glue/ami-users';
+import type { AmiServerApi, AmiServerUser } from './lib/glue/ami-users';
 import { AmiClient, type AmiStatus } from './lib/transport/ami-client';
 
 interface AmiServerDef extends NodeDef {
@@ -30,7 +31,6 @@ export = function register(RED: NodeAPI): void {
     const users = new Set<AmiServerUser>();
     let closing: Promise<void> = Promise.resolve();
     let last: AmiStatus = { state: 'idle', attempt: 0 };
-    let loggedState = '';
 
     let tls: ConnectionOptions | undefined;
     const problems: string[] = [];
@@ -63,39 +63,17 @@ export = function register(RED: NodeAPI): void {
       for (const u of users) u.connection(render(s), s);
     };
 
-    const logState = (s: AmiStatus): void => {
-      // One log line per change of state and reason: a PBX down for hours must not fill the log.
-      if (s.state === 'connecting' || s.state === 'idle') return;
-      const key = `${s.state}|${s.reason ?? ''}`;
-      if (key === loggedState) return;
-      loggedState = key;
-      if (s.state === 'connected') node.log(t('log.connected', { label, user: node.credentials?.username ?? '' }));
-      else if (s.state === 'login-failed') node.error(t('log.login-failed', { label, reason: s.reason ?? '' }));
-      else if (s.state === 'disconnected') node.warn(t('log.disconnected', { label, reason: s.reason ?? '' }));
-    };
-
-    // A burst delivers hundreds of events in the same millisecond: format the time once for them.
-    let lastMs = 0;
-    let lastIso = '';
-    const isoNow = (): string => {
-      const ms = Date.now();
-      if (ms !== lastMs) {
-        lastMs = ms;
-        lastIso = new Date(ms).toISOString();
-      }
-      return lastIso;
-    };
+    const stateLog = new AmiStateLog({
+      connected: () => node.log(t('log.connected', { label, user: node.credentials?.username ?? '' })),
+      loginFailed: (reason) => node.error(t('log.login-failed', { label, reason })),
+      disconnected: (reason) => node.warn(t('log.disconnected', { label, reason })),
+    });
+    const clock = new IsoClock();
 
     const dispatch = (m: AmiMessage): void => {
-      const ev = (eventName(m) ?? '').toLowerCase();
-      if (ev !== 'cdr' && ev !== 'cel') return; // `Events: cdr,call` also brings channel events: not ours
-      const receivedAt = isoNow();
-      let item: AmiItem;
-      try {
-        item = ev === 'cdr' ? { kind: 'cdr', record: cdrRecord(m) } : { kind: 'cel', record: celRecord(m) };
-      } catch (err) {
-        item = { kind: 'bad', eventName: eventName(m) ?? '', raw: messageText(m), reason: (err as Error).message };
-      }
+      const item = amiItemOf(m);
+      if (item === null) return;
+      const receivedAt = clock.now();
       for (const u of users) {
         try {
           u.item(item, receivedAt);
@@ -110,12 +88,12 @@ export = function register(RED: NodeAPI): void {
       const client = new AmiClient(checked.value.options);
       node.client = client;
       client.on('status', (s) => {
-        logState(s);
+        stateLog.record(s);
         push(s);
       });
       client.on('event', dispatch);
       client.on('frame-error', (err, raw) => {
-        for (const u of users) u.item({ kind: 'bad', eventName: '', raw, reason: err.message }, isoNow());
+        for (const u of users) u.item({ kind: 'bad', eventName: '', raw, reason: err.message }, clock.now());
       });
       client.start();
     };
@@ -126,7 +104,7 @@ export = function register(RED: NodeAPI): void {
       if (!client) return closing;
       client.removeAllListeners('event');
       closing = client.close().then(() => {
-        loggedState = '';
+        stateLog.reset();
         node.log(t('log.closed', { label }));
       });
       return closing;
