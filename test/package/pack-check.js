@@ -46,6 +46,7 @@ function get(port, url, accept) {
   const ours = list.filter((s) => s.module === pkgName);
   const iconFile = await get(port, `/icons/${pkgName}/cdr.svg`, 'image/svg+xml');
   const editorScript = await get(port, `/resources/${pkgName}/cdr-editor.js`, 'application/javascript');
+  const ratingScript = await get(port, `/resources/${pkgName}/cdr-rating.js`, 'application/javascript');
   process.stdout.write(
     `RESULT ${JSON.stringify({
       sets: ours.map((s) => ({ id: s.id, types: s.types, enabled: s.enabled, err: s.err || null })),
@@ -54,6 +55,7 @@ function get(port, url, accept) {
       icons: icons[pkgName] || [],
       iconStatus: iconFile.status,
       editorScript: editorScript.status === 200 && editorScript.body.includes('cdrflowEditor'),
+      ratingScript: ratingScript.status === 200 && ratingScript.body.includes('cdrflowRating'),
       examplesListed: modulesWithExamples.includes(pkgName),
       exampleFiles: Array.isArray(examples) ? examples.filter((e) => e.fn).map((e) => e.fn) : [],
     })}\n`,

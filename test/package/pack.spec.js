@@ -10,6 +10,19 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 const pkg = require('../../package.json');
 
+// The palette icon of each node type of package.json: the `icon:` its
+// nodes/<type>.html gives (read from the source, so a renamed icon is caught);
+// null for a config node, which has no palette entry.
+function paletteIcons() {
+  const icons = {};
+  for (const [type, file] of Object.entries(pkg['node-red'].nodes)) {
+    const html = fs.readFileSync(path.join(root, file.replace(/\.js$/, '.html')), 'utf8');
+    const named = [...html.matchAll(/\bicon\s*:\s*(['"])([^'"]+)\1/g)].map((m) => m[2]);
+    icons[type] = named.length === 0 && /category\s*:\s*(['"])config\1/.test(html) ? null : named.find((i) => i === `${type}.svg`) || named[0] || '';
+  }
+  return icons;
+}
+
 describe('package: npm pack installed into an empty Node-RED userDir', function () {
   this.timeout(180000);
   let result;
@@ -42,7 +55,14 @@ describe('package: npm pack installed into an empty Node-RED userDir', function 
       assert.ok(files.includes(`nodes/locales/en-US/${type}.html`), `${type} help`);
     }
     assert.ok(files.includes('nodes/icons/cdr.svg'));
+    for (const [type, icon] of Object.entries(paletteIcons())) {
+      if (icon === null) continue;
+      assert.equal(icon, `${type}.svg`, `${type}: its palette icon is named after it`);
+      assert.ok(files.includes(`nodes/icons/${icon}`), `${type}: its icon nodes/icons/${icon} is in the tarball`);
+    }
     assert.ok(files.includes('resources/cdr-editor.js'), 'the editor checks every dialog loads');
+    // Build output (gitignored): the cdr-calc dialog checks a rate table with it.
+    assert.ok(files.includes('resources/cdr-rating.js'), 'resources/cdr-rating.js (built by scripts/build.js) is in the tarball');
     assert.ok(files.includes('nodes/lib/index.js'));
     assert.ok(files.some((f) => f.startsWith('examples/')));
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('bench/')));
@@ -63,8 +83,10 @@ describe('package: npm pack installed into an empty Node-RED userDir', function 
       assert.ok(result.helpFor.includes(type), `${type} help`);
     }
     assert.ok(result.icons.includes('cdr.svg'));
+    for (const [type, icon] of Object.entries(paletteIcons())) if (icon) assert.ok(result.icons.includes(icon), `${type}: ${icon} is served`);
     assert.equal(result.iconStatus, 200);
     assert.equal(result.editorScript, true, 'resources/cdr-editor.js is served to the editor');
+    assert.equal(result.ratingScript, true, 'resources/cdr-rating.js is served to the editor');
   });
 
   it('lists the example flows under Import ▸ Examples', () => {
