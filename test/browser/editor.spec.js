@@ -126,8 +126,15 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     browser = await openChromium({ width: 1280, height: 1024 });
     ({ page, pageErrors } = browser);
     await page.goto(editor.url);
+    // Ready: every type registered, the workspace shown and the loading bar gone
+    // (on a busy machine the first test can otherwise find the workspace still hidden).
     await page.waitForFunction(
-      (all) => window.RED && RED.nodes && RED.view && all.every((t) => RED.nodes.getType(t)) && document.querySelector('#red-ui-workspace-chart svg'),
+      (all) => {
+        if (!(window.RED && RED.nodes && RED.view && all.every((t) => RED.nodes.getType(t)) && document.querySelector('#red-ui-workspace-chart svg'))) return false;
+        const chart = document.getElementById('red-ui-workspace-chart').getBoundingClientRect();
+        const loading = document.getElementById('red-ui-loading-progress');
+        return chart.width > 0 && chart.height > 0 && (!loading || loading.offsetParent === null);
+      },
       types.map((t) => t.type),
       { timeout: 30000 },
     );
@@ -435,7 +442,10 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
         await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
         const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
         await tab.locator('.red-ui-treeList-label', { hasText: pkg.name }).first().click();
-        await tab.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first().click();
+        const file = new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+        await tab.locator('.red-ui-treeList-label', { hasText: file }).first().click();
+        // Import is enabled by the tree's selection of a file (a folder disables it): the file is the selection now.
+        await tab.locator('.red-ui-treeList-label.selected', { hasText: file }).waitFor({ timeout: 5000 });
       });
     });
   }
@@ -468,17 +478,26 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     await page.click('#menu-item-import');
     await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible', timeout: 5000 });
     await choose();
-    // An example is fetched from the runtime when picked: Import is enabled once it is there.
-    await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor({ timeout: 30000 });
+    // Import is enabled as the flow is picked (the dialog fetches it only when Import is clicked).
+    await page
+      .locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])')
+      .waitFor({ timeout: 30000 })
+      .catch(async (err) => {
+        throw new Error(`${name}: Import not enabled (${err.message.split('\n')[0]}); the dialog: ${JSON.stringify(await importDialogState())}`);
+      });
     await page.click('#red-ui-clipboard-dialog-ok');
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden', timeout: 5000 });
-    // Flows without a tab of their own follow the mouse until dropped.
+    // Flows without a tab of their own follow the mouse until dropped, once
+    // fetched: a click before they arrive (a slow runtime) drops nothing and
+    // leaves them on the mouse for the tests after this one.
+    const ids = flow.map((n) => n.id);
     if (!flow.some((n) => n.type === 'tab')) {
+      await page.waitForFunction((all) => all.every((i) => RED.nodes.node(i)) && RED.view.state() === RED.state.IMPORT_DRAGGING, ids, { timeout: 30000 });
       const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
       await page.mouse.move(chart.x + 300, chart.y + 450);
       await page.mouse.click(chart.x + 300, chart.y + 450);
+      await page.waitForFunction(() => RED.view.state() === RED.state.DEFAULT, null, { timeout: 5000 });
     }
-    const ids = flow.map((n) => n.id);
     await page.waitForFunction((all) => all.every((i) => RED.nodes.node(i) || RED.nodes.workspace(i) || RED.nodes.group(i) || RED.nodes.junction?.(i)), ids, { timeout: 5000 });
     const unknown = await page.evaluate((all) => {
       const out = [];
@@ -533,6 +552,24 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     );
     assert.deepEqual(pageErrors, []);
   });
+
+  // What a failed pick left in the import dialog: the tab shown, the tree's
+  // selection there, the Import button, the editor's mouse mode.
+  async function importDialogState() {
+    return page
+      .evaluate(() => {
+        const tab = [...document.querySelectorAll('#red-ui-clipboard-dialog-import-tabs-content > div')].find((d) => d.offsetParent !== null);
+        const ok = document.getElementById('red-ui-clipboard-dialog-ok');
+        return {
+          tab: tab ? tab.id : null,
+          selected: tab ? [...tab.querySelectorAll('.red-ui-treeList-label.selected')].map((l) => l.textContent.trim()) : [],
+          loading: tab ? tab.querySelectorAll('.red-ui-treeList-spinner').length : 0,
+          ok: ok ? { shown: ok.offsetParent !== null, disabled: ok.disabled } : null,
+          viewState: RED.view.state(),
+        };
+      })
+      .catch((err) => ({ unreadable: err.message }));
+  }
 
   // Where the next imported node goes: a free row right of the palette drops,
   // so no node hides another when it is double-clicked.
