@@ -439,10 +439,16 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
   for (const { name, flow } of examples) {
     it(`imports the example "${name}" through Import ▸ Examples with no unknown type and no invalid node`, async () => {
       await importAndCheck(name, flow, async () => {
+        const tabId = 'red-ui-clipboard-dialog-import-tab-examples';
         await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
-        const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
-        await tab.locator('.red-ui-treeList-label', { hasText: pkg.name }).first().click();
+        const tab = page.locator(`#${tabId}`);
+        const folder = tab.locator('.red-ui-treeList-label', { hasText: pkg.name }).first();
+        await folder.waitFor({ timeout: 30000 });
+        await treeSettled(tabId);
+        await folder.click();
         const file = new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+        await tab.locator('.red-ui-treeList-label', { hasText: file }).first().waitFor({ timeout: 30000 });
+        await treeSettled(tabId);
         await tab.locator('.red-ui-treeList-label', { hasText: file }).first().click();
         // Import is enabled by the tree's selection of a file (a folder disables it): the file is the selection now.
         await tab.locator('.red-ui-treeList-label.selected', { hasText: file }).waitFor({ timeout: 5000 });
@@ -552,6 +558,22 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     );
     assert.deepEqual(pageErrors, []);
   });
+
+  // A folder opens by fetching its list, then sliding it down (jQuery, about
+  // 0.6 s). A click while a list still slides lands where the rows were when
+  // it was aimed: on a busy machine the pointer went down on the file and came
+  // up on another row, so the click reached no row and the folder stayed the
+  // selection (Import disabled; issue 16). Click once the tree stands still.
+  async function treeSettled(tabId) {
+    await page.waitForFunction(
+      (id) => {
+        const tab = document.getElementById(id);
+        return !!tab && $(tab).find(':animated').length === 0 && tab.querySelectorAll('.red-ui-treeList-spinner').length === 0;
+      },
+      tabId,
+      { timeout: 30000 },
+    );
+  }
 
   // What a failed pick left in the import dialog: the tab shown, the tree's
   // selection there, the Import button, the editor's mouse mode.
