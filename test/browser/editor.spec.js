@@ -246,8 +246,11 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
       // The editor validates the node as the dialog closes; under load that can land a little later.
       await page.waitForFunction((i) => RED.nodes.node(i).valid === true, id, { timeout: 15000 }).catch(() => {});
-      const saved = await page.evaluate(([i, p]) => ({ valid: RED.nodes.node(i).valid, name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }), [id, bad.prop]);
-      assert.equal(saved.valid, true, `${type} valid again`);
+      const saved = await page.evaluate(
+        ([i, p]) => ({ valid: RED.nodes.node(i).valid, errors: (RED.nodes.node(i).validationErrors || []).join(', '), name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }),
+        [id, bad.prop],
+      );
+      assert.equal(saved.valid, true, `${type} valid again (${bad.prop} put back to ${JSON.stringify(bad.original)}, saved ${JSON.stringify(saved.value)}): ${saved.errors}`);
       if (named) assert.equal(saved.name, 'edited in the browser');
       assert.equal(String(saved.value), String(bad.original));
       await node.locator('.red-ui-flow-node-error').waitFor({ state: 'hidden', timeout: 5000 });
