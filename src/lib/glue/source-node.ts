@@ -1,4 +1,5 @@
 import { ACK_PROPERTY } from '../source/ack-registry';
+import { JournalLockedError } from '../source/journal-lock';
 import type { StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
@@ -56,6 +57,12 @@ export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: stri
     warn: (text) => node.warn(text),
     acknowledged: hooks.acknowledged,
     fail(err) {
+      // Another node's journal directory: say which setting to change, not only that it failed.
+      if (err.cause instanceof JournalLockedError) {
+        node.error(env.t('errors.journal-in-use', { dir: err.cause.dir, holder: err.cause.holder }));
+        hooks.failed?.(env.t('status.journal-in-use'));
+        return;
+      }
       node.error(env.t('errors.journal', { reason: err.message }));
       hooks.failed?.(env.t('status.journal-failed'));
     },
@@ -67,7 +74,7 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
   const checked = checkJournalSettings(w.config, { userDir: w.userDir, type: w.type, id: w.id });
   if (!checked.ok) return checked;
   const runtime = new SourceRuntime({
-    journal: checked.value.journal ? { ...checked.value.journal, onWarning: (m) => w.warn(m) } : null,
+    journal: checked.value.journal ? { ...checked.value.journal, owner: `${w.type} node ${w.id}`, onWarning: (m) => w.warn(m) } : null,
     ackMode: ackModeOf(w.eachNode),
     ackTimeoutMs: checked.value.ackTimeoutMs,
     ...(w.started ? { startAfter: w.started } : {}),

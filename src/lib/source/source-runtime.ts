@@ -7,6 +7,7 @@
  */
 import type { CheckpointStore } from '../transport/checkpoint';
 import { Delivery, JournalFullError, type DeliveryOptions, type StoredRecord } from './delivery';
+import { JournalLockedError } from './journal-lock';
 
 export interface SourceRuntimeOptions extends DeliveryOptions {
   /** The journal could not be opened, or another failure of the delivery itself. */
@@ -23,7 +24,8 @@ export class SourceRuntime {
     this.ready = Delivery.open(opts).then(
       (d) => (this.delivery = d),
       (err: Error) => {
-        this.failure = new Error(`the journal could not be opened: ${err.message}`);
+        // The cause is kept: a journal directory held by another node is reported as such.
+        this.failure = new Error(`the journal could not be opened: ${err.message}`, { cause: err });
         opts.onFailure(this.failure);
         return null;
       },
@@ -90,7 +92,7 @@ export class SourceRuntime {
   /** A few words for the status: the delivery mode, what is unacknowledged, a full journal. */
   statusParts(): string[] {
     const d = this.delivery;
-    if (this.failure) return ['journal failed'];
+    if (this.failure) return [this.failure.cause instanceof JournalLockedError ? 'journal dir in use' : 'journal failed'];
     if (!d) return [];
     const parts: string[] = [];
     const stats = d.journalStats;

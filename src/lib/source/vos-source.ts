@@ -131,9 +131,12 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     if (stream.held > 0) parts.push(t('status.held', { n: formatCount(stream.held) }));
     if (counts.errors > 0) parts.push(t('status.errors', { n: formatCount(counts.errors) }));
     parts.push(...runtime.statusParts());
-    const s = stream.liveness.silent
-      ? { fill: 'yellow' as const, shape: 'ring' as const, text: `${t('status.silent', { age: formatAge(stream.liveness.silentFor(now)) })} · ${parts.join(' · ')}` }
-      : { fill: 'green' as const, shape: 'dot' as const, text: parts.join(' · ') };
+    // A journal that refuses records (full, failed, its directory held by another node) is red whatever else holds.
+    const s = runtime.refusing
+      ? { fill: 'red' as const, shape: 'ring' as const, text: parts.join(' · ') }
+      : stream.liveness.silent
+        ? { fill: 'yellow' as const, shape: 'ring' as const, text: `${t('status.silent', { age: formatAge(stream.liveness.silentFor(now)) })} · ${parts.join(' · ')}` }
+        : { fill: 'green' as const, shape: 'dot' as const, text: parts.join(' · ') };
     if (force) status.now(s);
     else status.set(s);
   };
