@@ -5,7 +5,7 @@ import { MapError } from './lib/cdr/normalize';
 import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
 import { DedupeContext, type ContextLike } from './lib/glue/dedupe-context';
-import { outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } from './lib/glue/normalize-messages';
+import { droppedHandles, outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } from './lib/glue/normalize-messages';
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
@@ -40,7 +40,7 @@ export = function register(RED: NodeAPI): void {
     const errors = { count: 0 };
     const deduper = settings.dedupe === 'off' ? null : new Deduper({ maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
     // A repeat dropped here never reaches cdr-ack: acknowledge it now (its first copy carries the delivery).
-    const pipeline = new NormalizePipeline<Meta>(settings, deduper, (meta) => acknowledge(ackHandlesOf(meta.msg)));
+    const pipeline = new NormalizePipeline<Meta>(settings, deduper, (meta, part) => acknowledge(droppedHandles(meta, part)));
     // Batch output (optional): records gathered into one message; flushed on close.
     const batchProblems: string[] = [];
     const batchSettings = batchSettingsOf(config, batchProblems);
