@@ -1,6 +1,6 @@
 import { ACK_PROPERTY } from '../source/ack-registry';
 import { JournalLockedError } from '../source/journal-lock';
-import type { StoredRecord } from '../source/delivery';
+import type { HeldRecord, StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
 import type { Checked } from './listener-config';
@@ -23,6 +23,8 @@ export interface SourceNodeWiring {
   acknowledged?: () => void;
   /** Nothing is sent before this resolves (see SourceEnv.started). */
   started?: Promise<void>;
+  /** Held records found in the journal at start (see DeliveryOptions.restore). */
+  restore?: (held: HeldRecord[]) => void;
 }
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
@@ -41,6 +43,8 @@ export interface SourceHooks {
   acknowledged?(): void;
   /** The journal failed (after node.error): show `text` in a red status. */
   failed?(text: string): void;
+  /** Held records found in the journal at start: the source takes them back (see DeliveryOptions.restore). */
+  restore?(held: HeldRecord[]): void;
 }
 
 /** The source layer of a source node: its journal settings read, warnings and failures reported on the node. */
@@ -56,6 +60,7 @@ export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: stri
     send: hooks.send,
     warn: (text) => node.warn(text),
     acknowledged: hooks.acknowledged,
+    ...(hooks.restore ? { restore: (held: HeldRecord[]) => hooks.restore!(held) } : {}),
     fail(err) {
       // Another node's journal directory: say which setting to change, not only that it failed.
       if (err.cause instanceof JournalLockedError) {
@@ -81,6 +86,7 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
     emit: (record, handles, redelivered) => w.send(recordMessage(record, w.topic, handles, redelivered)),
     onWarning: (m) => w.warn(m),
     onAcknowledged: () => w.acknowledged?.(),
+    ...(w.restore ? { restore: w.restore } : {}),
     onFailure: (err) => w.fail(err),
   });
   return { ok: true, value: runtime };

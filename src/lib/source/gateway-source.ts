@@ -20,6 +20,7 @@ import { createCheckpointStore } from '../transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTail } from '../transport/file-tail';
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import type { HeldRecord } from './delivery';
 
 /** The node's settings, as the editor saves them. */
 export interface GwCdrInDef extends JournalSettingsInput {
@@ -88,6 +89,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     send: (msg) => node.send([msg, null]),
     acknowledged: () => countsChanged(),
     failed: (text) => fail(text),
+    restore: (held) => restoreHeld(held),
   });
   if (!made.ok) {
     for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
@@ -127,8 +129,9 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
       maxOpenCalls: settings.maxOpenCalls,
     },
     {
-      record(record: GatewayCallRecord, origin: LineOrigin) {
-        runtime.take([{ payload: record, source: source(origin, 'event-line') }]).catch((err: Error) => {
+      // The record is journaled with the numbers of its call's held events: one entry lets them all go.
+      record(record: GatewayCallRecord, origin: LineOrigin, consumes: number[]) {
+        runtime.take([{ payload: record, source: source(origin, 'event-line'), ...(consumes.length > 0 ? { consumes } : {}) }]).catch((err: Error) => {
           pipeline.counts.errors++;
           node.error(t('errors.journal', { reason: err.message }), sourceMessage(record, topic, source(origin, 'event-line')));
         });
@@ -143,8 +146,31 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
       late(l: LateEvent, origin: LineOrigin) {
         node.warn(t('log.late', { gateway: l.gateway, callRef: l.event['Call-Ref'], event: l.event.Event, from: origin.address ?? '-' }));
       },
+      // The events of calls still open are journaled as they come (TCP, UDP, messages; a followed file keeps its own).
+      hold(line: string, origin: LineOrigin): number | null {
+        try {
+          return runtime.holdNow([{ payload: line, source: source(origin, 'event-line') }])?.[0] ?? null;
+        } catch (err) {
+          pipeline.counts.errors++;
+          const msg = (): Record<string, unknown> => sourceMessage(line, topic, source(origin, 'event-line')) as unknown as Record<string, unknown>;
+          reporter.report(keyOf(origin), () => ({ text: t('errors.journal', { reason: (err as Error).message }), msg: msg() }));
+          return null;
+        }
+      },
+      settle(held: number[]) {
+        runtime.settle(held);
+      },
     },
   );
+  // After a restart: the events of the calls open at the crash or stop go back into their calls.
+  const restoreHeld = (held: HeldRecord[]): void => {
+    if (closed) return;
+    for (const h of held) {
+      const s = h.record.source;
+      pipeline.line(String(h.record.payload), { ...(s.address !== undefined ? { address: s.address } : {}), ...(s.port !== undefined ? { port: s.port } : {}), held: h.seq });
+    }
+    countsChanged();
+  };
   // A Peer is already a LineOrigin (address, port): no object per line.
   const originOf = (peer: Peer): LineOrigin => peer;
   // Lines arrive by the thousand per socket read: redraw the status once per turn of the event loop, not per line.
@@ -323,7 +349,10 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     reporter.close();
     // Sending from a close handler is not reliable: say what is lost rather than pretend.
     // A followed file keeps them: its checkpoint is held back to their first lines.
-    if (pipeline.openCalls > 0) node.warn(t(tail ? 'log.open-at-close-file' : 'log.open-at-close', { count: pipeline.openCalls }));
+    if (pipeline.openCalls > 0) {
+      const kept = tail ? 'log.open-at-close-file' : runtime.delivery?.journaled ? 'log.open-at-close-journal' : 'log.open-at-close';
+      node.warn(t(kept, { count: pipeline.openCalls }));
+    }
     const s = server;
     const f = tail;
     server = null;
