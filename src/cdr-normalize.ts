@@ -9,6 +9,7 @@ import { droppedHandles, outputMessage, rejectedHandles, rejectedMessage, type N
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
+import { settleRefused } from './lib/glue/refused';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
   batchSize?: unknown;
@@ -97,8 +98,8 @@ export = function register(RED: NodeAPI): void {
       for (const r of pipeline.takeRejected()) {
         errors.count++;
         node.error(t('errors.invalid-call', { reason: r.error.message }), rejectedMessage(r));
-        // On the error path for good: acknowledged, so the journal does not send it again and again.
-        acknowledge(rejectedHandles(r));
+        // On the error path: acknowledged (unless a cdr-ack after the error path is to), so it is not sent again and again.
+        settleRefused(settings.refused, rejectedHandles(r));
       }
     };
 
@@ -134,7 +135,7 @@ export = function register(RED: NodeAPI): void {
         errors.count++;
         node.error(t('errors.no-vendor'), msg);
         // The error path has it (a catch node): sending it again would fail the same way forever.
-        acknowledge(ackHandlesOf(msg));
+        settleRefused(settings.refused, ackHandlesOf(msg));
         showCounts();
         done();
         return;
@@ -152,7 +153,7 @@ export = function register(RED: NodeAPI): void {
         const problem = problemOf(err);
         if (problem) (msg as NodeMessageInFlow & { cdrProblem?: unknown }).cdrProblem = problem;
         node.error(t('errors.map', { vendor, reason }), msg);
-        acknowledge(ackHandlesOf(msg));
+        settleRefused(settings.refused, ackHandlesOf(msg));
         showCounts();
         done();
         return;
