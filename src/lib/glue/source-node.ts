@@ -47,6 +47,19 @@ export interface SourceHooks {
   restore?(held: HeldRecord[]): void;
 }
 
+/** Hooks of a source with one output: each record sent is counted and the status redrawn. */
+export function countingHooks(counts: { records: number }, node: Pick<SourceNodeLike, 'send'>, show: () => void, fail: (text: string) => void): SourceHooks {
+  return {
+    send(msg) {
+      counts.records++;
+      node.send(msg);
+      show();
+    },
+    acknowledged: show,
+    failed: fail,
+  };
+}
+
 /** The source layer of a source node: its journal settings read, warnings and failures reported on the node. */
 export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: string, config: JournalSettingsInput, topic: string, hooks: SourceHooks): Checked<SourceRuntime> {
   return sourceRuntimeFor({
@@ -107,6 +120,11 @@ export interface SourceNodeLike {
   status(s: { fill?: string; shape?: string; text?: string }): void;
   on(event: 'close', cb: (removed: boolean, done: () => void) => void): void;
   on(event: 'input', cb: (msg: Record<string, unknown>, send: unknown, done: (err?: Error) => void) => void): void;
+}
+
+/** A source node with one listener or file: `listening` resolves once it receives, with the bound port (0 without one); tests, the bench and the demo use it. */
+export interface ListeningSourceNode extends SourceNodeLike {
+  listening: Promise<number>;
 }
 
 /** What a source composition needs of the runtime: messages, the userDir, other nodes. */

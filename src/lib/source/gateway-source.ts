@@ -9,7 +9,7 @@ import { GatewayPipeline, type LineOrigin } from '../glue/gateway-pipeline';
 import { checkGatewaySettings } from '../glue/gateway-settings';
 import { checkListenerSettings } from '../glue/listener-config';
 import { sourceMessage, type SourceInfo } from '../glue/source-message';
-import { keepListening } from '../glue/keep-listening';
+import { listenAs } from '../glue/listener-wiring';
 import { countsText, StatusThrottle } from '../glue/status';
 import { createErrorReporter } from '../glue/error-reporter';
 import { mismatchMessagesFrom } from '../transport/mismatch';
@@ -19,7 +19,7 @@ import { UdpSocket, UDP_DEFAULTS } from '../transport/udp-socket';
 import { createCheckpointStore } from '../transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTail } from '../transport/file-tail';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
 import type { HeldRecord } from './delivery';
 
 /** The node's settings, as the editor saves them. */
@@ -43,10 +43,7 @@ export interface GwCdrInDef extends JournalSettingsInput {
   topic?: string;
 }
 
-export interface GwCdrInNode extends SourceNodeLike {
-  /** Resolves with the bound port once listening (tests, the bench and the demo use it). */
-  listening: Promise<number>;
-}
+export type GwCdrInNode = ListeningSourceNode;
 
 /** Gateway lines are short; a "line" of megabytes is garbage, not a record. */
 const DEFAULT_MAX_LINE_KB = 16;
@@ -77,12 +74,13 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
         // a dead peer is still found by TCP keep-alive.
         checkListenerSettings(config, { maxFrameKb: DEFAULT_MAX_LINE_KB, maxConnections: TCP_DEFAULTS.maxConnections, idleTimeoutSec: 0 });
   const problems = [...(gw.ok ? [] : gw.problems), ...(listener && !listener.ok ? listener.problems : [])];
-  if (!gw.ok || (listener && !listener.ok)) {
-    for (const p of problems) node.error(t('errors.setting', { detail: p.detail }));
+  // Settings that cannot run: each problem reported, a red status, nothing to close.
+  const refuse = (details: string[]): void => {
+    for (const detail of details) node.error(t('errors.setting', { detail }));
     fail(t('status.bad-settings'));
     node.on('close', (_removed: boolean, done: () => void) => done());
-    return;
-  }
+  };
+  if (!gw.ok || (listener && !listener.ok)) return refuse(problems.map((p) => p.detail));
   const settings = gw.value;
   const net = listener && listener.ok ? listener.value : null;
   const made = sourceRuntimeOf(node, env, 'gw-cdr-in', config, topic, {
@@ -91,12 +89,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     failed: (text) => fail(text),
     restore: (held) => restoreHeld(held),
   });
-  if (!made.ok) {
-    for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
-    fail(t('status.bad-settings'));
-    node.on('close', (_removed: boolean, done: () => void) => done());
-    return;
-  }
+  if (!made.ok) return refuse(made.problems.map((p) => p.detail));
   const runtime = made.value;
 
   const source = (origin: LineOrigin, format: string): SourceInfo => ({
@@ -256,17 +249,17 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
               },
             },
           );
-    listening = keepListening(server, {
-      onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+    listening = listenAs(server, {
+      node,
+      t,
+      status,
+      transport,
+      host: net.host,
+      port: net.port,
       onListening(port) {
         label = `${transport} :${port}`;
-        node.log(t('log.listening', { transport, host: net.host, port }));
         showCounts();
         resolveListening(port);
-      },
-      onFailed(err, inUse) {
-        node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: net.port }) : err.message }));
-        fail(inUse ? t('status.in-use', { port: net.port }) : t('status.failed'));
       },
     });
   } else if (settings.file) {

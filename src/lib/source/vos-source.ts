@@ -5,10 +5,9 @@ import { formatAge, type LivenessEvent } from '../cdr/liveness';
 import type { VosRecord } from '../formats/vos';
 import { VosStream } from '../formats/vos-stream';
 import type { ListenerSettings } from '../glue/listener-config';
-import { keepListening } from '../glue/keep-listening';
+import { listenAs, listenerTls } from '../glue/listener-wiring';
 import { sourceMessage, type SourceInfo } from '../glue/source-message';
 import { formatCount, StatusThrottle } from '../glue/status';
-import { serverTlsOptions, type TlsConfigLike } from '../glue/tls-options';
 import { checkVosSettings } from '../glue/vos-settings';
 import { createCheckpointStore } from '../transport/checkpoint';
 import { createDirFollower, isDirFollowCheckpoint, type DirFollowCheckpoint, type DirFollower } from '../transport/dir-follow';
@@ -104,15 +103,11 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
   const useTcp = tcpSettings !== null;
   const topic = settings.topic;
   let tlsOptions = null;
-  if (settings.useTls) {
-    const tlsNode = config.tls ? (env.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
-    try {
-      if (!tlsNode) throw new Error(t('errors.no-tls'));
-      tlsOptions = serverTlsOptions(tlsNode);
-    } catch (err) {
-      refuse([(err as Error).message]);
-      return;
-    }
+  try {
+    tlsOptions = listenerTls(settings.useTls, config.tls, env);
+  } catch (err) {
+    refuse([(err as Error).message]);
+    return;
   }
   const tcpName = tlsOptions ? 'tls' : 'tcp';
   const made = sourceRuntimeOf(node, env, 'vos-cdr-in', config, topic, {
@@ -302,17 +297,18 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
 
   const start = (server: TcpServer | UdpSocket, kind: 'tcp' | 'udp', listener: ListenerSettings, index: number): void => {
     listeners.push(
-      keepListening(server, {
+      listenAs(server, {
+        node,
+        t,
+        status,
+        transport: kind === 'tcp' ? tcpName : 'udp',
+        host: listener.host,
+        port: listener.port,
         onListening(port) {
           ports[kind] = port;
           labels[index] = `${kind === 'tcp' ? tcpName : 'udp'} :${port}`;
-          node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: listener.host, port }));
           oneUp();
           statusNow(true);
-        },
-        onFailed(err, inUse) {
-          node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: listener.port }) : err.message }));
-          fail(inUse ? t('status.in-use', { port: listener.port }) : t('status.failed'));
         },
       }),
     );
