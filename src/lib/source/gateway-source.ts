@@ -92,6 +92,17 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
   if (!made.ok) return refuse(made.problems.map((p) => p.detail));
   const runtime = made.value;
 
+  // Lines come by the thousand per millisecond: each millisecond's time is formatted once.
+  let stampMs = 0;
+  let stampText = '';
+  const receivedAt = (): string => {
+    const ms = Date.now();
+    if (ms !== stampMs) {
+      stampMs = ms;
+      stampText = new Date(ms).toISOString();
+    }
+    return stampText;
+  };
   const source = (origin: LineOrigin, format: string): SourceInfo => ({
     vendor: 'gateway',
     format,
@@ -99,7 +110,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     ...(origin.address !== undefined ? { address: origin.address } : {}),
     ...(origin.port !== undefined ? { port: origin.port } : {}),
     ...(origin.file !== undefined ? { file: origin.file } : {}),
-    receivedAt: new Date().toISOString(),
+    receivedAt: receivedAt(),
   });
 
   const showCounts = (): void => {
