@@ -45,6 +45,9 @@ export interface GwCdrInDef extends JournalSettingsInput {
 
 export type GwCdrInNode = ListeningSourceNode;
 
+/** Lines kept while the journal opens (past it they are read at once): ~16 MB at the largest line. */
+const MAX_EARLY_LINES = 1000;
+
 /** Gateway lines are short; a "line" of megabytes is garbage, not a record. */
 const DEFAULT_MAX_LINE_KB = 16;
 
@@ -166,6 +169,16 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
       },
     },
   );
+  // Lines that come before the journal gave back the open calls wait for it: a HOOK_ON read
+  // before its call's earlier events would close a call that has not been restored yet.
+  let restored = false;
+  const early: Array<[string, LineOrigin]> = [];
+  void runtime.ready.then(() => {
+    restored = true;
+    if (closed) return;
+    for (const [text, origin] of early.splice(0)) pipeline.line(text, origin);
+    countsChanged();
+  });
   // After a restart: the events of the calls open at the crash or stop go back into their calls.
   const restoreHeld = (held: HeldRecord[]): void => {
     if (closed) return;
@@ -215,6 +228,10 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
   if (net) {
     const handlers = {
       onFrame(text: string, peer: Peer) {
+        if (!restored && early.length < MAX_EARLY_LINES) {
+          early.push([text, originOf(peer)]);
+          return;
+        }
         pipeline.line(text, originOf(peer));
         countsChanged();
       },
