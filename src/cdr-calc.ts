@@ -5,6 +5,8 @@ import type { Cdr } from './lib/cdr/schema';
 import { problemOf } from './lib/cdr/gate';
 import { checkCalcSettings, cdrProblem, MsgRatesCache, type CalcConfigInput } from './lib/glue/calc-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
+import { ackHandlesOf } from './lib/source/ack-registry';
+import { settleRefused } from './lib/glue/refused';
 
 interface CdrCalcDef extends NodeDef, CalcConfigInput {}
 
@@ -14,7 +16,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const t = (key: string, params?: Record<string, string | number>): string => RED._(`cdr-calc.${key}`, params);
     const status = new StatusThrottle((s) => node.status(s));
-    const counts = { records: 0, rated: 0, unrated: 0, errors: 0 };
+    const counts = { records: 0, rated: 0, unrated: 0, errors: 0, refused: 0 };
 
     const checked = checkCalcSettings(config);
     if (!checked.ok) {
@@ -34,7 +36,8 @@ export = function register(RED: NodeAPI): void {
       const parts = [`${formatCount(counts.records)} rec`];
       if (counts.rated + counts.unrated > 0) parts.push(`${formatCount(counts.rated)} rated`);
       if (counts.unrated > 0) parts.push(`${formatCount(counts.unrated)} no rate`);
-      if (counts.errors > 0) parts.push(`${formatCount(counts.errors)} err`);
+      if (counts.refused > 0) parts.push(`${formatCount(counts.refused)} refused`);
+      if (counts.errors > counts.refused) parts.push(`${formatCount(counts.errors - counts.refused)} err`);
       status.set({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
     };
 
@@ -55,6 +58,7 @@ export = function register(RED: NodeAPI): void {
       const problem = cdrProblem(payload);
       if (problem !== null) {
         counts.errors++;
+        counts.refused++;
         node.error(t('errors.not-cdr', { reason: problem }), msg);
         return null;
       }
@@ -67,6 +71,7 @@ export = function register(RED: NodeAPI): void {
         }
       } catch (err) {
         counts.errors++;
+        counts.refused++;
         const problem = problemOf(err);
         if (problem) {
           // Refused by the schema gate: the vendor record (when cdr-normalize kept it) in msg.payload, the Cdr in msg.cdr.
@@ -102,10 +107,14 @@ export = function register(RED: NodeAPI): void {
       // batch, in order; a record that cannot be computed is reported and left out.
       const batch = Array.isArray(msg.payload);
       const outs: Cdr[] = [];
-      for (const p of batch ? (msg.payload as unknown[]) : [msg.payload]) {
+      const inputs = batch ? (msg.payload as unknown[]) : [msg.payload];
+      for (const p of inputs) {
         const out = calcOne(p, rates, badMsgRates, msg);
         if (out !== null) outs.push(out);
       }
+      // Refused (on the error path, msg.cdrAck kept): acknowledged there unless a cdr-ack after the
+      // error path is to. Records that went on carry the batch's handles to the sink's cdr-ack.
+      if (outs.length === 0 && inputs.length > 0) settleRefused(settings.refused, ackHandlesOf(msg));
       if (batch ? outs.length > 0 : outs.length === 1) {
         const cdr = batch ? outs : (outs[0] as Cdr);
         if (settings.format === 'row') {

@@ -6,12 +6,13 @@ import { NormalizePipeline, type Output } from './lib/cdr/pipeline';
 import { problemOf } from './lib/cdr/gate';
 import { CallTimer } from './lib/glue/call-timer';
 import { DedupeContext, type ContextLike } from './lib/glue/dedupe-context';
-import { outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } from './lib/glue/normalize-messages';
+import { droppedHandles, outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } from './lib/glue/normalize-messages';
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { DeferredRender, normalizeCountsText } from './lib/glue/normalize-status';
 import { OutputDelivery } from './lib/glue/output-delivery';
 import { StatusThrottle } from './lib/glue/status';
 import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
+import { settleRefused } from './lib/glue/refused';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
   batchSize?: unknown;
@@ -44,7 +45,7 @@ export = function register(RED: NodeAPI): void {
     const errors = { count: 0 };
     const deduper = settings.dedupe === 'off' ? null : new Deduper({ maxEntries: settings.dedupeCount, maxAgeMs: settings.dedupeAgeMs });
     // A repeat dropped here never reaches cdr-ack: acknowledge it now (its first copy carries the delivery).
-    const pipeline = new NormalizePipeline<Meta>(settings, deduper, (meta) => acknowledge(ackHandlesOf(meta.msg)));
+    const pipeline = new NormalizePipeline<Meta>(settings, deduper, (meta, part) => acknowledge(droppedHandles(meta, part)));
     // Batch output (optional): records gathered into one message; flushed on close.
     const batchProblems: string[] = [];
     const batchSettings = batchSettingsOf(config, batchProblems);
@@ -72,8 +73,8 @@ export = function register(RED: NodeAPI): void {
       for (const r of pipeline.takeRejected()) {
         errors.count++;
         node.error(t('errors.invalid-call', { reason: r.error.message }), rejectedMessage(r));
-        // On the error path for good: acknowledged, so the journal does not send it again and again.
-        acknowledge(rejectedHandles(r));
+        // On the error path: acknowledged (unless a cdr-ack after the error path is to), so it is not sent again and again.
+        settleRefused(settings.refused, rejectedHandles(r));
       }
     };
 
@@ -92,7 +93,7 @@ export = function register(RED: NodeAPI): void {
         errors.count++;
         node.error(t('errors.no-vendor'), msg);
         // The error path has it (a catch node): sending it again would fail the same way forever.
-        acknowledge(ackHandlesOf(msg));
+        settleRefused(settings.refused, ackHandlesOf(msg));
         showCounts();
         done();
         return;
@@ -110,7 +111,7 @@ export = function register(RED: NodeAPI): void {
         const problem = problemOf(err);
         if (problem) (msg as NodeMessageInFlow & { cdrProblem?: unknown }).cdrProblem = problem;
         node.error(t('errors.map', { vendor, reason }), msg);
-        acknowledge(ackHandlesOf(msg));
+        settleRefused(settings.refused, ackHandlesOf(msg));
         showCounts();
         done();
         return;

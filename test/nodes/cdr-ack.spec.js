@@ -201,3 +201,49 @@ describe('cdr-normalize and the error path', function () {
     }
   });
 });
+
+describe('cdr-normalize leg mode: a record acknowledged only when all its legs are', function () {
+  this.timeout(30000);
+  let journalDir;
+  beforeEach(() => {
+    journalDir = fs.mkdtempSync(path.join(userDir, 'journal-legs-'));
+  });
+  afterEach(() => helper.unload());
+
+  it('a UCM group sent over TCP gives one message per leg, each with its own share; the journal lets it go after the last leg', async () => {
+    const ucmNode = require('../../nodes/ucm-cdr-in.js');
+    const { ucmToJson } = require('../../nodes/lib/sim/ucm');
+    const { ucmRecords } = require('../support/ucm-samples');
+    const { connect, write } = require('../support/net');
+    const group = ucmRecords().find((r) => r.main_cdr && Object.keys(r).filter((k) => k.startsWith('sub_cdr')).length === 2);
+    await load([ucmNode, normalizeNode, ackNode], [
+      { id: 'u', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', journalDir, ackTimeoutSec: 1, wires: [['n']] },
+      { id: 'n', type: 'cdr-normalize', vendor: 'ucm', timeZone: 'UTC', output: 'leg', dedupe: 'drop', wires: [['legs']] },
+      { id: 'legs', type: 'helper' },
+      { id: 'ack', type: 'cdr-ack', wires: [[]] },
+    ]);
+    const legs = [];
+    helper.getNode('legs').on('input', (m) => legs.push(m));
+    const source = helper.getNode('u');
+    const socket = await connect(await source.listening);
+    await write(socket, ucmToJson(group));
+    await waitFor(() => legs.length === 2, 'two legs');
+    socket.destroy();
+    const [a, b] = legs;
+    assert.notDeepEqual(a.cdrAck, b.cdrAck, 'each leg carries its own share');
+    assert.match(a.cdrAck[0], /:\d+#0\/2$/);
+    assert.match(b.cdrAck[0], /:\d+#1\/2$/);
+    const statusText = () => source.status.lastCall?.args[0]?.text ?? '';
+    // The sink took the first leg only: the record is still owed.
+    helper.getNode('ack').receive(a);
+    await waitFor(() => /1 unacked/.test(statusText()), 'still unacknowledged after one leg');
+    await waitFor(() => legs.length === 4, 'the record re-sent: both legs again', 10000);
+    assert.ok(legs[2].redelivered && legs[3].redelivered);
+    // Its second leg acknowledged (from the first delivery): the record goes.
+    helper.getNode('ack').receive(b);
+    await waitFor(() => /0 unacked/.test(statusText()), 'acknowledged once both legs were');
+    const before = legs.length;
+    await new Promise((r) => setTimeout(r, 1600)); // longer than the timeout: nothing more may come
+    assert.equal(legs.length, before);
+  });
+});

@@ -39,6 +39,18 @@ export interface Output<M> {
   grouped: boolean;
   /** The metas of every record behind the output (all the legs of a call built here): their acknowledgements travel with it. */
   metas: M[];
+  /**
+   * In leg mode, one of several legs mapped from one record: which one. Each leg
+   * then carries a share of the record's acknowledgement, so the record is let go
+   * only once every leg was acknowledged.
+   */
+  part?: LegPart;
+}
+
+/** Leg `index` (0-based) of the `count` legs one record was mapped to. */
+export interface LegPart {
+  index: number;
+  count: number;
 }
 
 /** A call built here that failed the schema gate: it goes to the error path, with the vendor records it came from. */
@@ -69,8 +81,8 @@ export class NormalizePipeline<M> {
   constructor(
     private readonly settings: PipelineSettings,
     readonly deduper: Deduper | null,
-    /** A record dropped as a repeat: the earlier copy carries the delivery, so the caller may acknowledge this one. */
-    private readonly onDrop: (meta: M) => void = () => undefined,
+    /** A record (or, with `part`, one of its legs) dropped as a repeat: the earlier copy carries the delivery, so the caller may acknowledge this one. */
+    private readonly onDrop: (meta: M, part?: LegPart) => void = () => undefined,
   ) {
     this.grouper =
       settings.output === 'call'
@@ -99,7 +111,8 @@ export class NormalizePipeline<M> {
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {
-      for (const leg of mapped.legs) this.emit(out, leg, this.isRepeat(leg.id, now, again), [meta], [record], false);
+      const count = mapped.legs.length;
+      mapped.legs.forEach((leg, index) => this.emit(out, leg, this.isRepeat(leg.id, now, again), [meta], [record], false, count > 1 ? { index, count } : undefined));
       return out;
     }
     if (mapped.call) {
@@ -188,16 +201,18 @@ export class NormalizePipeline<M> {
     } else this.emit(out, call, repeat, callMetas, records, true);
   }
 
-  private emit(out: Array<Output<M>>, cdr: Cdr, repeat: boolean, metas: M[], vendorRecords: unknown[], grouped: boolean): void {
+  private emit(out: Array<Output<M>>, cdr: Cdr, repeat: boolean, metas: M[], vendorRecords: unknown[], grouped: boolean, part?: LegPart): void {
     if (repeat) {
       this.counts.duplicates++;
       if (this.settings.dedupe === 'drop') {
-        for (const m of metas) if (m !== undefined) this.onDrop(m);
+        for (const m of metas) if (m !== undefined) this.onDrop(m, part);
         return;
       }
     }
     this.counts.out++;
     const meta = metas[0]!;
-    out.push({ payload: this.settings.format === 'row' ? toFlatRow(cdr) : cdr, cdr, duplicate: repeat, meta, vendorRecords, grouped, metas });
+    const o: Output<M> = { payload: this.settings.format === 'row' ? toFlatRow(cdr) : cdr, cdr, duplicate: repeat, meta, vendorRecords, grouped, metas };
+    if (part) o.part = part;
+    out.push(o);
   }
 }

@@ -18,6 +18,13 @@ export interface VosStreamOptions<S> {
   timeZone?: string;
   now: () => number;
   onRecord: (record: VosRecord, source: S, late: boolean) => void;
+  /**
+   * Called for a record about to enter the reorder window, before it is held:
+   * the caller journals it and gives the source to keep with it (null: the
+   * record was refused and is dropped, the caller reported it). A crash while
+   * the window holds records then loses none of them.
+   */
+  hold?: (record: VosRecord, source: S) => S | null;
   onError: (error: VosParseError, raw: string, source: S) => void;
   onAlert: (event: LivenessEvent) => void;
 }
@@ -77,7 +84,21 @@ export class VosStream<S> {
       this.o.onRecord(record, source, false);
       return;
     }
-    this.emit(this.reorder.push({ record, source }, this.keyOf(record), now));
+    const kept = this.o.hold ? this.o.hold(record, source) : source;
+    if (kept === null) return;
+    this.emit(this.reorder.push({ record, source: kept }, this.keyOf(record), now));
+  }
+
+  /**
+   * A record the window held before a restart (from the journal): back into the
+   * window, not parsed, counted or held again. Without a window it leaves at once.
+   */
+  restore(record: VosRecord, source: S): void {
+    if (!this.reorder) {
+      this.o.onRecord(record, source, false);
+      return;
+    }
+    this.emit(this.reorder.push({ record, source }, this.keyOf(record), this.o.now()));
   }
 
   /** Call from a timer: lets due records out and raises the silence alert. */

@@ -2,6 +2,7 @@ import type { Disposition } from '../cdr/schema';
 import { dispositionSchema } from '../cdr/schema';
 import { buildRateTable, parseRateTable, RateTable, RateTableError, type RateInput, type RatingOptions } from '../cdr/rating';
 import type { Checked, SettingProblem } from './listener-config';
+import { refusedPolicyOf, type RefusedPolicy } from './refused';
 
 /** cdr-calc settings as the editor stores them, checked again at runtime. */
 export interface CalcConfigInput {
@@ -12,6 +13,7 @@ export interface CalcConfigInput {
   internationalPrefix?: unknown;
   format?: unknown;
   bridgedLegs?: unknown;
+  refused?: unknown;
 }
 
 export interface CalcSettings {
@@ -20,6 +22,8 @@ export interface CalcSettings {
   rating: Required<RatingOptions>;
   /** What goes out in msg.payload: the Cdr, or its flat row (the Cdr then rides in msg.cdr). */
   format: 'cdr' | 'row';
+  /** The acknowledgement of a record refused (see refused.ts). */
+  refused: RefusedPolicy;
 }
 
 const DISPOSITIONS: readonly string[] = dispositionSchema.enum;
@@ -55,10 +59,11 @@ export function checkCalcSettings(input: CalcConfigInput): Checked<CalcSettings>
   if (bridgedLegs !== 'a' && bridgedLegs !== 'b' && bridgedLegs !== 'both') problems.push({ key: 'bridgedLegs', detail: `bridged legs "${bridgedLegs}" must be a, b or both` });
   const format = blank(input.format) ? 'cdr' : String(input.format);
   if (format !== 'cdr' && format !== 'row') problems.push({ key: 'format', detail: `format "${format}" must be cdr or row` });
+  const refused = refusedPolicyOf(input.refused, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix, bridgedLegs: bridgedLegs as 'a' | 'b' | 'both' }, format: format as 'cdr' | 'row' },
+    value: { rates, rating: { currency, decimals, billable: billableList as Disposition[], internationalPrefix, bridgedLegs: bridgedLegs as 'a' | 'b' | 'both' }, format: format as 'cdr' | 'row', refused },
   };
 }
 

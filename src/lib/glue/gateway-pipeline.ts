@@ -25,6 +25,8 @@ export interface LineOrigin {
    * the calls given to {@link GatewayPipeline.replayOnly}.
    */
   replay?: boolean;
+  /** The line comes back from the journal after a restart, where it is kept under this number. */
+  held?: number;
 }
 
 /** Where the first line of an open call is in a followed file. */
@@ -45,10 +47,18 @@ export interface GatewayPipelineSettings {
 }
 
 export interface GatewayPipelineSinks {
-  record(record: GatewayCallRecord, origin: LineOrigin): void;
+  /** `consumes`: the journal numbers of the lines held for this call (see `hold`), to let go with it. */
+  record(record: GatewayCallRecord, origin: LineOrigin, consumes: number[]): void;
   status(status: GatewayStatus, origin: LineOrigin): void;
   badLine(error: GatewayLineError, origin: LineOrigin): void;
   late(late: LateEvent, origin: LineOrigin): void;
+  /**
+   * A line that left its call open: journal it (a crash must not lose the events
+   * of calls in progress), giving its number, or null when it is not journaled.
+   */
+  hold?(line: string, origin: LineOrigin): number | null;
+  /** Held lines no record will carry (the call was filtered out): let them go. */
+  settle?(held: number[]): void;
 }
 
 export interface PipelineCounts {
@@ -73,6 +83,8 @@ export class GatewayPipeline {
   /** First line of each open call that came from a file (for the checkpoint). */
   private readonly starts = new Map<string, CallStart>();
   private replayKeys: ReadonlySet<string> = new Set();
+  /** Journal numbers of the held lines of each open call. */
+  private readonly held = new Map<string, number[]>();
 
   constructor(
     private readonly settings: GatewayPipelineSettings,
@@ -115,6 +127,8 @@ export class GatewayPipeline {
     if (origin.replay) {
       if (!this.replayKeys.has(key)) return;
       this.counts.replayed++;
+    } else if (origin.held !== undefined) {
+      this.counts.replayed++;
     } else {
       this.counts.events++;
     }
@@ -125,6 +139,7 @@ export class GatewayPipeline {
       this.sinks.late(l, origin);
     }
     this.emit(out.records);
+    if (this.sinks.hold) this.keep(text, origin, key, this.assembler.isOpen(gateway, parsed.event['Call-Ref']));
     // This line opened the call (new, or a reused Call-Ref): a restart must read again from here.
     if (origin.file !== undefined && origin.offset !== undefined && !this.starts.has(key) && this.assembler.isOpen(gateway, parsed.event['Call-Ref'])) {
       this.starts.set(key, { file: origin.file, offset: origin.offset });
@@ -156,6 +171,19 @@ export class GatewayPipeline {
     this.emit(this.assembler.flush());
   }
 
+  /** A line of an open call is journaled and listed with its call; one given back from the journal is listed again, or let go. */
+  private keep(text: string, origin: LineOrigin, key: string, open: boolean): void {
+    if (!open) {
+      if (origin.held !== undefined) this.sinks.settle?.([origin.held]);
+      return;
+    }
+    const n = origin.held ?? (origin.file === undefined ? this.sinks.hold!(text, origin) : null);
+    if (n === null) return;
+    const list = this.held.get(key);
+    if (list) list.push(n);
+    else this.held.set(key, [n]);
+  }
+
   private remember(gateway: string, origin: LineOrigin): void {
     const known = this.origins.get(gateway);
     if (known === origin) return;
@@ -166,13 +194,20 @@ export class GatewayPipeline {
 
   private emit(records: GatewayCallRecord[]): void {
     for (const r of records) {
-      if (this.starts.size > 0) this.starts.delete(keyOf(r.Gateway, r['Call-Ref']));
+      const key = keyOf(r.Gateway, r['Call-Ref']);
+      if (this.starts.size > 0) this.starts.delete(key);
+      let consumes: number[] = [];
+      if (this.held.size > 0) {
+        consumes = this.held.get(key) ?? [];
+        this.held.delete(key);
+      }
       if (!matchesFilter(r, this.settings.filter)) {
         this.counts.filtered++;
+        if (consumes.length > 0) this.sinks.settle?.(consumes);
         continue;
       }
       this.counts.records++;
-      this.sinks.record(r, this.origins.get(r.Gateway) ?? {});
+      this.sinks.record(r, this.origins.get(r.Gateway) ?? {}, consumes);
     }
   }
 }

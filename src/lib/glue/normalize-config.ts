@@ -3,6 +3,7 @@ import { isVendor } from '../cdr/normalize';
 import { compileDirectionRuleSpecs, type CompiledDirectionRule } from '../cdr/normalize/direction-rules';
 import { hostTimeZone, isValidTimeZone } from '../cdr/time';
 import type { Checked, SettingProblem } from './listener-config';
+import { refusedPolicyOf, type RefusedPolicy } from './refused';
 
 /** cdr-normalize settings as the editor stores them (strings from inputs), checked again at runtime. */
 export interface NormalizeConfigInput {
@@ -20,6 +21,7 @@ export interface NormalizeConfigInput {
   contextStore?: unknown;
   vendorSettings?: unknown;
   directionRules?: unknown;
+  refused?: unknown;
 }
 
 export type DedupeMode = 'off' | 'drop' | 'mark';
@@ -45,6 +47,8 @@ export interface NormalizeSettings {
   vendorSettings: Partial<Record<Vendor, Record<string, unknown>>>;
   /** Direction rules for every vendor (JSON array of {vendor?, when, direction}), before the built-in ones. */
   directionRules: CompiledDirectionRule[];
+  /** The acknowledgement of a record refused (see refused.ts). */
+  refused: RefusedPolicy;
 }
 
 export const NORMALIZE_DEFAULTS = {
@@ -113,10 +117,12 @@ export function checkNormalizeSettings(input: NormalizeConfigInput): Checked<Nor
   } catch (err) {
     problems.push({ key: 'directionRules', detail: (err as Error).message });
   }
+  const refused = refusedPolicyOf(input.refused, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     value: {
+      refused,
       vendor,
       timeZone,
       sourceZones: 'zones' in zones ? zones.zones : new Map(),

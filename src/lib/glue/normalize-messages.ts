@@ -5,7 +5,8 @@
  */
 import { problemOf } from '../cdr/gate';
 import type { Output, Rejected } from '../cdr/pipeline';
-import { ACK_PROPERTY, mergeAckHandles } from '../source/ack-registry';
+import type { LegPart } from '../cdr/pipeline';
+import { ACK_PROPERTY, ackHandlesOf, mergeAckHandles, shareHandles } from '../source/ack-registry';
 
 type Msg = Record<string, unknown>;
 
@@ -21,7 +22,15 @@ export function outputMessage(o: Output<NormalizeMeta>): Msg {
   if (o.duplicate) m['duplicate'] = true;
   // A call built from legs carries the acknowledgements of all of them.
   if (o.metas.length > 1) m[ACK_PROPERTY] = mergeAckHandles(o.metas.map((x) => x?.msg));
+  // One leg of several from one record: it carries its share of the record's acknowledgement.
+  else if (o.part && o.meta) m[ACK_PROPERTY] = shareHandles(ackHandlesOf(o.meta.msg), o.part.index, o.part.count);
   return m;
+}
+
+/** The handles to acknowledge for a record (or, with `part`, one leg of it) that goes no further. */
+export function droppedHandles(meta: NormalizeMeta, part?: LegPart): string[] {
+  const handles = ackHandlesOf(meta.msg);
+  return part ? shareHandles(handles, part.index, part.count) : handles;
 }
 
 /** The error-path message of a refused call: its vendor records in msg.payload, the reason in msg.cdrProblem. */

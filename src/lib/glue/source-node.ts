@@ -1,5 +1,6 @@
 import { ACK_PROPERTY } from '../source/ack-registry';
-import type { StoredRecord } from '../source/delivery';
+import { JournalLockedError } from '../source/journal-lock';
+import type { HeldRecord, StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
 import type { Checked } from './listener-config';
@@ -22,6 +23,8 @@ export interface SourceNodeWiring {
   acknowledged?: () => void;
   /** Nothing is sent before this resolves (see SourceEnv.started). */
   started?: Promise<void>;
+  /** Held records found in the journal at start (see DeliveryOptions.restore). */
+  restore?: (held: HeldRecord[]) => void;
 }
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
@@ -40,6 +43,21 @@ export interface SourceHooks {
   acknowledged?(): void;
   /** The journal failed (after node.error): show `text` in a red status. */
   failed?(text: string): void;
+  /** Held records found in the journal at start: the source takes them back (see DeliveryOptions.restore). */
+  restore?(held: HeldRecord[]): void;
+}
+
+/** Hooks of a source with one output: each record sent is counted and the status redrawn. */
+export function countingHooks(counts: { records: number }, node: Pick<SourceNodeLike, 'send'>, show: () => void, fail: (text: string) => void): SourceHooks {
+  return {
+    send(msg) {
+      counts.records++;
+      node.send(msg);
+      show();
+    },
+    acknowledged: show,
+    failed: fail,
+  };
 }
 
 /** The source layer of a source node: its journal settings read, warnings and failures reported on the node. */
@@ -55,7 +73,14 @@ export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: stri
     send: hooks.send,
     warn: (text) => node.warn(text),
     acknowledged: hooks.acknowledged,
+    ...(hooks.restore ? { restore: (held: HeldRecord[]) => hooks.restore!(held) } : {}),
     fail(err) {
+      // Another node's journal directory: say which setting to change, not only that it failed.
+      if (err.cause instanceof JournalLockedError) {
+        node.error(env.t('errors.journal-in-use', { dir: err.cause.dir, holder: err.cause.holder }));
+        hooks.failed?.(env.t('status.journal-in-use'));
+        return;
+      }
       node.error(env.t('errors.journal', { reason: err.message }));
       hooks.failed?.(env.t('status.journal-failed'));
     },
@@ -67,13 +92,14 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
   const checked = checkJournalSettings(w.config, { userDir: w.userDir, type: w.type, id: w.id });
   if (!checked.ok) return checked;
   const runtime = new SourceRuntime({
-    journal: checked.value.journal ? { ...checked.value.journal, onWarning: (m) => w.warn(m) } : null,
+    journal: checked.value.journal ? { ...checked.value.journal, owner: `${w.type} node ${w.id}`, onWarning: (m) => w.warn(m) } : null,
     ackMode: ackModeOf(w.eachNode),
     ackTimeoutMs: checked.value.ackTimeoutMs,
     ...(w.started ? { startAfter: w.started } : {}),
     emit: (record, handles, redelivered) => w.send(recordMessage(record, w.topic, handles, redelivered)),
     onWarning: (m) => w.warn(m),
     onAcknowledged: () => w.acknowledged?.(),
+    ...(w.restore ? { restore: w.restore } : {}),
     onFailure: (err) => w.fail(err),
   });
   return { ok: true, value: runtime };
@@ -94,6 +120,11 @@ export interface SourceNodeLike {
   status(s: { fill?: string; shape?: string; text?: string }): void;
   on(event: 'close', cb: (removed: boolean, done: () => void) => void): void;
   on(event: 'input', cb: (msg: Record<string, unknown>, send: unknown, done: (err?: Error) => void) => void): void;
+}
+
+/** A source node with one listener or file: `listening` resolves once it receives, with the bound port (0 without one); tests, the bench and the demo use it. */
+export interface ListeningSourceNode extends SourceNodeLike {
+  listening: Promise<number>;
 }
 
 /** What a source composition needs of the runtime: messages, the userDir, other nodes. */

@@ -69,7 +69,9 @@ export function runAmiSource(node: AmiCdrInNode, config: AmiCdrInDef, env: Sourc
     if (showTimer || state !== 'connected') return;
     showTimer = setTimeout(() => {
       showTimer = null;
-      if (state === 'connected') status.set(render(countText()));
+      if (state !== 'connected') return;
+      const text = countText();
+      status.set(runtime.refusing ? { fill: 'red', shape: 'ring', text } : render(text));
     }, 250);
   };
 

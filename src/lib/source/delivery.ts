@@ -10,6 +10,15 @@
  *  - 'downstream': once a cdr-ack after the user's sink acknowledged its handle;
  *    until then it is re-sent every `ackTimeoutMs` (at-least-once, repeats
  *    keep their id, and carry `redelivered`).
+ *
+ * A source that keeps records a while before it hands them on (a reorder
+ * window, the events of a gateway call still open) journals them on receipt
+ * with {@link Delivery.hold}; it later hands one on with {@link Delivery.release}
+ * (the same journal entry: a replay never sends it twice), or lets held ones go
+ * with the record that replaces them (`consumes`, written in the same entry, so
+ * a crash cannot leave both). After a restart the held records still in the
+ * journal are given back to the source ({@link DeliveryOptions.restore}), not
+ * handed on.
  */
 import type { SourceInfo } from '../glue/source-message';
 import { registerAckOwner, type AckOwner } from './ack-registry';
@@ -21,6 +30,16 @@ export interface StoredRecord {
   source: SourceInfo;
   /** Extra message properties (e.g. `late`). */
   extra?: Record<string, unknown>;
+  /** Journaled by hold(): kept by the source, given back to it after a restart. */
+  held?: boolean;
+  /** Sequence numbers of held records this one replaces (a gateway call's events): they go with it. */
+  consumes?: number[];
+}
+
+/** A held record given back to its source after a restart. */
+export interface HeldRecord {
+  seq: number;
+  record: StoredRecord;
 }
 
 export type AckMode = 'sent' | 'downstream';
@@ -41,6 +60,11 @@ export interface DeliveryOptions {
   onAcknowledged?(): void;
   /** Nothing is handed on (replay included) before this resolves: Node-RED's flows must be started. */
   startAfter?: Promise<void>;
+  /**
+   * Held records found unacknowledged at open, oldest first, for the source to
+   * take back (into its window, its open calls). Absent: they are handed on like any replay.
+   */
+  restore?(held: HeldRecord[]): void;
 }
 
 export interface DeliveryCounts {
@@ -88,11 +112,33 @@ export class Delivery {
     let delivery: Delivery | null = null;
     const owner = registerAckOwner((seqs) => delivery?.acknowledged(seqs));
     delivery = new Delivery(opts, journal, owner);
+    const records: HeldRecord[] = [];
+    const consumed = new Set<number>();
     for (const r of unacknowledged) {
       const record = delivery.decode(r.data, r.seq);
       if (!record) continue;
+      records.push({ seq: r.seq, record });
+      for (const c of record.consumes ?? []) consumed.add(c);
+    }
+    // Held records replaced by a record written before the crash go, even if their acknowledgement was not written.
+    if (consumed.size > 0) journal.ack(consumed);
+    const held: HeldRecord[] = [];
+    for (const r of records) {
+      if (consumed.has(r.seq)) continue;
+      if (r.record.held && opts.restore) {
+        held.push(r);
+        continue;
+      }
       delivery.counts.replayed++;
-      delivery.handOn(r.seq, record, true);
+      delivery.handOn(r.seq, r.record, true);
+    }
+    if (held.length > 0) {
+      delivery.counts.replayed += held.length;
+      try {
+        opts.restore!(held);
+      } catch (err) {
+        opts.onWarning?.(`giving held records back to the source failed: ${(err as Error).message}`);
+      }
     }
     return delivery;
   }
@@ -156,6 +202,11 @@ export class Delivery {
       if (taken.length === 0) throw err;
     }
     if (taken.length === records.length) this.lastRefused = false;
+    // Written in the same batch, after the records that replace them (and named in those records too).
+    for (let i = 0; i < taken.length; i++) {
+      const c = records[i]!.consumes;
+      if (c && c.length > 0) this.journal.ack(c);
+    }
     // Records appended together share their batch's promise.
     if (taken.length === 1) await taken[0]!.durable;
     else await Promise.all(taken.map((t) => t.durable));
@@ -164,6 +215,44 @@ export class Delivery {
       this.handOn(t.seq, records[i]!, false);
     });
     if (taken.length < records.length) throw new JournalFullError(this.journal.stats.maxBytes);
+  }
+
+  /**
+   * Journals records the source keeps for now, without handing them on: gives
+   * their sequence numbers, for release() or a record's `consumes` (null without
+   * a journal). Throws JournalFullError when the journal cannot take them all
+   * (then it took none).
+   */
+  hold(records: StoredRecord[]): number[] | null {
+    if (!this.journal) return null;
+    if (this.closed) throw new Error('the source is closing');
+    // The flag is added to the text, not to a copy of each record (a gateway holds most of its lines).
+    const datas = records.map((r) => `${JSON.stringify(r).slice(0, -1)},"held":true}`);
+    const total = datas.reduce((n, d) => n + d.length * 3 + 16, 0);
+    if (this.journal.wouldRefuse(total)) {
+      this.counts.refused += records.length;
+      this.lastRefused = true;
+      throw new JournalFullError(this.journal.stats.maxBytes);
+    }
+    this.lastRefused = false;
+    this.counts.accepted += records.length;
+    // Durable with the next group commit; a write failure shows on the next append and in the status.
+    return datas.map((d) => this.journal!.appendText(d).seq);
+  }
+
+  /** Hands on a held record (the window let it out): it is then delivered like any other. */
+  release(seq: number | null, record: StoredRecord, redelivered = false): void {
+    if (!this.journal || seq === null) {
+      this.safeEmit(record, [], redelivered);
+      return;
+    }
+    if (this.closed || !this.journal.isUnacknowledged(seq)) return;
+    this.handOn(seq, record, redelivered);
+  }
+
+  /** Lets held records go without handing them on (filtered out, or replaced by a record). */
+  settle(seqs: number[]): void {
+    if (this.journal && seqs.length > 0) this.journal.ack(seqs);
   }
 
   /** True when the journal would take these records now (checked before a file source lets its position move past them). */

@@ -8,7 +8,7 @@ import { createCheckpointStore } from '../transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTailCheckpoint } from '../transport/file-tail';
 import type { FileSourceError, FileSourceEvent } from '../transport/file-source';
 import { createSpoolDir, SpoolRetryLater } from '../transport/spool-dir';
-import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { countingHooks, sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import type { StoredRecord } from './delivery';
 import type { SourceRuntime } from './source-runtime';
@@ -16,12 +16,10 @@ import { parsePostBody } from '../formats/freeswitch/post-body';
 import { FsFormatError } from '../formats/freeswitch/types';
 import type { JsonCdrOptions } from '../formats/freeswitch/json';
 import { checkListenerSettings } from '../glue/listener-config';
-import { keepListening } from '../glue/keep-listening';
+import { cdrHttpReceiver, credentialsAuth, listenAs, listenerTls, sourceStatus } from '../glue/listener-wiring';
 import { sourceMessage, type SourceInfo } from '../glue/source-message';
-import { countsText, StatusThrottle } from '../glue/status';
-import { serverTlsOptions, type TlsConfigLike } from '../glue/tls-options';
-import { HttpError, HttpReceiver, HTTP_DEFAULTS } from '../transport/http-receiver';
-import { mismatchMessagesFrom } from '../transport/mismatch';
+import { StatusThrottle } from '../glue/status';
+import { HTTP_DEFAULTS } from '../transport/http-receiver';
 import { createErrorReporter } from '../glue/error-reporter';
 import type { Peer } from '../transport/peer';
 
@@ -58,10 +56,8 @@ export interface FsCdrInDef extends JournalSettingsInput {
   topic?: string;
 }
 
-export interface FsCdrInNode extends SourceNodeLike {
-  /** Resolves once the node receives: with the bound port in HTTP mode, 0 otherwise (tests and the demo use it). */
-  listening: Promise<number>;
-}
+/** `listening`: the bound port in HTTP mode, 0 for the spool and Master.csv. */
+export type FsCdrInNode = ListeningSourceNode;
 
 /** Runs a fs-cdr-in on `node` (a Node-RED node, or any object shaped like one): everything the node does. */
 export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEnv): void {
@@ -82,10 +78,7 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
   const listeners: { stop(): void }[] = [];
 
   let runtime: SourceRuntime | null = null;
-  const showCounts = (): void => {
-    const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
-    status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
-  };
+  const showCounts = (): void => status.set(sourceStatus(label, counts, runtime));
   const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
   const badSettings = (details: string[]): void => {
     for (const detail of details) node.error(t('errors.setting', { detail }));
@@ -114,15 +107,7 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
       );
   });
 
-  const made = sourceRuntimeOf(node, env, 'fs-cdr-in', config, topic, {
-    send(msg) {
-      counts.records++;
-      node.send(msg);
-      showCounts();
-    },
-    acknowledged: () => showCounts(),
-    failed: (text) => fail(text),
-  });
+  const made = sourceRuntimeOf(node, env, 'fs-cdr-in', config, topic, countingHooks(counts, node, showCounts, fail));
   if (made.ok) runtime = made.value;
 
   /** A duration setting in seconds → ms; blank gives the default; null when invalid. */
@@ -269,18 +254,12 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
     const settings = checked.value;
     const secure = config.useTls === true;
     const transport = secure ? 'https' : 'http';
-    let tlsOptions = null;
-    if (secure) {
-      const tlsNode = config.tls ? (env.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
-      try {
-        if (!tlsNode) throw new Error(t('errors.no-tls'));
-        tlsOptions = serverTlsOptions(tlsNode);
-      } catch (err) {
-        return badSettings([(err as Error).message]);
-      }
+    let tls = null;
+    try {
+      tls = listenerTls(secure, config.tls, env);
+    } catch (err) {
+      return badSettings([(err as Error).message]);
     }
-    const auth = node.credentials?.username ? { username: node.credentials.username, password: node.credentials.password ?? '' } : null;
-    const path = config.path?.trim() ?? '';
     const source = (peer: Peer, format: string): SourceInfo => ({
       vendor: 'freeswitch',
       format,
@@ -289,66 +268,38 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
       port: peer.port,
       receivedAt: new Date().toISOString(),
     });
-    const server = new HttpReceiver(
-      {
-        host: settings.host,
-        port: settings.port,
-        path: path ? (path.startsWith('/') ? path : `/${path}`) : '',
-        maxBodyBytes: settings.maxFrameBytes,
-        maxConnections: settings.maxConnections,
-        requestTimeoutMs: HTTP_DEFAULTS.requestTimeoutMs,
-        auth,
-        allow: settings.allow,
-        tls: tlsOptions,
-        mismatch: mismatchMessagesFrom(t),
+    const server = cdrHttpReceiver({
+      node,
+      t,
+      settings,
+      path: config.path,
+      auth: credentialsAuth(node),
+      tls,
+      refusedText: (address) => t('log.refused', { from: address }),
+      parse(req) {
+        const parsed = parsePostBody(req.body, req.contentType, req.query, jsonOptions);
+        return [{ payload: parsed.record, source: source(req.peer, parsed.format) }];
       },
-      {
-        onMismatch: (_kind, reason, peer) => node.error(t('errors.mismatch', { from: peer.address, reason })),
-        async onRequest(req) {
-          let parsed;
-          try {
-            parsed = parsePostBody(req.body, req.contentType, req.query, jsonOptions);
-          } catch (err) {
-            const reason = err instanceof FsFormatError ? err.message : String(err);
-            reportBad(reason, req.body.toString('utf8'), source(req.peer, 'unknown'), req.peer.address);
-            // FreeSWITCH retries on any non-2xx, then keeps the file in its error directory.
-            throw new HttpError(400, reason);
-          }
-          try {
-            await take(parsed.record, source(req.peer, parsed.format));
-          } catch (err) {
-            showCounts();
-            // Not journaled, so not acknowledged: FreeSWITCH keeps the record and retries.
-            throw new HttpError(503, (err as Error).message);
-          }
-          return { status: 200 };
-        },
-        onRejected(code, reason, peer) {
-          if (code === 401) node.warn(t('log.auth', { from: peer.address, reason }));
-          else if (code === 413) node.warn(t('log.rejected', { from: peer.address, code, reason }));
-          else node.debug(t('log.rejected', { from: peer.address, code, reason }));
-        },
-        onRefused(address) {
-          node.warn(t('log.refused', { from: address }));
-        },
-        onError(err) {
-          node.error(t('errors.internal', { reason: err.message }));
-        },
+      onBadBody(err, req) {
+        const reason = err instanceof FsFormatError ? err.message : String(err);
+        reportBad(reason, req.body.toString('utf8'), source(req.peer, 'unknown'), req.peer.address);
       },
-    );
+      runtime: runtime!,
+      onRefusedBody: () => showCounts(),
+    });
     stoppers.push(() => server.close());
     listeners.push(
-      keepListening(server, {
-        onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+      listenAs(server, {
+        node,
+        t,
+        status,
+        transport,
+        host: settings.host,
+        port: settings.port,
         onListening(port) {
           label = `${transport} :${port}`;
-          node.log(t('log.listening', { transport, host: settings.host, port }));
           showCounts();
           resolveListening(port);
-        },
-        onFailed(err, inUse) {
-          node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: settings.port }) : err.message }));
-          fail(inUse ? t('status.in-use', { port: settings.port }) : t('status.failed'));
         },
       }),
     );

@@ -9,7 +9,7 @@ import { GatewayPipeline, type LineOrigin } from '../glue/gateway-pipeline';
 import { checkGatewaySettings } from '../glue/gateway-settings';
 import { checkListenerSettings } from '../glue/listener-config';
 import { sourceMessage, type SourceInfo } from '../glue/source-message';
-import { keepListening } from '../glue/keep-listening';
+import { listenAs } from '../glue/listener-wiring';
 import { countsText, StatusThrottle } from '../glue/status';
 import { createErrorReporter } from '../glue/error-reporter';
 import { mismatchMessagesFrom } from '../transport/mismatch';
@@ -19,7 +19,8 @@ import { UdpSocket, UDP_DEFAULTS } from '../transport/udp-socket';
 import { createCheckpointStore } from '../transport/checkpoint';
 import { createFileTail, isFileTailCheckpoint, type FileTail } from '../transport/file-tail';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
+import type { HeldRecord } from './delivery';
 
 /** The node's settings, as the editor saves them. */
 export interface GwCdrInDef extends JournalSettingsInput {
@@ -42,10 +43,10 @@ export interface GwCdrInDef extends JournalSettingsInput {
   topic?: string;
 }
 
-export interface GwCdrInNode extends SourceNodeLike {
-  /** Resolves with the bound port once listening (tests, the bench and the demo use it). */
-  listening: Promise<number>;
-}
+export type GwCdrInNode = ListeningSourceNode;
+
+/** Lines kept while the journal opens (past it they are read at once): ~16 MB at the largest line. */
+const MAX_EARLY_LINES = 1000;
 
 /** Gateway lines are short; a "line" of megabytes is garbage, not a record. */
 const DEFAULT_MAX_LINE_KB = 16;
@@ -76,27 +77,35 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
         // a dead peer is still found by TCP keep-alive.
         checkListenerSettings(config, { maxFrameKb: DEFAULT_MAX_LINE_KB, maxConnections: TCP_DEFAULTS.maxConnections, idleTimeoutSec: 0 });
   const problems = [...(gw.ok ? [] : gw.problems), ...(listener && !listener.ok ? listener.problems : [])];
-  if (!gw.ok || (listener && !listener.ok)) {
-    for (const p of problems) node.error(t('errors.setting', { detail: p.detail }));
+  // Settings that cannot run: each problem reported, a red status, nothing to close.
+  const refuse = (details: string[]): void => {
+    for (const detail of details) node.error(t('errors.setting', { detail }));
     fail(t('status.bad-settings'));
     node.on('close', (_removed: boolean, done: () => void) => done());
-    return;
-  }
+  };
+  if (!gw.ok || (listener && !listener.ok)) return refuse(problems.map((p) => p.detail));
   const settings = gw.value;
   const net = listener && listener.ok ? listener.value : null;
   const made = sourceRuntimeOf(node, env, 'gw-cdr-in', config, topic, {
     send: (msg) => node.send([msg, null]),
     acknowledged: () => countsChanged(),
     failed: (text) => fail(text),
+    restore: (held) => restoreHeld(held),
   });
-  if (!made.ok) {
-    for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
-    fail(t('status.bad-settings'));
-    node.on('close', (_removed: boolean, done: () => void) => done());
-    return;
-  }
+  if (!made.ok) return refuse(made.problems.map((p) => p.detail));
   const runtime = made.value;
 
+  // Lines come by the thousand per millisecond: each millisecond's time is formatted once.
+  let stampMs = 0;
+  let stampText = '';
+  const receivedAt = (): string => {
+    const ms = Date.now();
+    if (ms !== stampMs) {
+      stampMs = ms;
+      stampText = new Date(ms).toISOString();
+    }
+    return stampText;
+  };
   const source = (origin: LineOrigin, format: string): SourceInfo => ({
     vendor: 'gateway',
     format,
@@ -104,7 +113,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     ...(origin.address !== undefined ? { address: origin.address } : {}),
     ...(origin.port !== undefined ? { port: origin.port } : {}),
     ...(origin.file !== undefined ? { file: origin.file } : {}),
-    receivedAt: new Date().toISOString(),
+    receivedAt: receivedAt(),
   });
 
   const showCounts = (): void => {
@@ -127,8 +136,9 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
       maxOpenCalls: settings.maxOpenCalls,
     },
     {
-      record(record: GatewayCallRecord, origin: LineOrigin) {
-        runtime.take([{ payload: record, source: source(origin, 'event-line') }]).catch((err: Error) => {
+      // The record is journaled with the numbers of its call's held events: one entry lets them all go.
+      record(record: GatewayCallRecord, origin: LineOrigin, consumes: number[]) {
+        runtime.take([{ payload: record, source: source(origin, 'event-line'), ...(consumes.length > 0 ? { consumes } : {}) }]).catch((err: Error) => {
           pipeline.counts.errors++;
           node.error(t('errors.journal', { reason: err.message }), sourceMessage(record, topic, source(origin, 'event-line')));
         });
@@ -143,8 +153,41 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
       late(l: LateEvent, origin: LineOrigin) {
         node.warn(t('log.late', { gateway: l.gateway, callRef: l.event['Call-Ref'], event: l.event.Event, from: origin.address ?? '-' }));
       },
+      // The events of calls still open are journaled as they come (TCP, UDP, messages; a followed file keeps its own).
+      hold(line: string, origin: LineOrigin): number | null {
+        try {
+          return runtime.holdNow([{ payload: line, source: source(origin, 'event-line') }])?.[0] ?? null;
+        } catch (err) {
+          pipeline.counts.errors++;
+          const msg = (): Record<string, unknown> => sourceMessage(line, topic, source(origin, 'event-line')) as unknown as Record<string, unknown>;
+          reporter.report(keyOf(origin), () => ({ text: t('errors.journal', { reason: (err as Error).message }), msg: msg() }));
+          return null;
+        }
+      },
+      settle(held: number[]) {
+        runtime.settle(held);
+      },
     },
   );
+  // Lines that come before the journal gave back the open calls wait for it: a HOOK_ON read
+  // before its call's earlier events would close a call that has not been restored yet.
+  let restored = false;
+  const early: Array<[string, LineOrigin]> = [];
+  void runtime.ready.then(() => {
+    restored = true;
+    if (closed) return;
+    for (const [text, origin] of early.splice(0)) pipeline.line(text, origin);
+    countsChanged();
+  });
+  // After a restart: the events of the calls open at the crash or stop go back into their calls.
+  const restoreHeld = (held: HeldRecord[]): void => {
+    if (closed) return;
+    for (const h of held) {
+      const s = h.record.source;
+      pipeline.line(String(h.record.payload), { ...(s.address !== undefined ? { address: s.address } : {}), ...(s.port !== undefined ? { port: s.port } : {}), held: h.seq });
+    }
+    countsChanged();
+  };
   // A Peer is already a LineOrigin (address, port): no object per line.
   const originOf = (peer: Peer): LineOrigin => peer;
   // Lines arrive by the thousand per socket read: redraw the status once per turn of the event loop, not per line.
@@ -185,6 +228,10 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
   if (net) {
     const handlers = {
       onFrame(text: string, peer: Peer) {
+        if (!restored && early.length < MAX_EARLY_LINES) {
+          early.push([text, originOf(peer)]);
+          return;
+        }
         pipeline.line(text, originOf(peer));
         countsChanged();
       },
@@ -230,17 +277,17 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
               },
             },
           );
-    listening = keepListening(server, {
-      onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+    listening = listenAs(server, {
+      node,
+      t,
+      status,
+      transport,
+      host: net.host,
+      port: net.port,
       onListening(port) {
         label = `${transport} :${port}`;
-        node.log(t('log.listening', { transport, host: net.host, port }));
         showCounts();
         resolveListening(port);
-      },
-      onFailed(err, inUse) {
-        node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: net.port }) : err.message }));
-        fail(inUse ? t('status.in-use', { port: net.port }) : t('status.failed'));
       },
     });
   } else if (settings.file) {
@@ -323,7 +370,10 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     reporter.close();
     // Sending from a close handler is not reliable: say what is lost rather than pretend.
     // A followed file keeps them: its checkpoint is held back to their first lines.
-    if (pipeline.openCalls > 0) node.warn(t(tail ? 'log.open-at-close-file' : 'log.open-at-close', { count: pipeline.openCalls }));
+    if (pipeline.openCalls > 0) {
+      const kept = tail ? 'log.open-at-close-file' : runtime.delivery?.journaled ? 'log.open-at-close-journal' : 'log.open-at-close';
+      node.warn(t(kept, { count: pipeline.openCalls }));
+    }
     const s = server;
     const f = tail;
     server = null;

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from './crc32';
+import { lockJournalDir, type JournalLock } from './journal-lock';
 
 export type FsyncPolicy = 'always' | 'never';
 
@@ -36,6 +37,8 @@ export interface JournalOptions {
   fsync?: FsyncPolicy;
   /** Torn tails, corrupt entries, failures to delete a segment. */
   onWarning?: (message: string) => void;
+  /** Who holds the directory, for the message another journal opening it gets (e.g. "vos-cdr-in node 3f2a"). */
+  owner?: string;
 }
 
 /** A record kept in the journal. */
@@ -190,6 +193,7 @@ export class Journal {
   /** flush() callers waiting for the batch being written now. */
   private inFlight: Array<() => void> = [];
   private readonly spaceWaiters: Array<() => void> = [];
+  private lock: JournalLock | null = null;
 
   private constructor(opts: JournalOptions) {
     this.dir = path.resolve(opts.dir);
@@ -203,8 +207,16 @@ export class Journal {
   /** Opens (or creates) the journal in `opts.dir`; gives the unacknowledged records to replay, oldest first. */
   static async open(opts: JournalOptions): Promise<{ journal: Journal; unacknowledged: JournalRecord[] }> {
     const j = new Journal(opts);
-    const unacknowledged = await j.load();
-    return { journal: j, unacknowledged };
+    // Taken before a byte is read: a second journal on the directory would corrupt both (JournalLockedError).
+    j.lock = lockJournalDir(j.dir, opts.owner ?? `a journal of process ${process.pid}`);
+    try {
+      const unacknowledged = await j.load();
+      return { journal: j, unacknowledged };
+    } catch (err) {
+      for (const s of j.segments) if (s.fd !== null) await closeFd(s.fd);
+      j.lock.release();
+      throw err;
+    }
   }
 
   get stats(): JournalStats {
@@ -321,6 +333,8 @@ export class Journal {
       if (s.fd !== null) await closeFd(s.fd);
       s.fd = null;
     }
+    this.lock?.release();
+    this.lock = null;
     for (const w of this.spaceWaiters.splice(0)) w();
   }
 

@@ -6,11 +6,17 @@
  * journal, and says in a few words how delivery stands for the status.
  */
 import type { CheckpointStore } from '../transport/checkpoint';
-import { Delivery, JournalFullError, type DeliveryOptions, type StoredRecord } from './delivery';
+import { Delivery, JournalFullError, type DeliveryOptions, type HeldRecord, type StoredRecord } from './delivery';
+import { JournalLockedError } from './journal-lock';
 
 export interface SourceRuntimeOptions extends DeliveryOptions {
   /** The journal could not be opened, or another failure of the delivery itself. */
   onFailure(err: Error): void;
+}
+
+/** A held record's place in the journal: its sequence number, null until the journal is open. */
+export interface HoldTicket {
+  seq: number | null;
 }
 
 export class SourceRuntime {
@@ -18,13 +24,25 @@ export class SourceRuntime {
   delivery: Delivery | null = null;
   readonly ready: Promise<Delivery | null>;
   private failure: Error | null = null;
+  /** A journal is configured (it may not be open yet). */
+  private readonly journaling: boolean;
+  /** Records held before the journal was open, and releases waiting for it. */
+  private readonly beforeOpen: Array<{ ticket: HoldTicket; record: StoredRecord }> = [];
+  private readonly waiting: Array<() => void> = [];
 
   constructor(opts: SourceRuntimeOptions) {
+    this.journaling = opts.journal !== null;
     this.ready = Delivery.open(opts).then(
-      (d) => (this.delivery = d),
+      (d) => {
+        this.delivery = d;
+        this.opened(d);
+        return d;
+      },
       (err: Error) => {
-        this.failure = new Error(`the journal could not be opened: ${err.message}`);
+        // The cause is kept: a journal directory held by another node is reported as such.
+        this.failure = new Error(`the journal could not be opened: ${err.message}`, { cause: err });
         opts.onFailure(this.failure);
+        this.opened(null);
         return null;
       },
     );
@@ -74,6 +92,64 @@ export class SourceRuntime {
     }
   }
 
+  /**
+   * Journals records the source keeps for a while (see Delivery.hold), once the
+   * journal is open: their sequence numbers, or null when there is no journal or
+   * it is not open yet. Throws JournalFullError, or the failure of the journal.
+   */
+  holdNow(records: StoredRecord[]): number[] | null {
+    if (this.failure) throw this.failure;
+    return this.delivery ? this.delivery.hold(records) : null;
+  }
+
+  /**
+   * Like holdNow() for one record, and before the journal is open too: gives a
+   * ticket for release() (null when there is no journal). A ticket taken before
+   * the journal opened gets its sequence number at open; releases wait for that
+   * and keep their order.
+   */
+  hold(record: StoredRecord): HoldTicket | null {
+    if (!this.journaling) return null;
+    if (this.failure) throw this.failure;
+    if (this.delivery) return { seq: this.delivery.hold([record])?.[0] ?? null };
+    const ticket: HoldTicket = { seq: null };
+    this.beforeOpen.push({ ticket, record });
+    return ticket;
+  }
+
+  /** Hands on a record held under `ticket` (null: it was never held; it is taken now). */
+  release(ticket: HoldTicket | null, record: StoredRecord, redelivered: boolean, onError: (err: Error) => void): void {
+    if (ticket === null) {
+      this.take([record]).catch(onError);
+      return;
+    }
+    const now = (): void => {
+      if (ticket.seq === null || !this.delivery) onError(this.failure ?? new Error('the record could not be journaled'));
+      else this.delivery.release(ticket.seq, record, redelivered);
+    };
+    if (this.delivery && this.waiting.length === 0) now();
+    else this.waiting.push(now);
+  }
+
+  /** At open: the records held before get their place in the journal, then the releases that waited go, in order. */
+  private opened(d: Delivery | null): void {
+    const held = this.beforeOpen.splice(0);
+    if (d && held.length > 0) {
+      try {
+        const seqs = d.hold(held.map((h) => h.record));
+        held.forEach((h, i) => (h.ticket.seq = seqs?.[i] ?? null));
+      } catch {
+        // Full already: those tickets stay without a number, and their releases report it.
+      }
+    }
+    for (const w of this.waiting.splice(0)) w();
+  }
+
+  /** Lets held records go without handing them on. */
+  settle(seqs: number[]): void {
+    this.delivery?.settle(seqs);
+  }
+
   /** A checkpoint store that saves a position only once every record taken before is durable in the journal. */
   guard<T>(store: CheckpointStore<T>): CheckpointStore<T> {
     return {
@@ -90,7 +166,7 @@ export class SourceRuntime {
   /** A few words for the status: the delivery mode, what is unacknowledged, a full journal. */
   statusParts(): string[] {
     const d = this.delivery;
-    if (this.failure) return ['journal failed'];
+    if (this.failure) return [this.failure.cause instanceof JournalLockedError ? 'journal dir in use' : 'journal failed'];
     if (!d) return [];
     const parts: string[] = [];
     const stats = d.journalStats;
@@ -107,4 +183,4 @@ export class SourceRuntime {
   }
 }
 
-export { JournalFullError };
+export { JournalFullError, type HeldRecord };

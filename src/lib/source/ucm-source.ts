@@ -3,16 +3,15 @@ import { parseUcm, ucmFormatOf, type UcmFormat } from '../formats/ucm';
 import { parseUcmHttpBody } from '../formats/ucm-http';
 import { createErrorReporter, peerKey } from '../glue/error-reporter';
 import { checkListenerSettings } from '../glue/listener-config';
+import { cdrHttpReceiver, credentialsAuth, listenAs, listenerTls, sourceStatus } from '../glue/listener-wiring';
 import { sourceMessage, type SourceInfo } from '../glue/source-message';
-import { keepListening } from '../glue/keep-listening';
-import { countsText, StatusThrottle } from '../glue/status';
-import { serverTlsOptions, type TlsConfigLike } from '../glue/tls-options';
-import { HttpError, HttpReceiver, HTTP_DEFAULTS } from '../transport/http-receiver';
+import { StatusThrottle } from '../glue/status';
+import type { HttpReceiver } from '../transport/http-receiver';
 import { mismatchMessagesFrom } from '../transport/mismatch';
 import type { Peer } from '../transport/peer';
 import { TcpServer, TCP_DEFAULTS } from '../transport/tcp-server';
 import type { JournalSettingsInput } from '../glue/journal-settings';
-import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import { countingHooks, sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
 import type { SourceRuntime } from './source-runtime';
 
 /** The node's settings, as the editor saves them. */
@@ -31,10 +30,7 @@ export interface UcmCdrInDef extends JournalSettingsInput {
   topic?: string;
 }
 
-export interface UcmSourceNode extends SourceNodeLike {
-  /** Resolves with the bound port once listening (tests and the demo use it). */
-  listening: Promise<number>;
-}
+export type UcmSourceNode = ListeningSourceNode;
 
 /** Runs a ucm-cdr-in on `node` (a Node-RED node, or any object shaped like one): everything the node does. */
 export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: SourceEnv): void {
@@ -53,11 +49,14 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
   node.listening = new Promise((resolve) => (resolveListening = resolve));
 
   let runtime: SourceRuntime | null = null;
-  const showCounts = (): void => {
-    const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
-    status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
-  };
+  const showCounts = (): void => status.set(sourceStatus(label, counts, runtime));
   const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
+  // Settings that cannot run: each problem reported, a red status, nothing to close.
+  const refuse = (details: string[]): void => {
+    for (const detail of details) node.error(t('errors.setting', { detail }));
+    fail(t('status.bad-settings'));
+    node.on('close', (_removed: boolean, done: () => void) => done());
+  };
 
   const source = (peer: Peer | null, fmt: string): SourceInfo => ({
     vendor: 'ucm',
@@ -83,44 +82,19 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
     maxConnections: TCP_DEFAULTS.maxConnections,
     idleTimeoutSec: TCP_DEFAULTS.idleTimeoutMs / 1000,
   });
-  if (!checked.ok) {
-    for (const p of checked.problems) node.error(t('errors.setting', { detail: p.detail }));
-    fail(t('status.bad-settings'));
-    node.on('close', (_removed: boolean, done: () => void) => done());
-    return;
-  }
+  if (!checked.ok) return refuse(checked.problems.map((p) => p.detail));
   const settings = checked.value;
-  const made = sourceRuntimeOf(node, env, 'ucm-cdr-in', config, topic, {
-    send(msg) {
-      counts.records++;
-      node.send(msg);
-      showCounts();
-    },
-    acknowledged: () => showCounts(),
-    failed: (text) => fail(text),
-  });
-  if (!made.ok) {
-    for (const p of made.problems) node.error(t('errors.setting', { detail: p.detail }));
-    fail(t('status.bad-settings'));
-    node.on('close', (_removed: boolean, done: () => void) => done());
-    return;
-  }
+  const made = sourceRuntimeOf(node, env, 'ucm-cdr-in', config, topic, countingHooks(counts, node, showCounts, fail));
+  if (!made.ok) return refuse(made.problems.map((p) => p.detail));
   const journaled = made.value;
   runtime = journaled;
   let tlsOptions = null;
-  if (secure) {
-    const tlsNode = config.tls ? (env.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
-    try {
-      if (!tlsNode) throw new Error(t('errors.no-tls'));
-      tlsOptions = serverTlsOptions(tlsNode);
-    } catch (err) {
-      node.error(t('errors.setting', { detail: (err as Error).message }));
-      fail(t('status.bad-settings'));
-      node.on('close', (_removed: boolean, done: () => void) => done());
-      return;
-    }
+  try {
+    tlsOptions = listenerTls(secure, config.tls, env);
+  } catch (err) {
+    return refuse([(err as Error).message]);
   }
-  const auth = node.credentials?.username ? { username: node.credentials.username, password: node.credentials.password ?? '' } : null;
+  const auth = credentialsAuth(node);
 
   if (transport === 'tcp') {
     server = new TcpServer(
@@ -172,67 +146,40 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
       },
     );
   } else {
-    server = new HttpReceiver(
-      {
-        host: settings.host,
-        port: settings.port,
-        path: config.path?.trim() ? (config.path.trim().startsWith('/') ? config.path.trim() : `/${config.path.trim()}`) : '',
-        maxBodyBytes: settings.maxFrameBytes,
-        maxConnections: settings.maxConnections,
-        requestTimeoutMs: HTTP_DEFAULTS.requestTimeoutMs,
-        auth,
-        allow: settings.allow,
-        tls: tlsOptions,
-        bodyFormat: format,
-        mismatch: mismatchMessagesFrom(t),
+    server = cdrHttpReceiver({
+      node,
+      t,
+      settings,
+      path: config.path,
+      auth,
+      tls: tlsOptions,
+      bodyFormat: format,
+      refusedText: (address) => t('log.refused', { reason: t('log.not-allowed', { from: address }) }),
+      parse(req) {
+        const parsed = parseUcmHttpBody(req.body, req.contentType, format);
+        return parsed.records.map((record) => ({ payload: record, source: source(req.peer, parsed.format) }));
       },
-      {
-        onMismatch,
-        async onRequest(req) {
-          let parsed;
-          try {
-            parsed = parseUcmHttpBody(req.body, req.contentType, format);
-          } catch (err) {
-            const text = req.body.toString('utf8');
-            reportBadRecord((err as Error).message, text, req.peer, ucmFormatOf(text));
-            throw new HttpError(400, (err as Error).message);
-          }
-          const fmt = parsed.format;
-          try {
-            await journaled.take(parsed.records.map((record) => ({ payload: record, source: source(req.peer, fmt) })));
-          } catch (err) {
-            showCounts();
-            // Not journaled, so not acknowledged: the UCM sends it again.
-            throw new HttpError(503, (err as Error).message);
-          }
-          return { status: 200 };
-        },
-        onRejected(code, reason, peer) {
-          if (code === 401) node.warn(t('log.auth', { from: peer.address, reason }));
-          else node.debug(t('log.rejected', { from: peer.address, code, reason }));
-        },
-        onRefused(address) {
-          node.warn(t('log.refused', { reason: t('log.not-allowed', { from: address }) }));
-        },
-        onError(err) {
-          node.error(t('errors.internal', { reason: err.message }));
-        },
+      onBadBody(err, req) {
+        const text = req.body.toString('utf8');
+        reportBadRecord(err.message, text, req.peer, ucmFormatOf(text));
       },
-    );
+      runtime: journaled,
+      onRefusedBody: () => showCounts(),
+    });
   }
   if (transport === 'tcp' && auth) node.warn(t('log.tcp-auth-ignored'));
 
-  const listening = keepListening(server, {
-    onStarting: () => status.now({ fill: 'yellow', shape: 'ring', text: t('status.starting') }),
+  const listening = listenAs(server, {
+    node,
+    t,
+    status,
+    transport: transportName,
+    host: settings.host,
+    port: settings.port,
     onListening(port) {
       label = `${transportName} :${port}`;
-      node.log(t('log.listening', { transport: transportName, host: settings.host, port }));
       showCounts();
       resolveListening(port);
-    },
-    onFailed(err, inUse) {
-      node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: settings.port }) : err.message }));
-      fail(inUse ? t('status.in-use', { port: settings.port }) : t('status.failed'));
     },
   });
 

@@ -5,10 +5,9 @@ import { formatAge, type LivenessEvent } from '../cdr/liveness';
 import type { VosRecord } from '../formats/vos';
 import { VosStream } from '../formats/vos-stream';
 import type { ListenerSettings } from '../glue/listener-config';
-import { keepListening } from '../glue/keep-listening';
+import { listenAs, listenerTls } from '../glue/listener-wiring';
 import { sourceMessage, type SourceInfo } from '../glue/source-message';
 import { formatCount, StatusThrottle } from '../glue/status';
-import { serverTlsOptions, type TlsConfigLike } from '../glue/tls-options';
 import { checkVosSettings } from '../glue/vos-settings';
 import { createCheckpointStore } from '../transport/checkpoint';
 import { createDirFollower, isDirFollowCheckpoint, type DirFollowCheckpoint, type DirFollower } from '../transport/dir-follow';
@@ -19,6 +18,8 @@ import { TcpServer } from '../transport/tcp-server';
 import { UdpSocket } from '../transport/udp-socket';
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
+import type { HeldRecord, StoredRecord } from './delivery';
+import type { HoldTicket } from './source-runtime';
 
 /** The node's settings, as the editor saves them. */
 export interface VosCdrInDef extends JournalSettingsInput {
@@ -56,8 +57,19 @@ export interface VosCdrInNode extends SourceNodeLike {
   listening: Promise<{ tcp?: number; udp?: number; dir?: string }>;
 }
 
-/** Where a line came from: a listener and its peer, or a file. */
-type LineSource = { transport: 'tcp' | 'tls' | 'udp'; peer: Peer } | { transport: 'file'; file: string };
+/**
+ * Where a line came from: a listener and its peer, or a file; and, for a record
+ * in the reorder window, its journal entry (journaled on receipt, handed on from
+ * it when the window lets it out).
+ */
+type LineSource = ({ transport: 'tcp' | 'tls' | 'udp'; peer: Peer } | { transport: 'file'; file: string }) & { held?: HeldEntry };
+
+interface HeldEntry {
+  ticket: HoldTicket;
+  record: StoredRecord;
+  /** Given back from the journal after a restart: it may have been sent before. */
+  restored: boolean;
+}
 
 const STATUS_REFRESH_MS = 5000;
 const STATUS_MIN_MS = 250;
@@ -91,21 +103,18 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
   const useTcp = tcpSettings !== null;
   const topic = settings.topic;
   let tlsOptions = null;
-  if (settings.useTls) {
-    const tlsNode = config.tls ? (env.getNode(config.tls) as unknown as TlsConfigLike | null) : null;
-    try {
-      if (!tlsNode) throw new Error(t('errors.no-tls'));
-      tlsOptions = serverTlsOptions(tlsNode);
-    } catch (err) {
-      refuse([(err as Error).message]);
-      return;
-    }
+  try {
+    tlsOptions = listenerTls(settings.useTls, config.tls, env);
+  } catch (err) {
+    refuse([(err as Error).message]);
+    return;
   }
   const tcpName = tlsOptions ? 'tls' : 'tcp';
   const made = sourceRuntimeOf(node, env, 'vos-cdr-in', config, topic, {
     send: (msg) => node.send([msg, null]),
     acknowledged: () => statusNow(),
     failed: (text) => fail(text),
+    restore: (held) => restoreHeld(held),
   });
   if (!made.ok) {
     refuse(made.problems.map((p) => p.detail));
@@ -131,9 +140,12 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     if (stream.held > 0) parts.push(t('status.held', { n: formatCount(stream.held) }));
     if (counts.errors > 0) parts.push(t('status.errors', { n: formatCount(counts.errors) }));
     parts.push(...runtime.statusParts());
-    const s = stream.liveness.silent
-      ? { fill: 'yellow' as const, shape: 'ring' as const, text: `${t('status.silent', { age: formatAge(stream.liveness.silentFor(now)) })} · ${parts.join(' · ')}` }
-      : { fill: 'green' as const, shape: 'dot' as const, text: parts.join(' · ') };
+    // A journal that refuses records (full, failed, its directory held by another node) is red whatever else holds.
+    const s = runtime.refusing
+      ? { fill: 'red' as const, shape: 'ring' as const, text: parts.join(' · ') }
+      : stream.liveness.silent
+        ? { fill: 'yellow' as const, shape: 'ring' as const, text: `${t('status.silent', { age: formatAge(stream.liveness.silentFor(now)) })} · ${parts.join(' · ')}` }
+        : { fill: 'green' as const, shape: 'dot' as const, text: parts.join(' · ') };
     if (force) status.now(s);
     else status.set(s);
   };
@@ -183,6 +195,12 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     silenceMs: settings.silenceMs,
     now: () => Date.now(),
     onRecord(record: VosRecord, s: LineSource, late: boolean) {
+      if (s.held) {
+        const h = s.held;
+        const stored = late ? { ...h.record, extra: { ...h.record.extra, late: true } } : h.record;
+        runtime.release(h.ticket, stored, h.restored, (err) => reportBad('journal', err.message, JSON.stringify(record), s));
+        return;
+      }
       const records = [{ payload: record, source: sourceOf(s), ...(late ? { extra: { late: true } } : {}) }];
       // A file line waits for room in a full journal (the file keeps it); a streamed one is reported.
       if (s.transport === 'file') {
@@ -190,6 +208,17 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
         return;
       }
       runtime.take(records).catch((err: Error) => reportBad('journal', err.message, JSON.stringify(record), s));
+    },
+    // Journaled on receipt: a crash while the window holds it loses nothing.
+    hold(record: VosRecord, s: LineSource): LineSource | null {
+      const stored: StoredRecord = { payload: record, source: sourceOf(s) };
+      try {
+        const ticket = runtime.hold(stored);
+        return ticket ? { ...s, held: { ticket, record: stored, restored: false } } : s;
+      } catch (err) {
+        reportBad('journal', (err as Error).message, JSON.stringify(record), s);
+        return null;
+      }
     },
     onError(err, raw, s) {
       reportBad(err.code, err.message, raw, s);
@@ -224,6 +253,22 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     }, Math.max(0, due - Date.now()));
   };
 
+  // After a restart: what the window held goes back into it (each record once, under its journal entry).
+  const restoreHeld = (held: HeldRecord[]): void => {
+    if (closed) return;
+    for (const h of held) {
+      const { held: _flag, ...record } = h.record;
+      const src = record.source;
+      const s: LineSource =
+        src.transport === 'file'
+          ? { transport: 'file', file: src.file ?? '' }
+          : { transport: src.transport === 'udp' ? 'udp' : src.transport === 'tls' ? 'tls' : 'tcp', peer: { address: src.address ?? '', port: src.port ?? 0, connection: 0 } };
+      stream.restore(record.payload as VosRecord, { ...s, held: { ticket: { seq: h.seq }, record, restored: true } });
+    }
+    if (settings.reorder) scheduleDrain();
+    statusNow();
+  };
+
   const onLine = (text: string, s: LineSource, unterminated = false): void => {
     stream.line(text, s, true, unterminated);
     if (settings.reorder) scheduleDrain();
@@ -252,17 +297,18 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
 
   const start = (server: TcpServer | UdpSocket, kind: 'tcp' | 'udp', listener: ListenerSettings, index: number): void => {
     listeners.push(
-      keepListening(server, {
+      listenAs(server, {
+        node,
+        t,
+        status,
+        transport: kind === 'tcp' ? tcpName : 'udp',
+        host: listener.host,
+        port: listener.port,
         onListening(port) {
           ports[kind] = port;
           labels[index] = `${kind === 'tcp' ? tcpName : 'udp'} :${port}`;
-          node.log(t('log.listening', { transport: kind === 'tcp' ? tcpName : 'udp', host: listener.host, port }));
           oneUp();
           statusNow(true);
-        },
-        onFailed(err, inUse) {
-          node.error(t('errors.listen', { reason: inUse ? t('errors.in-use', { port: listener.port }) : err.message }));
-          fail(inUse ? t('status.in-use', { port: listener.port }) : t('status.failed'));
         },
       }),
     );
@@ -386,7 +432,8 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     const stopping: Array<Promise<void>> = servers.map((s) => s.close().catch(() => undefined));
     if (follower) stopping.push(follower.close().catch((err: Error) => node.error(t('errors.files', { reason: err.message }))));
     Promise.all(stopping).then(() => {
-      // What the reorder window still holds is sent, in order: nothing is lost on a redeploy.
+      // What the reorder window still holds is sent, in order: nothing is lost on a redeploy. Each is
+      // journaled: with a cdr-ack in the flows it stays there until acknowledged (a crash: see restoreHeld).
       try {
         stream.flush();
       } catch (err) {

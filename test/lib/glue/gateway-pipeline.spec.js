@@ -104,4 +104,37 @@ describe('glue/gateway-pipeline (file replay)', () => {
     assert.equal(second.p.counts.replayed, 2);
     assert.equal(second.p.counts.lines, 2);
   });
+
+  it('holds each line of an open call, hands their numbers to the record that closes it, settles those of a call filtered out', () => {
+    const held = [];
+    const settled = [];
+    const records = [];
+    const p = new GatewayPipeline(
+      { separator: 'tab', defaultGateway: 'g', filter: 'call-out', openTimeoutMs: 1000, maxOpenCalls: 100, now: () => 0 },
+      {
+        record: (r, o, consumes) => records.push([r['Call-Ref'], consumes]),
+        status: () => undefined,
+        badLine: () => undefined,
+        late: () => undefined,
+        hold: (line) => held.push(line) * 10,
+        settle: (n) => settled.push(...n),
+      },
+    );
+    // An answered call: three lines held, the HOOK_ON (it closes the call) is not.
+    p.text('2004/01/26 23:13:11\t1\t1\tHOOK_OFF\n2004/01/26 23:13:12\t1\t1\tDIAL\t77\n2004/01/26 23:13:13\t1\t1\tTALK\n2004/01/26 23:13:20\t1\t1\tHOOK_ON\n', { address: '10.0.0.1' });
+    assert.equal(held.length, 3);
+    assert.deepEqual(records, [[1, [10, 20, 30]]]);
+    // A call the filter leaves out: its held line is let go.
+    p.text('2004/01/26 23:14:11\t2\t1\tHOOK_OFF\n2004/01/26 23:14:12\t2\t1\tHOOK_ON\n', { address: '10.0.0.1' });
+    assert.deepEqual(settled, [40]);
+    // A line given back from the journal keeps its number (it is not held again).
+    p.line('2004/01/26 23:15:11\t3\t1\tHOOK_OFF', { address: '10.0.0.1', held: 7 });
+    p.line('2004/01/26 23:15:12\t3\t1\tDIAL\t78', { address: '10.0.0.1' });
+    p.line('2004/01/26 23:15:13\t3\t1\tTALK', { address: '10.0.0.1' });
+    p.line('2004/01/26 23:15:30\t3\t1\tHOOK_ON', { address: '10.0.0.1' });
+    assert.deepEqual(records[1], [3, [7, 50, 60]]);
+    // A followed file keeps its own position: its lines are not held.
+    p.line('2004/01/26 23:16:11\t4\t1\tHOOK_OFF', { file: '/x', offset: 0 });
+    assert.equal(held.length, 6);
+  });
 });

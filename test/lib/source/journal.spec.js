@@ -5,6 +5,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { Journal, JournalFullError, toRanges } = require('../../../nodes/lib/source/journal');
 const { crc32, tableCrc32 } = require('../../../nodes/lib/source/crc32');
+const { JournalLockedError, LOCK_FILE } = require('../../../nodes/lib/source/journal-lock');
+const { spawn } = require('node:child_process');
 
 const segmentsIn = (dir) => fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
 const text = (records) => records.map((r) => r.data.toString());
@@ -226,5 +228,45 @@ describe('source/journal', () => {
     journal.ack([t.seq]);
     assert.equal(await journal.read(t.seq), null);
     await journal.close();
+  });
+
+  describe('one owner per directory', () => {
+    it('refuses a second journal on the directory in this process, and lets the next one in once the first closed', async () => {
+      const first = await Journal.open({ dir, owner: 'vos-cdr-in node a' });
+      await assert.rejects(Journal.open({ dir: path.join(dir, '.'), owner: 'vos-cdr-in node b' }), (err) => {
+        assert.ok(err instanceof JournalLockedError);
+        assert.equal(err.holder, 'vos-cdr-in node a');
+        assert.match(err.message, /already in use by vos-cdr-in node a/);
+        return true;
+      });
+      const lock = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
+      assert.deepEqual(lock, { pid: process.pid, owner: 'vos-cdr-in node a' });
+      // The refused journal wrote nothing: the first one's records are whole.
+      await first.journal.append(Buffer.from('kept')).durable;
+      await first.journal.close();
+      assert.equal(fs.existsSync(path.join(dir, LOCK_FILE)), false, 'the lock file is removed on close');
+      const second = await Journal.open({ dir, owner: 'vos-cdr-in node b' });
+      assert.deepEqual(text(second.unacknowledged), ['kept']);
+      await second.journal.close();
+    });
+
+    it('takes over the lock of a dead process (a SIGKILL) and refuses one of a live process', async () => {
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      try {
+        fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, owner: 'gw-cdr-in node x' }));
+        await assert.rejects(Journal.open({ dir }), (err) => err instanceof JournalLockedError && err.pid === child.pid && /process \d+/.test(err.message));
+      } finally {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+      }
+      const { journal } = await Journal.open({ dir, owner: 'gw-cdr-in node y' });
+      assert.equal(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).owner, 'gw-cdr-in node y');
+      await journal.close();
+      // A torn lock file (a crash while it was written) is stale too.
+      fs.writeFileSync(path.join(dir, LOCK_FILE), '{"pid": 12');
+      const again = await Journal.open({ dir });
+      await again.journal.close();
+    });
   });
 });

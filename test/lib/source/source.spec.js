@@ -102,4 +102,66 @@ describe('source layer without Node-RED', function () {
     assert.equal(got[0].again, false);
     await d.close();
   });
+
+  describe('held records (a reorder window, the events of open calls)', () => {
+    let dir;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-held-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const src = { vendor: 'vos3000', format: 'vos-pipe', transport: 'tcp', receivedAt: '2024-01-01T00:00:00.000Z' };
+    const open = (got, restored, ackMode = 'downstream') =>
+      lib.Delivery.open({ journal: { dir }, ackMode, ackTimeoutMs: 3600000, emit: (r, handles, again) => got.push({ r, handles, again }), restore: (held) => restored.push(...held) });
+
+    it('a held record is given back to the source after a restart, never replayed as well: released or not, once', async () => {
+      const got = [];
+      const d = await open(got, []);
+      const seqs = d.hold([{ payload: 'a', source: src }, { payload: 'b', source: src }, { payload: 'c', source: src }]);
+      assert.equal(got.length, 0, 'holding hands nothing on');
+      d.release(seqs[1], { payload: 'b', source: src });
+      assert.deepEqual(got.map((g) => g.r.payload), ['b']);
+      await d.flush();
+      await d.close();
+      const again = [];
+      const restored = [];
+      const d2 = await open(again, restored);
+      assert.deepEqual(again, [], 'nothing held is handed on by the replay');
+      assert.deepEqual(restored.map((h) => h.record.payload), ['a', 'b', 'c']);
+      assert.deepEqual(restored.map((h) => h.seq), seqs);
+      d2.release(restored[0].seq, restored[0].record, true);
+      assert.deepEqual(again.map((g) => [g.r.payload, g.again]), [['a', true]]);
+      await d2.close();
+    });
+
+    it('a record naming the held records it consumes lets them go with it, even when their acknowledgement never reached the disk', async () => {
+      const got = [];
+      const d = await open(got, [], 'sent');
+      const events = d.hold([{ payload: 'HOOK_OFF', source: src }, { payload: 'DIAL', source: src }]);
+      await d.flush();
+      await d.accept([{ payload: { call: 1 }, source: src, consumes: events }]);
+      await d.close();
+      // The crash tore the acknowledgement entries off: only the record says its events are consumed.
+      const seg = fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
+      const acks = [];
+      for (const name of seg) {
+        const buf = fs.readFileSync(path.join(dir, name));
+        const kept = [];
+        for (let at = 0; at < buf.length; ) {
+          const len = buf.readUInt32BE(at);
+          const entry = buf.subarray(at, at + 8 + len);
+          if (entry[8] === 0x41) acks.push(entry);
+          else kept.push(entry);
+          at += 8 + len;
+        }
+        fs.writeFileSync(path.join(dir, name), Buffer.concat(kept));
+      }
+      assert.ok(acks.length > 0);
+      const again = [];
+      const restored = [];
+      const d2 = await open(again, restored, 'sent');
+      assert.deepEqual(restored, [], 'the events went with their record');
+      assert.deepEqual(again.map((g) => g.r.payload), [{ call: 1 }], 'the record is replayed (its own acknowledgement was torn off too)');
+      await d2.close();
+    });
+  });
 });
