@@ -3,9 +3,10 @@
 // processes started like `npm start`, the flow deployed through the Admin API)
 // fed by every simulator over real sockets, writing through the function
 // node's `pg` into a real PostgreSQL server started by the test. For the test
-// only: the source ports, the tab's retry settings and the dead-letter file
-// are changed, debug nodes become JSON-lines files, and cdr-calc's output is
-// also tapped into a file (every row the flow made).
+// only: the source ports, their ack timeout (short, so a record not
+// acknowledged comes again within the test) and the dead-letter file are
+// changed, debug nodes become JSON-lines files, and cdr-calc's output is also
+// tapped into a file (every row the flow made, in every copy).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -16,6 +17,10 @@ const { startPostgres, requirePostgres } = require('../support/postgres');
 const { startRed } = require('../support/red-process');
 const { startSources } = require('../support/sources');
 const { FLAT_COLUMNS, createTableSql } = require('../../nodes/lib/cdr/rows.js');
+const { request } = require('../support/http');
+const fsSim = require('../../nodes/lib/sim/freeswitch');
+const { parseXmlCdr } = require('../../nodes/lib/formats/freeswitch/xml');
+const { normalize } = require('../../nodes/lib/cdr/normalize');
 
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'cdr-postgresql.json'), 'utf8'));
 const byName = (name) => EXAMPLE.find((n) => n.name === name);
@@ -23,6 +28,8 @@ const ofType = (type) => EXAMPLE.find((n) => n.type === type);
 const INSERT = byName('INSERT … ON CONFLICT DO NOTHING');
 const TAB = ofType('tab');
 const VENDORS = ['asterisk', 'freeswitch', 'gateway', 'ucm', 'vos3000'];
+// Seconds a source waits for cdr-ack before it sends a record again (60 as shipped).
+const ACK_SEC = 2;
 
 describe('example: cdr-postgresql (the flow file)', () => {
   it('creates the table with createTableSql("cdr")\'s exact text and inserts FLAT_COLUMNS in order with ON CONFLICT (id) DO NOTHING', () => {
@@ -40,7 +47,7 @@ describe('example: cdr-postgresql (the flow file)', () => {
     assert.doesNotMatch(JSON.stringify(EXAMPLE), /PGPASSWORD\s*[=:]\s*\S|password\s*:/i, 'no password in the flow');
   });
 
-  it('is wired as documented: five sources → cdr-normalize (legs) → cdr-calc (flat row) → INSERT; failures → retry → dead letter; a catch for the tab', () => {
+  it('is wired as documented: five sources → cdr-normalize (legs) → cdr-calc (flat row) → INSERT → cdr-ack; refused for good → dead-letter file → cdr-ack; no retry loop', () => {
     const normalize = ofType('cdr-normalize');
     const calc = ofType('cdr-calc');
     for (const type of ['ucm-cdr-in', 'fs-cdr-in', 'vos-cdr-in', 'gw-cdr-in', 'ami-cdr-in']) {
@@ -53,17 +60,25 @@ describe('example: cdr-postgresql (the flow file)', () => {
     assert.equal(calc.format, 'row');
     assert.deepEqual(calc.wires, [[INSERT.id]]);
     assert.equal(INSERT.outputs, 2);
-    const retry = byName('retry or give up');
-    assert.deepEqual(INSERT.wires, [[byName('stored').id], [retry.id]]);
-    assert.deepEqual(retry.wires, [[byName('wait msg.delay').id], [byName('dead-letter file').id, byName('dead letter').id]]);
-    assert.deepEqual(byName('wait msg.delay').wires, [[INSERT.id]]);
-    assert.deepEqual(byName('row, first try').wires, [[INSERT.id]]);
+    const storedAck = byName('stored: acknowledge');
+    const deadAck = byName('dead-lettered: acknowledge');
+    assert.equal(storedAck.type, 'cdr-ack');
+    assert.equal(deadAck.type, 'cdr-ack');
+    assert.deepEqual(INSERT.wires, [[storedAck.id], [byName('dead-letter file').id]]);
+    assert.deepEqual(storedAck.wires, [[byName('stored').id]]);
+    assert.deepEqual(byName('dead-letter file').wires, [[deadAck.id]], 'a dead letter is acknowledged once written');
+    assert.deepEqual(deadAck.wires, [[byName('dead letters').id]]);
+    assert.deepEqual(byName('row, marked as a replay').wires, [[INSERT.id]]);
+    // Nothing else goes back into the INSERT: no delay node, no retry function.
+    assert.equal(EXAMPLE.filter((n) => n.type === 'delay').length, 0);
+    const into = EXAMPLE.filter((n) => (n.wires || []).some((out) => out.includes(INSERT.id))).map((n) => n.name);
+    assert.deepEqual(into.sort(), ['rate → flat row', 'row, marked as a replay']);
     const c = ofType('catch');
     assert.ok(c.scope === null && c.uncaught === false, 'the catch covers every node of the tab');
     assert.deepEqual(c.wires, [[byName('errors').id]]);
-    assert.deepEqual(TAB.env.map((e) => [e.name, e.value]), [['PG_MAX_TRIES', '8'], ['PG_FIRST_RETRY_MS', '5000'], ['DEAD_LETTER_FILE', 'cdr-postgresql-dead-letter.jsonl']]);
+    assert.deepEqual(TAB.env.map((e) => [e.name, e.value]), [['DEAD_LETTER_FILE', 'cdr-postgresql-dead-letter.jsonl']]);
     const notes = EXAMPLE.filter((n) => n.type === 'comment').map((n) => n.info).join('\n');
-    for (const v of ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE']) assert.ok(notes.includes(v), `the comment names ${v}`);
+    for (const v of ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'cdr-ack', 'ack timeout', 'DEAD_LETTER_FILE']) assert.ok(notes.includes(v), `the comment names ${v}`);
   });
 });
 
@@ -115,13 +130,15 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
 
   /**
    * Starts one Node-RED (with `pgEnv` as its environment) and deploys the
-   * example into it, wired to its own simulated PBXs. Returns the runtime,
+   * example into it, wired to its own simulated PBXs, every source waiting
+   * `ackSec` for cdr-ack before it sends a record again. Returns the runtime,
    * the sources, and readers for the taps.
    */
-  async function instance(name, { pgEnv = pg.env, maxTries = 50, firstRetryMs = 100 } = {}) {
+  async function instance(name, { pgEnv = pg.env, ackSec = ACK_SEC } = {}) {
     const files = {
       calc: path.join(dir, `${name}-calc.jsonl`),
       stored: path.join(dir, `${name}-stored.jsonl`),
+      deadAcked: path.join(dir, `${name}-dead-acked.jsonl`),
       errors: path.join(dir, `${name}-errors.jsonl`),
       dead: path.join(dir, `${name}-dead-letter.jsonl`),
     };
@@ -130,10 +147,10 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       { id: `${id}-fn`, type: 'function', z: TAB.id, name: `tap ${id}`, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x: 0, y: 0, wires: [[`${id}-file`]] },
       { id: `${id}-file`, type: 'file', z: TAB.id, name: `tap ${id} file`, filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 0, y: 0, wires: [[]] },
     ];
-    const settings = { PG_MAX_TRIES: maxTries, PG_FIRST_RETRY_MS: firstRetryMs, DEAD_LETTER_FILE: files.dead };
     const flow = sources.flow.map((n) => {
-      if (n.type === 'tab') return { ...n, env: n.env.map((e) => (e.name in settings ? { ...e, value: String(settings[e.name]) } : e)) };
+      if (n.type === 'tab') return { ...n, env: n.env.map((e) => (e.name === 'DEAD_LETTER_FILE' ? { ...e, value: files.dead } : e)) };
       if (n.type === 'cdr-calc') return { ...n, wires: [[...n.wires[0], 'calc-fn']] };
+      if (/-cdr-in$/.test(n.type)) return { ...n, ackTimeoutSec: ackSec };
       return n;
     });
     // The debug nodes' inputs go to the taps instead.
@@ -142,22 +159,30 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       for (const n of flow) if (n.wires) n.wires = n.wires.map((out) => out.map((w) => (w === target ? toId : w)));
     };
     rewire('stored', 'stored-fn');
+    rewire('dead letters', 'deadacked-fn');
     rewire('errors', 'errors-fn');
     flow.push(
-      ...tap('calc', files.calc, 'return { payload: msg.payload };'),
-      ...tap('stored', files.stored, 'return { payload: { id: msg.payload.id, stored: msg.stored, attempt: msg.attempt || 0 } };'),
+      ...tap('calc', files.calc, 'return { payload: { row: msg.payload, redelivered: msg.redelivered === true } };'),
+      ...tap('stored', files.stored, 'return { payload: { id: msg.payload.id, stored: msg.stored, redelivered: msg.redelivered === true, replay: msg.replay === true } };'),
+      ...tap('deadacked', files.deadAcked, 'return { payload: { id: msg.payload.row.id } };'),
       ...tap('errors', files.errors, 'return { payload: { message: msg.error && msg.error.message, source: msg.error && msg.error.source && msg.error.source.id, id: msg.payload && msg.payload.id, code: msg.dbError ? msg.dbError.code : null } };'),
     );
     const red = await startRed({ externalModules: ['pg'], env: pgEnv, prefix: `cdrflow-pg-${name}-` });
     running.push({ red, sources });
     await red.deploy(flow);
     await sources.ready();
+    const calc = () => jsonLines(files.calc);
     return {
       red,
       sources,
       files,
-      calc: () => jsonLines(files.calc),
+      /** Every row cdr-calc made, in every copy (a record sent again comes again). */
+      calcAll: calc,
+      /** The rows cdr-calc made, the first copy of each id. */
+      calc: () => [...new Map(calc().map((c) => [c.row.id, c.row])).values()],
       stored: () => jsonLines(files.stored),
+      storedIds: () => new Set(jsonLines(files.stored).map((s) => s.id)),
+      deadAcked: () => jsonLines(files.deadAcked).map((d) => d.id),
       errors: () => jsonLines(files.errors),
       dead: () => jsonLines(files.dead),
       /** Still serving the Admin API, and the process is alive. */
@@ -228,9 +253,10 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     await assert.rejects(after.connect(), (err) => err.code === 'ECONNREFUSED', 'the server is gone');
   });
 
-  it('two instances, one database: every leg of five vendors (over 1,000, sent to both at once) is stored exactly once with sane values', async () => {
-    const a = await instance('a');
-    const b = await instance('b');
+  it('two instances, one database: every leg of five vendors (over 1,000, sent to both at once) is stored exactly once with sane values, and acknowledged', async () => {
+    // The shipped ack timeout: over 1,000 legs on a busy machine must not be sent again while in flight.
+    const a = await instance('a', { ackSec: 60 });
+    const b = await instance('b', { ackSec: 60 });
 
     // The same calls to both (a PBX that sends to two collectors), at the same time.
     const shared = [a.sources.traffic({ seed: 1, count: 200 }), b.sources.traffic({ seed: 1, count: 200 })];
@@ -238,22 +264,22 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     await Promise.all(shared.map((t) => t.send()));
     const n1 = total(shared[0]);
     assert.ok(n1 >= 1000, `${n1} legs: enough to race the two instances' INSERTs`);
-    await waitFor(() => a.stored().length >= n1 && b.stored().length >= n1, `${n1} rows stored or found by each instance`, 30000);
+    await waitFor(() => a.storedIds().size >= n1 && b.storedIds().size >= n1, `${n1} rows stored or found, and acknowledged, by each instance`, 60000);
 
     // A's PBXs resend the shared calls; then each instance gets calls of its own.
     await shared[0].send();
     const onlyA = a.sources.traffic({ seed: 2, count: 5, startMs: Date.UTC(2026, 0, 6, 9) });
     const onlyB = b.sources.traffic({ seed: 3, count: 5, startMs: Date.UTC(2026, 0, 7, 9) });
     await Promise.all([onlyA.send(), onlyB.send()]);
-    await waitFor(() => a.stored().length >= n1 + total(onlyA) && b.stored().length >= n1 + total(onlyB), 'the own calls stored', 30000);
+    await waitFor(() => a.storedIds().size >= n1 + total(onlyA) && b.storedIds().size >= n1 + total(onlyB), 'the own calls stored', 30000);
 
-    assert.equal(a.stored().length, n1 + total(onlyA), 'A handled each of its rows once');
-    assert.equal(b.stored().length, n1 + total(onlyB), 'B handled each of its rows once');
+    assert.equal(a.storedIds().size, n1 + total(onlyA), 'A acknowledged each of its rows');
+    assert.equal(b.storedIds().size, n1 + total(onlyB), 'B acknowledged each of its rows');
     const madeA = a.calc();
     const madeB = b.calc();
     assert.equal(madeA.length, n1 + total(onlyA), "A's cdr-normalize dropped its PBXs' resends");
     assert.equal(madeB.length, n1 + total(onlyB));
-    const rows = await assertStoredExactlyOnce([...madeA, ...madeB]);
+    const rows = await assertStoredExactlyOnce([...a.calcAll(), ...b.calcAll()].map((c) => c.row));
     assert.equal(rows.length, n1 + total(onlyA) + total(onlyB));
     assert.deepEqual([...new Set(rows.map((r) => r.vendor))].sort(), VENDORS, 'every vendor present');
     assert.ok(rows.some((r) => typeof r.cost_amount === 'number' && r.cost_currency === 'USD'), 'rated rows carry their cost');
@@ -264,19 +290,22 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     const idsB = new Set(madeB.map((r) => r.id));
     const sharedIds = new Set(madeA.map((r) => r.id).filter((id) => idsB.has(id)));
     assert.equal(sharedIds.size, n1);
+    const inserted = new Map();
+    for (const s of stored) if (s.stored === 'inserted') inserted.set(s.id, (inserted.get(s.id) || 0) + 1);
     for (const id of sharedIds) {
-      assert.deepEqual(stored.filter((s) => s.id === id).map((s) => s.stored).sort(), ['duplicate', 'inserted'], `${id}: one insert, one duplicate`);
+      assert.equal(inserted.get(id), 1, `${id}: inserted once`);
+      assert.ok(stored.some((s) => s.id === id && s.stored === 'duplicate'), `${id}: found already there by the other`);
     }
-    assert.equal(stored.filter((s) => s.stored === 'inserted').length, rows.length);
+    assert.equal(inserted.size, rows.length);
     assert.deepEqual([...a.errors(), ...b.errors()], []);
     assert.deepEqual([...a.dead(), ...b.dead()], []);
   });
 
-  it('the server stopped mid-run: each failure reported, Node-RED keeps running, and every row is stored once after the server is back', async () => {
-    const a = await instance('a', { maxTries: 40, firstRetryMs: 100 });
+  it('the server stopped mid-run: each failure reported, nothing acknowledged, Node-RED keeps running; the sources send the rows again and each is stored once after the server is back', async () => {
+    const a = await instance('a');
     const first = a.sources.traffic({ seed: 4, count: 4 });
     await first.send();
-    await waitFor(() => a.stored().length === total(first), 'the first rows stored', 30000);
+    await waitFor(() => a.storedIds().size === total(first), 'the first rows stored', 30000);
     assert.equal(await count(), total(first));
 
     await pg.halt();
@@ -286,6 +315,8 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     await waitFor(() => a.calc().length === total(first) + n2, 'the rows made while the server is down', 30000);
     const duringIds = new Set(a.calc().slice(total(first)).map((r) => r.id));
     await waitFor(() => new Set(a.errors().map((e) => e.id)).size === n2, 'an error for every row made while the server is down', 30000);
+    // Not acknowledged: every one of them comes again from its source, and fails again.
+    await waitFor(() => [...duringIds].every((id) => a.errors().filter((e) => e.id === id).length >= 2), 'every row sent again and failing again', 30000);
     for (const e of a.errors()) {
       assert.ok(duringIds.has(e.id), 'errors only for rows made while the server was down');
       assert.equal(e.source, INSERT.id, 'reported by the INSERT node');
@@ -293,65 +324,72 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       assert.ok(['ECONNREFUSED', '57P01', '57P03', null].includes(e.code) || /terminat|connect/i.test(e.message), `a connection error: ${e.code} ${e.message}`);
     }
     assert.ok(a.errors().some((e) => e.code === 'ECONNREFUSED'), 'the refused connections named');
+    assert.ok(a.calcAll().some((c) => c.redelivered && duringIds.has(c.row.id)), 'sent again by the sources');
     assert.ok(await a.alive(), 'Node-RED still answers');
     assert.match(a.red.log(), /PostgreSQL: idle connection lost/, 'the pool reported the connections the shutdown broke');
-    assert.equal(a.stored().length, total(first), 'nothing reported stored while the server is down');
+    assert.equal(a.storedIds().size, total(first), 'nothing acknowledged while the server is down');
 
     await pg.resume();
-    await waitFor(() => a.stored().length === total(first) + n2, 'the retried rows stored', 60000);
-    const retried = a.stored().slice(total(first));
-    assert.ok(retried.every((s) => s.stored === 'inserted' && s.attempt >= 1), 'stored by a retry');
-    await assertStoredExactlyOnce(a.calc());
-    assert.deepEqual(a.dead(), [], 'no dead letters');
+    await waitFor(() => a.storedIds().size === total(first) + n2, 'the rows stored once the server is back', 60000);
+    const later = a.stored().filter((s) => duringIds.has(s.id));
+    assert.ok(later.some((s) => s.stored === 'inserted' && s.redelivered), 'stored from a copy its source sent again');
+    await assertStoredExactlyOnce(a.calcAll().map((c) => c.row));
+    assert.deepEqual(a.dead(), [], 'no dead letters: a server down is not a reason to give a row up');
     assert.ok(await a.alive());
   });
 
-  it('a server down longer than the retries: every row dead-lettered with its error, then replayed into the table exactly once (twice is harmless)', async () => {
-    const a = await instance('a', { maxTries: 2, firstRetryMs: 50 });
-    await pg.halt();
+  it('a row PostgreSQL refuses for good (a CHECK constraint): dead-lettered with its error, acknowledged and not sent again; once the cause is fixed, a replay stores it once (twice is harmless)', async () => {
+    await db.query(createTableSql('cdr'));
+    await db.query("ALTER TABLE cdr ADD CONSTRAINT no_vos CHECK (vendor <> 'vos3000')");
+    const a = await instance('a');
     const batch = a.sources.traffic({ seed: 6, count: 3 });
     await batch.send();
     const n = total(batch);
-    await waitFor(() => a.dead().length === n, `${n} dead letters`, 30000);
+    const nVos = batch.legs.vos3000;
+    await waitFor(() => a.deadAcked().length === nVos && a.storedIds().size === n - nVos, `${nVos} dead letters acknowledged, the others stored`, 30000);
     const made = a.calc();
     assert.equal(made.length, n);
+    const vos = made.filter((r) => r.vendor === 'vos3000');
     const letters = a.dead();
-    assert.deepEqual(letters.map((l) => l.row.id).sort(), made.map((r) => r.id).sort(), 'every row dead-lettered once');
+    assert.deepEqual(letters.map((l) => l.row.id).sort(), vos.map((r) => r.id).sort(), 'every refused row dead-lettered once');
+    assert.deepEqual([...a.deadAcked()].sort(), vos.map((r) => r.id).sort(), 'and acknowledged after the file was written');
     for (const l of letters) {
-      assert.equal(l.tries, 2);
-      assert.equal(l.lastError.code, 'ECONNREFUSED');
-      assert.match(l.lastError.message, /ECONNREFUSED/);
+      assert.equal(l.error.code, '23514', 'check_violation');
+      assert.match(l.error.message, /no_vos/);
       assert.ok(!Number.isNaN(Date.parse(l.failedAt)));
       assert.deepEqual(l.row, made.find((r) => r.id === l.row.id), 'the whole row is kept');
     }
-    assert.equal(new Set(a.errors().map((e) => e.id)).size, n);
-    assert.equal(a.errors().length, 2 * n, 'each try reported');
-    assert.ok(await a.alive());
+    // Acknowledged: more than two ack timeouts later, no copy of them came again.
+    const since = Date.now();
+    await waitFor(() => Date.now() - since > 2.5 * ACK_SEC * 1000, 'two ack timeouts', 10000, 100);
+    assert.equal(a.calcAll().filter((c) => c.row.vendor === 'vos3000').length, nVos, 'a dead letter is not sent again');
+    assert.equal(a.dead().length, nVos);
+    assert.deepEqual(a.errors(), [], 'a dead letter is not an error');
 
-    // The database is back: the user clicks "replay dead letters".
-    await pg.resume();
+    // The cause fixed, the user clicks "replay dead letters".
+    await db.query('ALTER TABLE cdr DROP CONSTRAINT no_vos');
     const inject = byName('replay dead letters').id;
     assert.equal((await a.red.request('POST', `/inject/${inject}`)).status, 200);
-    await waitFor(() => a.stored().length === n, 'the replayed rows stored', 30000);
-    assert.ok(a.stored().every((s) => s.stored === 'inserted' && s.attempt === 0));
+    await waitFor(() => a.stored().filter((s) => s.replay).length === nVos, 'the replayed rows stored', 30000);
+    assert.ok(a.stored().filter((s) => s.replay).every((s) => s.stored === 'inserted'));
     await assertStoredExactlyOnce(made);
 
     assert.equal((await a.red.request('POST', `/inject/${inject}`)).status, 200);
-    await waitFor(() => a.stored().length === 2 * n, 'the second replay handled', 30000);
-    assert.ok(a.stored().slice(n).every((s) => s.stored === 'duplicate'), 'found already there');
+    await waitFor(() => a.stored().filter((s) => s.replay).length === 2 * nVos, 'the second replay handled', 30000);
+    assert.ok(a.stored().filter((s) => s.replay).slice(nVos).every((s) => s.stored === 'duplicate'), 'found already there');
     assert.equal(await count(), n);
-    assert.equal(a.dead().length, n, 'no new dead letters');
+    assert.equal(a.dead().length, nVos, 'no new dead letters');
   });
 
-  it('a table dropped while running: the failed INSERT is reported, the retry creates the table again, every row is stored once', async () => {
-    const a = await instance('a', { maxTries: 10, firstRetryMs: 50 });
+  it('a table dropped while running: the failed INSERT is reported, the table is created again, and every row its source sends again is stored once', async () => {
+    const a = await instance('a');
     const first = a.sources.traffic({ seed: 8, count: 2 });
     await first.send();
-    await waitFor(() => a.stored().length === total(first), 'the first rows stored', 30000);
+    await waitFor(() => a.storedIds().size === total(first), 'the first rows stored', 30000);
     await db.query('DROP TABLE cdr');
     const next = a.sources.traffic({ seed: 9, count: 2, startMs: Date.UTC(2026, 0, 9, 9) });
     await next.send();
-    await waitFor(() => a.stored().length === total(first) + total(next), 'the next rows stored', 30000);
+    await waitFor(() => a.storedIds().size === total(first) + total(next), 'the next rows stored', 30000);
     const errors = a.errors();
     assert.ok(errors.length >= 1, 'the missing table reported');
     assert.ok(errors.every((e) => e.code === '42P01' && /relation "cdr" does not exist/.test(e.message)), JSON.stringify(errors));
@@ -359,21 +397,69 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     assert.deepEqual(a.dead(), []);
   });
 
-  it('a wrong password: a clear error naming the user, nothing stored, the rows dead-lettered; Node-RED keeps running', async () => {
-    const a = await instance('a', { pgEnv: { ...pg.env, PGPASSWORD: 'not-the-password' }, maxTries: 2, firstRetryMs: 50 });
+  it('a wrong password: a clear error naming the user, nothing stored, nothing dead-lettered, the rows sent again; Node-RED keeps running', async () => {
+    const a = await instance('a', { pgEnv: { ...pg.env, PGPASSWORD: 'not-the-password' } });
     const batch = a.sources.traffic({ seed: 7, count: 2 });
     await batch.send();
     const n = total(batch);
-    await waitFor(() => a.dead().length === n, `${n} dead letters`, 30000);
-    const errors = a.errors();
-    assert.equal(errors.length, 2 * n);
-    for (const e of errors) {
+    await waitFor(() => a.calc().length === n && a.calc().every((r) => a.errors().filter((e) => e.id === r.id).length >= 2), 'every row refused twice (sent again by its source)', 30000);
+    for (const e of a.errors()) {
       assert.equal(e.code, '28P01', 'invalid_password');
       assert.equal(e.message, `PostgreSQL: password authentication failed for user "${pg.user}"`);
     }
-    assert.ok(a.dead().every((l) => l.lastError.code === '28P01'));
+    assert.deepEqual(a.dead(), [], 'a login refused is not a reason to give a row up');
     assert.equal(await count(), 0, 'no table, no row');
     assert.equal(a.stored().length, 0);
     assert.ok(await a.alive());
+  });
+
+  it('SIGKILL of Node-RED mid-stream while the server is down: after the restart every record FreeSWITCH got a 200 for is in the table exactly once', async () => {
+    const a = await instance('a');
+    const port = Number(a.sources.flow.find((n) => n.type === 'fs-cdr-in').port);
+    const gen = new fsSim.FsCallGenerator({ seed: 71, startMs: Date.UTC(2026, 0, 12, 9, 0, 0) });
+    const docs = Array.from({ length: 40 }, () => fsSim.toXml(gen.call().a));
+    // The example reads the PBX clocks as UTC.
+    const idOf = new Map(docs.map((d) => [d, normalize('freeswitch', parseXmlCdr(d), { timeZone: 'UTC' }).legs.map((l) => l.id)]));
+    const ok = []; // ids FreeSWITCH got a 200 for: it deletes those records
+    let sending = true;
+    // FreeSWITCH's mod_xml_cdr: each record POSTed until answered 200 (refused while Node-RED is down).
+    const sender = (async () => {
+      for (const doc of docs) {
+        const { body, contentType } = fsSim.postBody(doc, 'xml', 'urlencoded');
+        while (sending) {
+          const res = await request({ port, path: '/cdr', body, headers: { 'Content-Type': contentType } }).catch(() => null);
+          if (res && res.status === 200) {
+            ok.push(...idOf.get(doc));
+            // A PBX's pace, so the server goes down in the middle of the stream.
+            await new Promise((r) => setTimeout(r, 30));
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    })();
+    try {
+      await waitFor(() => ok.length >= 6, 'the first records answered 200', 30000, 20);
+      await pg.halt();
+      const atHalt = ok.length;
+      await waitFor(() => ok.length >= atHalt + 8, () => `more records answered 200 while the server is down (${atHalt}, ${ok.length}): ${JSON.stringify(a.errors().filter((e) => !/^PostgreSQL/.test(e.message)).slice(0, 5))}`, 30000, 20);
+      // Acknowledged to FreeSWITCH while the server was down: only the journal has them.
+      const onlyInJournal = ok.slice(atHalt);
+      await a.red.restart({ signal: 'SIGKILL' });
+      await a.sources.ready();
+      await pg.resume();
+      await sender;
+      const want = docs.flatMap((d) => idOf.get(d));
+      await waitFor(async () => {
+        const have = new Set((await rowsInDb()).map((r) => r.id));
+        return want.every((id) => have.has(id));
+      }, 'every record of the stream in the table', 60000, 200);
+      const rows = (await db.query("SELECT id FROM cdr WHERE vendor = 'freeswitch' AND start_time >= '2026-01-12'")).rows.map((r) => r.id);
+      assert.deepEqual(rows.sort(), [...want].sort(), 'each record of the stream exactly once, nothing else');
+      assert.ok(onlyInJournal.length >= 8 && onlyInJournal.every((id) => rows.includes(id)), `the ${onlyInJournal.length} records acknowledged while the server was down are stored`);
+    } finally {
+      sending = false;
+      await sender;
+    }
   });
 });

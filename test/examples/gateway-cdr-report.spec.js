@@ -16,6 +16,7 @@ const coreNodes = [
   'core/function/10-function.js', 'core/parsers/70-JSON.js', 'core/storage/10-file.js',
 ].map((f) => require(path.join(CORE, f)));
 const gwNode = require('../../nodes/gw-cdr-in.js');
+const ackNode = require('../../nodes/cdr-ack.js');
 
 describe('example: gateway-cdr-report', function () {
   let dir;
@@ -34,10 +35,13 @@ describe('example: gateway-cdr-report', function () {
         if (n.type === 'gw-cdr-in') copy.port = 0;
         if (n.type === 'file' || n.type === 'file in') copy.filename = file;
         if (n.name === 'select gateway + dates') copy.wires = [[...n.wires[0], 'report']];
+        if (n.type === 'cdr-ack') copy.wires = [['acked']];
         return copy;
       });
-    flow.push({ id: 'report', type: 'helper', z: 'example' }, { id: 'example', type: 'tab' });
-    await helper.load([gwNode, ...coreNodes], flow);
+    flow.push({ id: 'report', type: 'helper', z: 'example' }, { id: 'acked', type: 'helper', z: 'example' }, { id: 'example', type: 'tab' });
+    await helper.load([gwNode, ackNode, ...coreNodes], flow);
+    const acked = [];
+    helper.getNode('acked').on('input', (m) => acked.push(m));
     const gw = helper.getNode('a1f0c0de00000003');
     const port = await gw.listening;
 
@@ -47,6 +51,12 @@ describe('example: gateway-cdr-report', function () {
     await write(s, traffic.lines.join('\n') + '\n');
     s.end();
     await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length === 24, 'all 24 records stored');
+    // Each acknowledged once the file node has appended it: its handle reached cdr-ack.
+    await waitFor(() => acked.length === 24, 'all 24 records acknowledged');
+    assert.equal(new Set(acked.flatMap((m) => m.cdrAck)).size, 24);
+    // A record sent again after a crash may be in the file twice: the report lists it once.
+    const again = fs.readFileSync(file, 'utf8').split('\n').find((l) => l && JSON.parse(l).Gateway === '8200' && JSON.parse(l).Date === '2004/01/15');
+    fs.appendFileSync(file, `${again}\n`);
 
     const got = [];
     helper.getNode('report').on('input', (m) => got.push(m));
@@ -54,7 +64,7 @@ describe('example: gateway-cdr-report', function () {
     await waitFor(() => got.length === 1, 'the report');
     // Objects made in the function node's sandbox have its own prototypes: compare plain copies.
     const rows = JSON.parse(JSON.stringify(got[0].payload));
-    const stored = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const stored = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(0, 24).map((l) => JSON.parse(l));
     const expected = stored.filter((r) => r.Gateway === '8200' && r.Date === '2004/01/15');
     assert.ok(expected.length > 0 && expected.length < 24);
     assert.equal(rows.length, expected.length);

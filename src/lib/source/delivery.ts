@@ -337,9 +337,11 @@ export class Delivery {
       if (at > now) break;
       dueNow.push(seq);
     }
+    // Out of `due` before the first await: handOn() below arms the next timer,
+    // and a pass it starts must not find (and send) the ones this pass has not reached yet.
+    for (const seq of dueNow) this.due.delete(seq);
     for (const seq of dueNow) {
       if (this.closed) return;
-      this.due.delete(seq);
       let data: Buffer | null = null;
       try {
         data = await this.journal!.read(seq);
