@@ -149,8 +149,13 @@ export function mergeTally(into: TallyData, from: TallyData): void {
   for (const [k, n] of Object.entries(from.causes)) addTo(into.causes, k, n, MAX_CAUSES);
 }
 
-/** A bucket read back from node context: a snapshot from before id samples, or kept with another cap, is made whole. */
-export function restoredTally(t: TallyData, cap: number): TallyData {
+/**
+ * A bucket read back from node context, as a copy (a memory context store hands
+ * back the very objects saved): one from before id samples, or kept with another
+ * cap, is made whole.
+ */
+export function restoredTally(saved: TallyData, cap: number): TallyData {
+  const t = structuredClone(saved);
   const fix = (ring: unknown, n: unknown): [string[], number] => {
     if (cap === 0 || !Array.isArray(ring) || typeof n !== 'number' || n < ring.length) return [[], 0];
     const kept = orderedIds(ring as string[], n).slice(-cap);
