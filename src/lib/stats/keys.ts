@@ -42,7 +42,3 @@ const EXTRACTORS: Record<BuiltInKey, KeyExtractor> = {
 export function keyExtractor(k: BuiltInKey): KeyExtractor {
   return EXTRACTORS[k];
 }
-
-export function builtInKey(k: BuiltInKey, r: StatsRecord, ctx: KeyContext): string {
-  return EXTRACTORS[k](r, ctx);
-}

@@ -79,7 +79,7 @@ export interface Counted {
   effective: boolean;
   /** The failure cause label, for a record that was not answered. */
   cause: string | undefined;
-  /** The PDD histogram bin (tenths of a second; a number, so no string is built), -1 without a PDD. */
+  /** The PDD histogram bin (tenths of a second; a number, so no string is built); unused without a PDD. */
   pddBin: number;
   short: boolean;
   revenue: Money | undefined;
@@ -105,10 +105,6 @@ export function fillCounted(c: Counted, r: StatsRecord, opts: TallyOptions, reve
 
 export const DEFAULT_SAMPLE_IDS = 10;
 
-export function countedOf(r: StatsRecord, opts: TallyOptions, revenue: Money | undefined): Counted {
-  return fillCounted(blankCounted(r), r, opts, revenue);
-}
-
 export function addRecord(t: TallyData, c: Counted, late: boolean): void {
   const r = c.r;
   t.attempts++;
@@ -123,7 +119,7 @@ export function addRecord(t: TallyData, c: Counted, late: boolean): void {
     if (c.idCap > 0) pushId(t.failedIds, t.failedIdsN++, c.idCap, r.id);
   }
   if (c.effective) t.effective++;
-  if (c.pddBin >= 0) {
+  if (r.pddSec !== undefined) {
     t.pddCount++;
     t.pddSum += r.pddSec!;
     addBin(t.pdd, c.pddBin);
