@@ -2,7 +2,7 @@ import { Concurrency, type ConcurrencyData } from './concurrency';
 import { figuresOf, type Figures } from './figures';
 import type { StatsRecord } from './record';
 import { lastIds, orderedIds } from './id-sample';
-import { addRecord, blankCounted, DEFAULT_SAMPLE_IDS, emptyTally, fillCounted, mergeTally, restoredTally, type Counted, type Money, type TallyData, type TallyOptions } from './tally';
+import { addRecord, blankCounted, DEFAULT_SAMPLE_IDS, dropOlderIds, emptyTally, fillCounted, mergeTally, restoredTally, type Counted, type Money, type TallyData, type TallyOptions } from './tally';
 import { bucketEnd, bucketStart, MINUTE_MS, windowName, type WindowSpec } from './windows';
 
 /**
@@ -177,6 +177,7 @@ export class StatsEngine {
           kept.sort((x, y) => x[0] - y[0]);
           const ids = lastIds(kept.map(([, t]) => ({ ring: t.ids, n: t.idsN })), this.idCap);
           const failed = lastIds(kept.map(([, t]) => ({ ring: t.failedIds, n: t.failedIdsN })), this.idCap);
+          dropOlderIds(kept.map(([, t]) => t), this.idCap);
           out.push(this.row(state, w, sum, state.conc.peak(start, Math.min(end, now)), start, end, false, ids, failed));
           return;
         }

@@ -146,6 +146,30 @@ export function mergeTally(into: TallyData, from: TallyData): void {
 }
 
 /**
+ * Empties the id rings of the older buckets of a sliding window (`buckets`
+ * oldest first) once the newer ones hold `cap` ids: a report names only the
+ * last `cap`, and a 24-hour window of 1-minute buckets would otherwise keep
+ * 1,440 rings per key. A late record may still add to an emptied ring.
+ */
+export function dropOlderIds(buckets: readonly TallyData[], cap: number): void {
+  let ids = 0;
+  let failed = 0;
+  for (let i = buckets.length - 1; i >= 0; i--) {
+    const t = buckets[i]!;
+    if (ids >= cap) {
+      t.ids = [];
+      t.idsN = 0;
+    }
+    if (failed >= cap) {
+      t.failedIds = [];
+      t.failedIdsN = 0;
+    }
+    ids += t.ids.length;
+    failed += t.failedIds.length;
+  }
+}
+
+/**
  * A bucket read back from node context, as a copy (a memory context store hands
  * back the very objects saved): one from before id samples, or kept with another
  * cap, is made whole.

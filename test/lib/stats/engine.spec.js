@@ -171,6 +171,20 @@ describe('stats/engine: KPIs worked out by hand', () => {
     assert.deepEqual([none.report(T0)[0].recentIds, none.report(T0)[0].failedIds], [[], []], 'sampleIds 0 keeps none');
   });
 
+  it('a sliding window keeps the id rings of its newest minutes only: older ones are emptied once the newer hold enough', () => {
+    const e = engine(['sliding 1440m'], { sampleIds: 2 });
+    const now = T0 + 30 * MIN;
+    for (let m = 0; m < 30; m++) for (let k = 0; k < 3; k++) e.add(rec(call({ n: m * 10 + k, endMs: T0 + m * MIN + k * 1000, disposition: k === 0 ? 'busy' : 'answered' })), all, now);
+    const [r] = e.report(now);
+    assert.deepEqual([r.attempts, r.recentIds, r.failedIds], [90, ['t:291', 't:292'], ['t:280', 't:290']]);
+    const kept = e.snapshot().keys[0].windows[0].buckets.map(([, t]) => [t.ids.length, t.failedIds.length]);
+    assert.equal(kept.length, 30, 'every minute is still counted');
+    assert.deepEqual(kept.slice(-2), [[0, 1], [2, 1]], 'the newest minute holds the 2 last ids; the 2 last failed ones need two minutes');
+    assert.ok(kept.slice(0, -2).every(([ids, failed]) => ids === 0 && failed === 0), 'the older minutes keep no ids');
+    e.add(rec(call({ n: 999, endMs: T0 + 5 * MIN, disposition: 'busy' })), all, now); // late, into an emptied minute
+    assert.deepEqual(e.report(now)[0].failedIds, ['t:280', 't:290'], 'still the newest ones');
+  });
+
   it('ids survive a snapshot, also into an engine that keeps fewer, and a snapshot from before ids restores with none', () => {
     const e = engine(['tumbling 1h'], { sampleIds: 4 });
     for (let n = 1; n <= 6; n++) e.add(rec(call({ n, endMs: T0 + n * 1000, disposition: 'failed' })), all, T0 + MIN);
