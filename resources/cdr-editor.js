@@ -67,29 +67,138 @@
     };
   }
 
+  /**
+   * The validators below say what is wrong in the shared words, or, given
+   * `message` (a function of the same arguments), in the node's own.
+   */
+  function saying(message, key, args) {
+    return message ? message(args) : say(key, args);
+  }
+
   /** A whole number within [min, max], or blank (the runtime's default then). */
-  function optionalInt(min, max) {
+  function optionalInt(min, max, message) {
     return function (v, opt) {
       if (blank(v)) return true;
       var n = Number(v);
-      return (Number.isInteger(n) && n >= min && n <= max) || say('wholeNumber', { min: min, max: max });
+      return (Number.isInteger(n) && n >= min && n <= max) || saying(message, 'wholeNumber', { min: min, max: max });
     };
   }
 
-  /** A number within [min, max], or blank (the runtime's default then). */
-  function optionalNumber(min, max) {
+  /** A number within [min, max] (max may be left out), or blank (the runtime's default then). */
+  function optionalNumber(min, max, message) {
+    var top = max === undefined ? Infinity : max;
     return function (v, opt) {
       if (blank(v)) return true;
       var n = Number(v);
-      return (isFinite(n) && n >= min && n <= max) || say('number', { min: min, max: max });
+      return (isFinite(n) && n >= min && n <= top) || saying(message, 'number', { min: min, max: max });
     };
   }
 
   /** One of `values`, or blank (the runtime's default then). */
-  function oneOf(values) {
+  function oneOf(values, message) {
     return function (v, opt) {
-      return blank(v) || values.indexOf(v) >= 0 || say('oneOf', { values: values.join(', ') });
+      return blank(v) || values.indexOf(v) >= 0 || saying(message, 'oneOf', { values: values.join(', ') });
     };
+  }
+
+  /** `text` bound to one node type: `t(key, args)` reads `<type>.validate.<key>`. */
+  function catalog(type) {
+    return function (key, args) {
+      return text(type, key, args);
+    };
+  }
+
+  /** An IANA time zone name (Europe/Berlin), or blank (the host's zone). */
+  function timeZone(message) {
+    return function (v, opt) {
+      return blank(v) || /^[A-Za-z_]+(\/[A-Za-z0-9_+\-]+)*$/.test(String(v).trim()) || message();
+    };
+  }
+
+  /**
+   * A list of number prefixes, one a line (`prefix,description`, a rate table
+   * pasted as it is; a header line and # comments are skipped), as the
+   * runtime's prefix-list parser reads it. `message({line, value})` names the
+   * first line that is not a prefix.
+   */
+  function prefixList(message) {
+    return function (v, opt) {
+      if (blank(v)) return true;
+      var lines = String(v).split(/\r?\n/), seen = 0;
+      for (var i = 0; i < lines.length; i++) {
+        var l = lines[i].trim();
+        if (!l || l.charAt(0) === '#') continue;
+        var first = l.split(/[,;\t]/)[0].trim().replace(/^"|"$/g, '');
+        if (seen === 0 && /^[A-Za-z]/.test(first)) continue;
+        seen++;
+        if (!/^\+?[\d\s\-().\/]+$/.test(first)) return message({ line: i + 1, value: first });
+      }
+      return true;
+    };
+  }
+
+  /**
+   * The rows of setting `prop` (a JSON list in the hidden input
+   * #node-input-<prop>) as an editable list #node-input-<prop>-list: sortable,
+   * removable, `addItem(row, data)` builds a row; its add button gets the id
+   * #node-input-<prop>-add.
+   */
+  function rowList(node, prop, height, addItem) {
+    var list = $('#node-input-' + prop + '-list');
+    list.editableList({
+      addItem: function (row, i, data) {
+        addItem(row, data);
+      },
+      removable: true,
+      sortable: true,
+      height: height
+    });
+    var rows = [];
+    try {
+      rows = JSON.parse(node[prop] || '[]');
+    } catch (e) {
+      rows = [];
+    }
+    (Array.isArray(rows) ? rows : []).forEach(function (r) {
+      list.editableList('addItem', r);
+    });
+    var box = list.closest('.red-ui-editableList');
+    box.find('.red-ui-editableList-addButton').attr('id', 'node-input-' + prop + '-add');
+    // Each row added scrolls to it (a timer of the list's): show the list from its first row, after them.
+    setTimeout(function () {
+      box.find('.red-ui-editableList-container').scrollTop(0);
+    }, 0);
+  }
+
+  /** Writes the rows of rowList `prop` back into its hidden input, `read(row)` giving each one. */
+  function saveRowList(prop, read) {
+    var rows = [];
+    $('#node-input-' + prop + '-list').editableList('items').each(function () {
+      rows.push(read($(this)));
+    });
+    $('#node-input-' + prop).val(JSON.stringify(rows));
+  }
+
+  /**
+   * A code editor (div #node-input-<prop>-editor) for the multi-line setting
+   * `prop` (hidden input #node-input-<prop>), as `node.editor`. The hidden input
+   * follows each keystroke, so its validator marks the text as it is typed.
+   */
+  function textEditor(node, prop) {
+    var field = $('#node-input-' + prop);
+    var editor = RED.editor.createEditor({ id: 'node-input-' + prop + '-editor', mode: 'text', value: field.val() });
+    editor.getSession().on('change', function () {
+      field.val(editor.getValue()).trigger('change');
+    });
+    node.editor = editor;
+  }
+
+  /** Closes textEditor `prop`; `save` keeps its text in the setting (the dialog's Done). */
+  function closeTextEditor(node, prop, save) {
+    if (!node.editor) return;
+    if (save) $('#node-input-' + prop).val(node.editor.getValue());
+    node.editor.destroy();
+    delete node.editor;
   }
 
   /** Addresses and CIDR ranges, IPv4 or IPv6, separated by commas, semicolons or spaces; blank = everyone. */
@@ -152,6 +261,8 @@
   window.cdrflowEditor = {
     showAbsentDefaults: showAbsentDefaults,
     blank: blank, isPort: isPort, port: port, optionalInt: optionalInt, optionalNumber: optionalNumber, oneOf: oneOf,
-    validAllowList: validAllowList, rule: rule, text: text, say: say, current: current, labelled: labelled
+    validAllowList: validAllowList, rule: rule, text: text, say: say, current: current, labelled: labelled,
+    catalog: catalog, timeZone: timeZone, prefixList: prefixList,
+    rowList: rowList, saveRowList: saveRowList, textEditor: textEditor, closeTextEditor: closeTextEditor
   };
 })();

@@ -1,10 +1,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { loadState, saveState, type ContextLike } from './lib/glue/context-state';
 import { checkStatsSettings, type StatsConfigInput } from './lib/glue/stats-config';
-import { keyValuesOf, moneyOf, pbxOf } from './lib/glue/stats-keys';
+import { StatsInput } from './lib/glue/stats-input';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { StatsEngine } from './lib/stats/engine';
-import { toStatsRecord } from './lib/stats/record';
 
 interface CdrStatsDef extends NodeDef, StatsConfigInput {}
 type Expr = { evaluate(msg: unknown): unknown };
@@ -29,15 +28,16 @@ export = function register(RED: NodeAPI): void {
     const ctx = node.context() as unknown as ContextLike;
     let errors = 0;
     // A msg property that is not there (msg.source.pbx without msg.source) is a missing key, not an error.
-    const property = (msg: NodeMessageInFlow, path: string): unknown => {
+    const property = (msg: object, path: string): unknown => {
       try {
-        return RED.util.getMessageProperty(msg, path);
+        return RED.util.getMessageProperty(msg as NodeMessageInFlow, path);
       } catch {
         return undefined;
       }
     };
-    const exprs = settings.keys.map((k) => (k.type === 'jsonata' ? (RED.util.prepareJSONataExpression(k.expr, node) as unknown as Expr) : null));
-    const hasJsonata = exprs.some((e) => e !== null);
+    const input = new StatsInput(settings, engine, property);
+    const exprs = input.jsonata.map((k) => ({ index: k.index, e: RED.util.prepareJSONataExpression(k.expr, node) as unknown as Expr }));
+    const hasJsonata = exprs.length > 0;
 
     // Building the status text costs more than counting a record: at most every 250 ms.
     let statusTimer: NodeJS.Timeout | null = null;
@@ -66,21 +66,16 @@ export = function register(RED: NodeAPI): void {
 
     // Sync unless a JSONata key must be evaluated: a promise per record would halve the rate.
     const count = (msg: NodeMessageInFlow, payload: unknown): Promise<void> | void => {
-      const r = toStatsRecord(payload);
+      const r = input.read(payload);
       if (typeof r === 'string') {
         errors++;
         node.error(t('errors.not-cdr', { reason: r }), msg);
         return;
       }
-      const values: unknown[] = settings.keys.map((k) => (k.type === 'msg' ? property(msg, k.expr) : undefined));
-      const add = (): void => {
-        const keys = keyValuesOf(settings.keys, r, { pbx: pbxOf(msg as { source?: unknown }), prefixes: settings.prefixes }, (i) => values[i]);
-        const revenue = settings.revenue ? moneyOf(property(msg, settings.revenue)) : undefined;
-        engine.add(r, keys, Date.now(), revenue);
-      };
-      if (!hasJsonata) return add();
+      if (!hasJsonata) return input.add(r, msg, Date.now());
       const probe = { ...msg, payload };
-      return Promise.all(exprs.map(async (e, i) => e && (values[i] = await evaluate(e, probe)))).then(add);
+      const values: unknown[] = [];
+      return Promise.all(exprs.map(async (x) => (values[x.index] = await evaluate(x.e, probe)))).then(() => input.add(r, msg, Date.now(), values));
     };
     const evaluate = (e: Expr, msg: unknown): Promise<unknown> =>
       new Promise((resolve) => RED.util.evaluateJSONataExpression(e as never, msg as never, (err: Error | null, v: unknown) => resolve(err ? undefined : v)));

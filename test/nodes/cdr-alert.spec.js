@@ -1,7 +1,8 @@
 'use strict';
 // cdr-alert in a real Node-RED (the test helper): a fraud rule on records raises once
 // on output 1 with the causing ids; a KPI threshold fed by a real cdr-stats node
-// raises and clears (output 2); active alerts survive a redeploy; bad settings show.
+// raises and clears (output 2), naming the failed calls behind it; active alerts survive
+// a redeploy; bad settings show.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -14,10 +15,10 @@ const statsNode = require('../../nodes/cdr-stats.js');
 
 const WATCH = 'prefix,description\n882,International Networks (example)\n';
 
-function flow(props = {}) {
+function flow(props = {}, statsProps = {}) {
   return [
     { id: 'f1', type: 'tab' },
-    { id: 'st', z: 'f1', type: 'cdr-stats', keys: '[{"t":"field","v":"trunk"}]', windows: 'sliding 15m', intervalSec: 0, wires: [['a']] },
+    { id: 'st', z: 'f1', type: 'cdr-stats', keys: '[{"t":"field","v":"trunk"}]', windows: 'sliding 15m', intervalSec: 0, wires: [['a']], ...statsProps },
     { id: 'a', z: 'f1', type: 'cdr-alert', thresholds: '[{"figure":"asr","op":"<","raise":0.5,"clear":0.6,"minAttempts":4,"window":"15m"}]', burstCount: 3, burstShortSec: 10, burstClearCount: 1, watchOn: true, watchList: WATCH, watchQuietMin: 60, minHoldSec: 0, timeZone: 'UTC', wires: [['up'], ['down']], ...props },
     { id: 'up', z: 'f1', type: 'helper' },
     { id: 'down', z: 'f1', type: 'helper' },
@@ -26,8 +27,8 @@ function flow(props = {}) {
   ];
 }
 
-async function start(props) {
-  await load([statsNode, alertNode, core.catch], flow(props));
+async function start(props, statsProps) {
+  await load([statsNode, alertNode, core.catch], flow(props, statsProps));
   return { stats: helper.getNode('st'), alert: helper.getNode('a'), up: collect('up'), down: collect('down'), err: collect('err') };
 }
 
@@ -76,6 +77,19 @@ describe('cdr-alert node', function () {
     stats.receive({ topic: 'report' });
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(up.length + down.length, 2, 'raised once, cleared once');
+  });
+
+  it('an ASR alert on a cdr-stats report carries the ids of the failed calls that drove it', async () => {
+    const { stats: st, up: alerts } = await start({ burstOn: false, watchOn: false, maxCauses: 10 }, { sampleIds: 3 });
+    const now = Date.now();
+    // 2 answered of 6 on carrier-a, failed n 2, 3, 5, 6 (the last three kept); carrier-b answers all.
+    for (let n = 1; n <= 6; n++) st.receive({ payload: call({ n, endMs: now - (7 - n) * 100, trunk: 'carrier-a', disposition: n === 1 || n === 4 ? 'answered' : 'congestion', q850: n === 1 || n === 4 ? undefined : 34 }) });
+    for (let n = 7; n <= 10; n++) st.receive({ payload: call({ n, endMs: now, trunk: 'carrier-b' }) });
+    st.receive({ topic: 'report' });
+    await waitFor(() => alerts.length === 1, 'an ASR alert');
+    const a = alerts[0].payload;
+    assert.deepEqual([a.rule, a.key, a.figures.asr], ['asr < 0.5', 'trunk:carrier-a/15m', 0.3333]);
+    assert.deepEqual(a.causes, ['t:3', 't:5', 't:6'], 'the last failed calls of the window, oldest first');
   });
 
   it('an active alert survives a redeploy (configured context store): no second raise', async () => {

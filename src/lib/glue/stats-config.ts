@@ -16,6 +16,7 @@ export interface StatsConfigInput {
   shortCallSec?: unknown;
   topCauses?: unknown;
   maxKeys?: unknown;
+  sampleIds?: unknown;
   prefixes?: unknown;
   revenue?: unknown;
   contextStore?: unknown;
@@ -123,6 +124,7 @@ export function checkStatsSettings(input: StatsConfigInput): Checked<StatsSettin
     maxKeys: intSetting(problems, raw, 'maxKeys', 1000, 1, 1_000_000),
     topCauses: intSetting(problems, raw, 'topCauses', 5, 0, 64),
     shortCallSec: numSetting(problems, raw, 'shortCallSec', 10, 0),
+    sampleIds: intSetting(problems, raw, 'sampleIds', 10, 0, 100),
   };
   const intervalMs = intSetting(problems, raw, 'intervalSec', 60, 0, 86400) * 1000;
   const revenue = blank(input.revenue) ? '' : String(input.revenue).trim();

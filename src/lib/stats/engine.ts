@@ -1,7 +1,8 @@
 import { Concurrency, type ConcurrencyData } from './concurrency';
 import { figuresOf, type Figures } from './figures';
 import type { StatsRecord } from './record';
-import { addRecord, countedOf, emptyTally, mergeTally, type Money, type TallyData, type TallyOptions } from './tally';
+import { lastIds, orderedIds } from './id-sample';
+import { addRecord, blankCounted, DEFAULT_SAMPLE_IDS, dropOlderIds, emptyTally, fillCounted, mergeTally, restoredTally, type Counted, type Money, type TallyData, type TallyOptions } from './tally';
 import { bucketEnd, bucketStart, MINUTE_MS, windowName, type WindowSpec } from './windows';
 
 /**
@@ -36,6 +37,10 @@ export interface Report extends Figures {
   key: string;
   value: string;
   window: { name: string; type: 'sliding' | 'tumbling'; start: string; end: string; final: boolean };
+  /** Ids of the last Cdrs counted in this window (at most `sampleIds`), oldest first. */
+  recentIds: string[];
+  /** Ids of the last attempts in this window that were not answered, oldest first. */
+  failedIds: string[];
 }
 
 interface WindowState {
@@ -88,8 +93,12 @@ export class StatsEngine {
   private readonly slotCache: Array<[number, number]>;
   private readonly slotStarts: number[];
   private readonly slotLate: boolean[];
+  /** One record's precomputed counts, refilled for each record (nothing allocated per record). */
+  private counted: Counted | null = null;
+  private readonly idCap: number;
 
   constructor(private readonly opts: EngineOptions) {
+    this.idCap = opts.sampleIds ?? DEFAULT_SAMPLE_IDS;
     this.horizonMs = concurrencyHorizonMs(opts.windows);
     this.slotCache = opts.windows.map((): [number, number] => [0, 0]);
     this.slotStarts = opts.windows.map(() => -1);
@@ -121,7 +130,7 @@ export class StatsEngine {
       return;
     }
     this.counts.records++;
-    const counted = countedOf(r, this.opts, revenue);
+    const counted = fillCounted((this.counted ??= blankCounted(r)), r, this.opts, revenue);
     const withConcurrency = r.endMs > now - this.horizonMs;
     for (const kv of keys) {
       const state = this.touch(kv);
@@ -154,12 +163,22 @@ export class StatsEngine {
           const start = slidingStart(w.minutes, now);
           const end = start + w.minutes * MINUTE_MS;
           const sum = emptyTally();
+          const kept: Array<[number, TallyData]> = [];
           for (const [b, t] of ws.buckets) {
-            if (b < start) ws.buckets.delete(b);
-            else mergeTally(sum, t);
+            if (b < start) {
+              ws.buckets.delete(b);
+              continue;
+            }
+            mergeTally(sum, t);
+            kept.push([b, t]);
           }
           // A key with nothing left in the window says nothing (it has not been seen for a while).
-          if (sum.attempts > 0) out.push(this.row(state, w, sum, state.conc.peak(start, Math.min(end, now)), start, end, false));
+          if (sum.attempts === 0) return;
+          kept.sort((x, y) => x[0] - y[0]);
+          const ids = lastIds(kept.map(([, t]) => ({ ring: t.ids, n: t.idsN })), this.idCap);
+          const failed = lastIds(kept.map(([, t]) => ({ ring: t.failedIds, n: t.failedIdsN })), this.idCap);
+          dropOlderIds(kept.map(([, t]) => t), this.idCap);
+          out.push(this.row(state, w, sum, state.conc.peak(start, Math.min(end, now)), start, end, false, ids, failed));
           return;
         }
         const current = bucketStart(w, now);
@@ -168,9 +187,11 @@ export class StatsEngine {
           const peak = Math.max(ws.peaks.get(b) ?? 0, state.conc.peak(Math.max(b, now - this.horizonMs), Math.min(end, now)));
           ws.peaks.set(b, peak);
           // A period still open to late records is reported as it stands; once its lateness is over, once more as final.
-          if (b === current || end + this.opts.latenessMs > now) out.push(this.row(state, w, t, peak, b, end, false));
+          const ids = orderedIds(t.ids, t.idsN);
+          const failed = orderedIds(t.failedIds, t.failedIdsN);
+          if (b === current || end + this.opts.latenessMs > now) out.push(this.row(state, w, t, peak, b, end, false, ids, failed));
           else {
-            out.push(this.row(state, w, t, peak, b, end, true));
+            out.push(this.row(state, w, t, peak, b, end, true, ids, failed));
             ws.buckets.delete(b);
             ws.peaks.delete(b);
           }
@@ -218,7 +239,7 @@ export class StatsEngine {
         seen: 0,
         name: k.name,
         value: k.value,
-        windows: k.windows.map((w) => ({ buckets: new Map(w.buckets), peaks: new Map(w.peaks) })),
+        windows: k.windows.map((w) => ({ buckets: new Map(w.buckets.map(([b, t]) => [b, restoredTally(t, this.idCap)])), peaks: new Map(w.peaks) })),
         conc: Concurrency.from(k.conc),
       };
       this.keys.add(state);
@@ -267,12 +288,14 @@ export class StatsEngine {
     return state;
   }
 
-  private row(k: KeyState, w: WindowSpec, t: TallyData, peak: number, start: number, end: number, final: boolean): Report {
+  private row(k: KeyState, w: WindowSpec, t: TallyData, peak: number, start: number, end: number, final: boolean, recentIds: string[], failedIds: string[]): Report {
     return {
       key: k.name,
       value: k.value,
       window: { name: windowName(w), type: w.type, start: new Date(start).toISOString(), end: new Date(end).toISOString(), final },
       ...figuresOf(t, peak, this.opts.topCauses),
+      recentIds,
+      failedIds,
     };
   }
 }

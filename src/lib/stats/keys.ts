@@ -21,29 +21,24 @@ export function isBuiltInKey(k: string): k is BuiltInKey {
   return (BUILT_IN_KEYS as readonly string[]).includes(k);
 }
 
-export function builtInKey(k: BuiltInKey, r: StatsRecord, ctx: KeyContext): string {
-  switch (k) {
-    case 'all':
-      return 'all';
-    case 'vendor':
-      return r.vendor || NONE;
-    case 'pbx':
-      return ctx.pbx || NONE;
-    case 'trunk':
-      return r.trunkOut ?? r.trunkIn ?? NONE;
-    case 'trunkIn':
-      return r.trunkIn ?? NONE;
-    case 'trunkOut':
-      return r.trunkOut ?? NONE;
-    case 'account':
-      return r.accountCode ?? NONE;
-    case 'direction':
-      return r.direction || NONE;
-    case 'prefix':
-      return (ctx.prefixes && ctx.prefixes.match(r.calleeNumber)?.prefix) || NONE;
-    case 'caller':
-      return r.callerNumber || NONE;
-    case 'callee':
-      return r.calleeNumber || NONE;
-  }
+/** Reads one built-in key from a record. */
+export type KeyExtractor = (r: StatsRecord, ctx: KeyContext) => string;
+
+const EXTRACTORS: Record<BuiltInKey, KeyExtractor> = {
+  all: () => 'all',
+  vendor: (r) => r.vendor || NONE,
+  pbx: (_r, ctx) => ctx.pbx || NONE,
+  trunk: (r) => r.trunkOut ?? r.trunkIn ?? NONE,
+  trunkIn: (r) => r.trunkIn ?? NONE,
+  trunkOut: (r) => r.trunkOut ?? NONE,
+  account: (r) => r.accountCode ?? NONE,
+  direction: (r) => r.direction || NONE,
+  prefix: (r, ctx) => (ctx.prefixes && ctx.prefixes.match(r.calleeNumber)?.prefix) || NONE,
+  caller: (r) => r.callerNumber || NONE,
+  callee: (r) => r.calleeNumber || NONE,
+};
+
+/** The reader of key `k`, chosen once when a node starts rather than per record. */
+export function keyExtractor(k: BuiltInKey): KeyExtractor {
+  return EXTRACTORS[k];
 }

@@ -20,8 +20,28 @@ export function isEffective(r: StatsRecord): boolean {
   return r.disposition === 'busy' || r.disposition === 'no_answer';
 }
 
+/**
+ * Labels built so far, by Q.850 code and vendor cause: a label is the key of a
+ * count in every bucket, and the same string object each time is found faster
+ * than a fresh one (and is not built per record). Bounded: a flood of odd
+ * cause texts builds its labels again instead of growing the cache.
+ */
+const labels = new Map<number, Map<string, string>>();
+const MAX_LABELS = 1024;
+let labelCount = 0;
+
 /** How a failed attempt is named in the causes breakdown: "Q.850 17 USER_BUSY", the vendor's cause, else the disposition. */
 export function causeLabel(r: StatsRecord): string {
-  if (r.q850 !== undefined) return r.cause ? `Q.850 ${r.q850} ${r.cause}` : `Q.850 ${r.q850}`;
-  return r.cause ?? r.disposition;
+  if (r.q850 === undefined) return r.cause ?? r.disposition;
+  const cause = r.cause ?? '';
+  let byCause = labels.get(r.q850);
+  const known = byCause?.get(cause);
+  if (known !== undefined) return known;
+  const label = cause ? `Q.850 ${r.q850} ${cause}` : `Q.850 ${r.q850}`;
+  if (labelCount < MAX_LABELS) {
+    if (byCause === undefined) labels.set(r.q850, (byCause = new Map()));
+    byCause.set(cause, label);
+    labelCount++;
+  }
+  return label;
 }

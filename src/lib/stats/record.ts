@@ -1,4 +1,5 @@
 import type { Cdr } from '../cdr/schema';
+import { isoMs } from './iso-ms';
 
 /**
  * What cdr-stats and cdr-alert read from one record: a `Cdr` (leg or call,
@@ -42,23 +43,26 @@ export function toStatsRecord(payload: unknown): StatsRecord | string {
   return 'msg.payload is not a Cdr (schema 1) or a flat row (start_time, disposition)';
 }
 
-function times(start: unknown, end: unknown): [number, number] | string {
-  const s = typeof start === 'string' ? Date.parse(start) : NaN;
-  const e = typeof end === 'string' ? Date.parse(end) : NaN;
+const timeOf = (v: unknown): number => (typeof v === 'string' ? isoMs(v) : NaN);
+
+/** Why a start and end are not times, or undefined (no pair is built per record). */
+function badTimes(s: number, e: number): string | undefined {
   if (Number.isNaN(s)) return 'the start time is not a time';
   if (Number.isNaN(e)) return 'the end time is not a time';
-  return [s, Math.max(s, e)];
+  return undefined;
 }
 
 function fromCdr(c: Cdr): StatsRecord | string {
-  const t = times(c.startTime, c.endTime);
-  if (typeof t === 'string') return t;
+  const s = timeOf(c.startTime);
+  const e = timeOf(c.endTime);
+  const bad = badTimes(s, e);
+  if (bad !== undefined) return bad;
   if (typeof c.disposition !== 'string') return 'the disposition is missing';
   const cost = c.cost ?? undefined;
   return {
     id: String(c.id),
-    startMs: t[0],
-    endMs: t[1],
+    startMs: s,
+    endMs: Math.max(s, e),
     answered: c.disposition === 'answered',
     disposition: c.disposition,
     q850: c.hangup?.q850,
@@ -78,13 +82,15 @@ function fromCdr(c: Cdr): StatsRecord | string {
 }
 
 function fromRow(r: Row): StatsRecord | string {
-  const t = times(r['start_time'], r['end_time']);
-  if (typeof t === 'string') return t;
+  const s = timeOf(r['start_time']);
+  const e = timeOf(r['end_time']);
+  const bad = badTimes(s, e);
+  if (bad !== undefined) return bad;
   const answered = r['disposition'] === 'answered';
   return {
     id: String(r['id'] ?? ''),
-    startMs: t[0],
-    endMs: t[1],
+    startMs: s,
+    endMs: Math.max(s, e),
     answered,
     disposition: String(r['disposition']),
     q850: num(r['hangup_q850']),

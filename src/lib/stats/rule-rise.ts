@@ -2,6 +2,7 @@ import type { Observation } from './alert-book';
 import type { Report } from './engine';
 import { LruMap } from './lru';
 import type { ReportRule } from './rules';
+import { idsBehind } from './rule-threshold';
 
 /**
  * A sudden rise: a window's attempts (or cost, all currencies added) more than
@@ -59,6 +60,7 @@ export class RiseRule implements ReportRule {
         good: ratio <= this.s.clearFactor,
         figures: { [this.s.figure]: value, average: Math.round(average * 1000) / 1000, days: past.length, ratio: Number.isFinite(ratio) ? Math.round(ratio * 100) / 100 : null },
         window: r.window,
+        causes: idsBehind(r, this.s.figure),
       },
     ];
   }

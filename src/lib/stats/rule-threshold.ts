@@ -22,6 +22,16 @@ export interface ThresholdSettings {
   window: string;
 }
 
+/**
+ * The Cdrs behind a figure, from the ids a cdr-stats report carries: for the
+ * answer ratios the calls that failed (what an operator checks on a low ASR),
+ * for the other figures the last calls counted. A report from a cdr-stats that
+ * keeps no ids names none.
+ */
+export function idsBehind(r: Report, figure: ThresholdFigure | 'cost'): readonly string[] | undefined {
+  return figure === 'asr' || figure === 'ner' ? r.failedIds : r.recentIds;
+}
+
 export class ThresholdRule implements ReportRule {
   readonly name: string;
 
@@ -42,6 +52,7 @@ export class ThresholdRule implements ReportRule {
         good: !judged || !past(this.s.clear),
         figures: { [this.s.figure]: v, attempts: r.attempts, answered: r.answered },
         window: r.window,
+        causes: idsBehind(r, this.s.figure),
       },
     ];
   }

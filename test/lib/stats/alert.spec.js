@@ -127,6 +127,21 @@ describe('stats/alert rules: raise once, clear once, with the causing Cdr ids', 
     assert.deepEqual(out.map((m) => [m.state, m.key, m.figures.asr]), [['raised', 'trunk:tr1/15m', 0.2], ['cleared', 'trunk:tr1/15m', 0.4]]);
   });
 
+  it('a threshold or a sudden rise on a report names the Cdrs behind it: failed calls for ASR and NER, the last ones else', () => {
+    const report = { key: 'trunk', value: 'tr1', window: { name: '15m', type: 'sliding', end: new Date(T0).toISOString() }, attempts: 50, answered: 10, asr: 0.2, ner: 0.4, pddP95: 9, recentIds: ['r1', 'r2'], failedIds: ['f1', 'f2', 'f3'] };
+    const alerts = (rule) => new Alerter([], [rule], book).onReport(report, T0);
+    assert.deepEqual(alerts(new ThresholdRule({ figure: 'asr', op: '<', raise: 0.3, clear: 0.35, minAttempts: 10, window: '' }))[0].causes, ['f1', 'f2', 'f3']);
+    assert.deepEqual(alerts(new ThresholdRule({ figure: 'ner', op: '<', raise: 0.5, clear: 0.6, minAttempts: 10, window: '' }))[0].causes, ['f1', 'f2', 'f3']);
+    assert.deepEqual(alerts(new ThresholdRule({ figure: 'pddP95', op: '>', raise: 6, clear: 5, minAttempts: 10, window: '' }))[0].causes, ['r1', 'r2']);
+    const old = { ...report, recentIds: undefined, failedIds: undefined }; // a report of a cdr-stats before ids
+    assert.deepEqual(new Alerter([], [new ThresholdRule({ figure: 'asr', op: '<', raise: 0.3, clear: 0.35, minAttempts: 10, window: '' })], book).onReport(old, T0)[0].causes, []);
+    const rise = new Alerter([], [new RiseRule({ figure: 'attempts', factor: 3, clearFactor: 1.5, days: 7, minValue: 10, slotMinutes: 60, maxKeys: 100 })], book);
+    const DAY = 24 * 60 * MIN;
+    const at = (d, attempts) => ({ ...report, attempts, window: { ...report.window, end: new Date(T0 + d * DAY).toISOString() } });
+    rise.onReport(at(-1, 5), T0 - DAY);
+    assert.deepEqual(rise.onReport(at(0, 50), T0)[0].causes, ['r1', 'r2']);
+  });
+
   it('the minimum hold keeps a flapping alert up: one raise, one clear', () => {
     const a = new Alerter([], [new ThresholdRule({ figure: 'pddP95', op: '>', raise: 6, clear: 6, minAttempts: 1, window: '' })], { minHoldMs: 10 * MIN, maxCauses: 5 });
     const report = (p) => ({ key: 'all', value: 'all', window: { name: '15m', type: 'sliding' }, attempts: 10, answered: 5, pddP95: p });

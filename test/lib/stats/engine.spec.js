@@ -152,6 +152,60 @@ describe('stats/engine: KPIs worked out by hand', () => {
     assert.equal(e.report(now)[0].concurrentPeak, 3);
   });
 
+  it('a report names its last Cdrs and its last failed ones, oldest first, over the minutes of a sliding window', () => {
+    const e = engine(['sliding 15m', 'tumbling 1h'], { sampleIds: 3 });
+    const now = T0 + 10 * MIN;
+    // Two minutes, failed calls among answered ones; n 7 fails last.
+    const fails = new Set([2, 3, 5, 7]);
+    for (let n = 1; n <= 8; n++) {
+      e.add(rec(call({ n, endMs: T0 + (n <= 4 ? 1 : 2) * MIN + n * 1000, disposition: fails.has(n) ? 'busy' : 'answered' })), all, now);
+    }
+    const [sliding, hour] = e.report(now);
+    assert.equal(sliding.window.name, '15m');
+    assert.deepEqual(sliding.recentIds, ['t:6', 't:7', 't:8']);
+    assert.deepEqual(sliding.failedIds, ['t:3', 't:5', 't:7'], 'the last failed ones, across the two minutes');
+    assert.equal(hour.window.name, '1h');
+    assert.deepEqual([hour.recentIds, hour.failedIds], [['t:6', 't:7', 't:8'], ['t:3', 't:5', 't:7']]);
+    const none = engine(['sliding 15m'], { sampleIds: 0 });
+    none.add(rec(call({ n: 1, endMs: T0, disposition: 'busy' })), all, T0);
+    assert.deepEqual([none.report(T0)[0].recentIds, none.report(T0)[0].failedIds], [[], []], 'sampleIds 0 keeps none');
+  });
+
+  it('a sliding window keeps the id rings of its newest minutes only: older ones are emptied once the newer hold enough', () => {
+    const e = engine(['sliding 1440m'], { sampleIds: 2 });
+    const now = T0 + 30 * MIN;
+    for (let m = 0; m < 30; m++) for (let k = 0; k < 3; k++) e.add(rec(call({ n: m * 10 + k, endMs: T0 + m * MIN + k * 1000, disposition: k === 0 ? 'busy' : 'answered' })), all, now);
+    const [r] = e.report(now);
+    assert.deepEqual([r.attempts, r.recentIds, r.failedIds], [90, ['t:291', 't:292'], ['t:280', 't:290']]);
+    const kept = e.snapshot().keys[0].windows[0].buckets.map(([, t]) => [t.ids.length, t.failedIds.length]);
+    assert.equal(kept.length, 30, 'every minute is still counted');
+    assert.deepEqual(kept.slice(-2), [[0, 1], [2, 1]], 'the newest minute holds the 2 last ids; the 2 last failed ones need two minutes');
+    assert.ok(kept.slice(0, -2).every(([ids, failed]) => ids === 0 && failed === 0), 'the older minutes keep no ids');
+    e.add(rec(call({ n: 999, endMs: T0 + 5 * MIN, disposition: 'busy' })), all, now); // late, into an emptied minute
+    assert.deepEqual(e.report(now)[0].failedIds, ['t:280', 't:290'], 'still the newest ones');
+  });
+
+  it('ids survive a snapshot, also into an engine that keeps fewer, and a snapshot from before ids restores with none', () => {
+    const e = engine(['tumbling 1h'], { sampleIds: 4 });
+    for (let n = 1; n <= 6; n++) e.add(rec(call({ n, endMs: T0 + n * 1000, disposition: 'failed' })), all, T0 + MIN);
+    const snap = JSON.parse(JSON.stringify(e.snapshot()));
+    const same = engine(['tumbling 1h'], { sampleIds: 4 });
+    same.restore(snap);
+    same.add(rec(call({ n: 7, endMs: T0 + 7000, disposition: 'failed' })), all, T0 + MIN);
+    assert.deepEqual(same.report(T0 + MIN)[0].failedIds, ['t:4', 't:5', 't:6', 't:7']);
+    const fewer = engine(['tumbling 1h'], { sampleIds: 2 });
+    fewer.restore(snap);
+    assert.deepEqual(fewer.report(T0 + MIN)[0].failedIds, ['t:5', 't:6']);
+    fewer.add(rec(call({ n: 7, endMs: T0 + 7000, disposition: 'failed' })), all, T0 + MIN);
+    assert.deepEqual(fewer.report(T0 + MIN)[0].failedIds, ['t:6', 't:7']);
+    for (const k of snap.keys) for (const w of k.windows) for (const [, t] of w.buckets) for (const f of ['ids', 'idsN', 'failedIds', 'failedIdsN']) delete t[f];
+    const old = engine(['tumbling 1h'], { sampleIds: 4 });
+    assert.equal(old.restore(snap), true);
+    old.add(rec(call({ n: 8, endMs: T0 + 8000, disposition: 'failed' })), all, T0 + MIN);
+    const [r] = old.report(T0 + MIN);
+    assert.deepEqual([r.attempts, r.failedIds, r.recentIds], [7, ['t:8'], ['t:8']]);
+  });
+
   it('a snapshot restores every figure (a redeploy keeps the state)', () => {
     const e = engine(['sliding 15m', 'tumbling 1h']);
     const now = T0 + 5 * MIN;
