@@ -9,6 +9,7 @@ import { outputMessage, rejectedHandles, rejectedMessage, type NormalizeMeta } f
 import { checkNormalizeSettings, vendorOf, zoneOf, type NormalizeConfigInput } from './lib/glue/normalize-config';
 import { formatCount, StatusThrottle } from './lib/glue/status';
 import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
+import { eachRecordOf } from './lib/source/batch-output';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
   batchSize?: unknown;
@@ -165,9 +166,11 @@ export = function register(RED: NodeAPI): void {
       done();
     };
 
+    // A source's batch is taken apart into the messages its records would have had one by one.
+    const take = eachRecordOf(handle);
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void) => {
-      if (kept) kept.whenReady(() => handle(msg, send, done));
-      else handle(msg, send, done);
+      if (kept) kept.whenReady(() => take(msg, send, done));
+      else take(msg, send, done);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

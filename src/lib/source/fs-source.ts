@@ -115,8 +115,8 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
   });
 
   const made = sourceRuntimeOf(node, env, 'fs-cdr-in', config, topic, {
-    send(msg) {
-      counts.records++;
+    send(msg, records) {
+      counts.records += records;
       node.send(msg);
       showCounts();
     },

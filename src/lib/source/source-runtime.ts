@@ -11,6 +11,8 @@ import { Delivery, JournalFullError, type DeliveryOptions, type StoredRecord } f
 export interface SourceRuntimeOptions extends DeliveryOptions {
   /** The journal could not be opened, or another failure of the delivery itself. */
   onFailure(err: Error): void;
+  /** close() began: called before the delivery closes (a batch output lets go of what it holds). */
+  closing?(): void;
 }
 
 export class SourceRuntime {
@@ -18,8 +20,10 @@ export class SourceRuntime {
   delivery: Delivery | null = null;
   readonly ready: Promise<Delivery | null>;
   private failure: Error | null = null;
+  private readonly closing: (() => void) | undefined;
 
   constructor(opts: SourceRuntimeOptions) {
+    this.closing = opts.closing;
     this.ready = Delivery.open(opts).then(
       (d) => (this.delivery = d),
       (err: Error) => {
@@ -103,6 +107,7 @@ export class SourceRuntime {
 
   async close(): Promise<void> {
     const d = await this.ready;
+    this.closing?.();
     if (d) await d.close();
   }
 }

@@ -91,8 +91,8 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
   }
   const settings = checked.value;
   const made = sourceRuntimeOf(node, env, 'ucm-cdr-in', config, topic, {
-    send(msg) {
-      counts.records++;
+    send(msg, records) {
+      counts.records += records;
       node.send(msg);
       showCounts();
     },
