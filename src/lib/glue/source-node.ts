@@ -5,7 +5,6 @@ import type { StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
 import type { Checked } from './listener-config';
-import { sourceMessage } from './source-message';
 
 /** What a source node gives the source layer: where it is, and how it sends. */
 /** The settings of a source's optional batch output (see batch-output.ts). */
@@ -34,7 +33,10 @@ export interface SourceNodeWiring {
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
 export function recordMessage(record: StoredRecord, topic: string, handles: string[], redelivered: boolean): Record<string, unknown> {
-  const msg: Record<string, unknown> = { ...sourceMessage(record.payload, topic, record.source), ...record.extra };
+  // One object per record (this runs for every one): the message contract's fields, then the extras.
+  const msg: Record<string, unknown> = record.extra
+    ? { payload: record.payload, topic, source: record.source, ...record.extra }
+    : { payload: record.payload, topic, source: record.source };
   if (handles.length > 0) msg[ACK_PROPERTY] = handles;
   if (redelivered) msg['redelivered'] = true;
   return msg;

@@ -82,10 +82,12 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
   const listeners: { stop(): void }[] = [];
 
   let runtime: SourceRuntime | null = null;
-  const showCounts = (): void => {
-    const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
-    status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
-  };
+  // Called per record: the text is built only when the throttle lets a status out.
+  const showCounts = (): void =>
+    status.set(() => {
+      const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
+      return runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text };
+    });
   const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
   const badSettings = (details: string[]): void => {
     for (const detail of details) node.error(t('errors.setting', { detail }));

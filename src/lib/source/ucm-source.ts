@@ -53,10 +53,12 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
   node.listening = new Promise((resolve) => (resolveListening = resolve));
 
   let runtime: SourceRuntime | null = null;
-  const showCounts = (): void => {
-    const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
-    status.set(runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text });
-  };
+  // Called per record: the text is built only when the throttle lets a status out.
+  const showCounts = (): void =>
+    status.set(() => {
+      const text = [countsText(label, counts), ...(runtime ? runtime.statusParts() : [])].join(' · ');
+      return runtime?.refusing ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: 'dot', text };
+    });
   const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
 
   const source = (peer: Peer | null, fmt: string): SourceInfo => ({
