@@ -38,8 +38,15 @@ function summarize(profile, top = 25) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  // Samples inside the inspector (Profiler.stop handing the profile over) are the profiler's own: left out.
+  const inProfiler = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) if (byId.get(at).callFrame.url === 'node:inspector') return true;
+    return false;
+  };
   const spent = new Map();
-  profile.samples.forEach((id, i) => spent.set(id, (spent.get(id) || 0) + (profile.timeDeltas[i] || 0)));
+  profile.samples.forEach((id, i) => {
+    if (!inProfiler(id)) spent.set(id, (spent.get(id) || 0) + (profile.timeDeltas[i] || 0));
+  });
   const total = [...spent.values()].reduce((a, b) => a + b, 0);
   const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(node_modules|nodes)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
   const self = new Map();

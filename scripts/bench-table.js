@@ -82,12 +82,14 @@ function goals() {
 
 const text = [
   START,
-  `One run of \`npm run bench\` (${run.at}, Node ${run.node}, ${run.cores} × ${run.cpus}${loadAt ? `, load average ${loadAt} at the start` : ''}; \`bench/results/${path.basename(file)}\`).`,
+  `One run of \`npm run bench\` (${run.at}, Node ${run.node}, ${run.cores} × ${run.cpus}${loadAt ? `, load average ${loadAt}` : ''}; \`bench/results/${path.basename(file)}\`).`,
   'The machine was shared with other work, so absolute rates are low and move between runs; the ratios, each against a baseline of the same run, are what to read.',
   '',
   goals(),
   '',
   table(),
+  '',
+  ...run.results.flatMap((r) => (r.notes || []).map((n) => `- ${r.title}: ${n}`)),
   END,
 ].join('\n');
 
