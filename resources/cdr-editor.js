@@ -176,7 +176,7 @@
 
   function row(type, prop, icon, field, extraClass) {
     return '<div class="form-row' + (extraClass ? ' ' + extraClass : '') + '">' +
-      '<label for="node-input-' + prop + '"><i class="fa ' + icon + '"></i> <span data-i18n="' + type + '.label.' + prop + '"></span></label>' +
+      '<label for="node-input-' + prop + '"><i class="fa ' + icon + '"></i> <span data-i18n="' + type + '.label.' + prop + '"></span></label> ' +
       field + '</div>';
   }
 
