@@ -3,17 +3,18 @@
 // beside a null flow of the same hops fed the same records, with the duplicate
 // window empty and full, in batch mode, its latency at steady rates, and the
 // process's RSS over a long run with default settings.
-const { startRuntime, deploy, stopRuntime } = require('./lib/runtime');
-const { throughputOverTcp, latencyOverTcp, nullFlowRate } = require('./lib/measure');
+const { startRuntime, deploy, stopRuntime, waitUntil } = require('./lib/runtime');
+const net = require('node:net');
+const { throughputOverTcp, latencyOverTcp, nullFlowRate, freePort } = require('./lib/measure');
 const { repeat } = require('./lib/stats');
 const { UcmGenerator } = require('../nodes/lib/sim/ucm');
 
 const tab = { id: 'b-tab', type: 'tab', label: 'bench' };
 const RATES = 'prefix,description,ratePerMinute,connectFee,firstBlockSec,incrementSec\n0,national,0.02,0,60,60\n1,extensions,0,0,1,1\n';
 let WINDOW = 100000; // the node's default (a quick run uses a smaller one)
-const e2eFlow = (normalizeExtra = {}) => [
+const e2eFlow = (normalizeExtra = {}, sourceExtra = {}) => [
   tab,
-  { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-norm']] },
+  { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-norm']], ...sourceExtra },
   { id: 'b-norm', z: 'b-tab', type: 'cdr-normalize', vendor: 'auto', timeZone: 'Europe/Berlin', output: 'leg', format: 'cdr', dedupe: 'drop', dedupeCount: WINDOW, dedupeHours: 24, wires: [['b-calc']], ...normalizeExtra },
   { id: 'b-calc', z: 'b-tab', type: 'cdr-calc', rates: RATES, currency: 'EUR', decimals: 4, billable: 'answered', wires: [['b-sink']] },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
@@ -61,6 +62,25 @@ async function run({ quick }) {
     await throughputOverTcp(getNode, port, frames(WINDOW));
     return throughputOverTcp(getNode, port, frames(N));
   });
+  // Batches from the source on: one message per 500 records through every hop.
+  const batchedAll = await repeat(times, async () => {
+    await deploy(e2eFlow({ batchSize: 500, batchMs: 20 }, { batchSize: 500, batchMs: 20 }));
+    const port = await getNode('b-src').listening;
+    await throughputOverTcp(getNode, port, frames(WINDOW));
+    return throughputOverTcp(getNode, port, frames(N));
+  });
+
+  // Core nodes doing less: tcp in → json → function (one computed field) → sink, the same frames.
+  const corePort = await freePort();
+  await deploy([
+    tab,
+    { id: 'b-tcpin', z: 'b-tab', type: 'tcp in', server: 'server', host: '', port: String(corePort), datamode: 'stream', datatype: 'utf8', newline: '\\n', topic: '', trim: false, base64: false, tls: '', wires: [['b-json']] },
+    { id: 'b-json', z: 'b-tab', type: 'json', action: 'obj', property: 'payload', pretty: false, wires: [['b-fn']] },
+    { id: 'b-fn', z: 'b-tab', type: 'function', func: 'msg.payload.talkSec = Number(msg.payload.billsec) || 0;\nreturn msg;', outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['b-sink']] },
+    { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
+  ]);
+  await waitUntil(() => new Promise((r) => net.connect(corePort, '127.0.0.1').once('connect', function () { this.destroy(); r(true); }).once('error', () => r(false))), 'tcp in listening');
+  const core = await repeat(times, () => throughputOverTcp(getNode, corePort, frames(N)));
 
   // Latency socket → sink at steady rates (per-message mode).
   await deploy(e2eFlow());
@@ -93,6 +113,10 @@ async function run({ quick }) {
       { case: 'UCM JSON TCP → normalize → calc → sink, window full', ...full, baseline: 'null flow 3 hops', ratio: full.value / nul.value },
       { case: 'same, window full, batch mode (500 / 20 ms)', ...batched, baseline: 'null flow 3 hops', ratio: batched.value / nul.value },
       { case: 'same, window full, batch mode (500 / 20 ms)', ...batched, baseline: 'per message', ratio: batched.value / full.value },
+      { case: 'same, window full, batches from the source on (500 / 20 ms at source and normalize)', ...batchedAll, baseline: 'null flow 3 hops', ratio: batchedAll.value / nul.value },
+      { case: 'same, window full, batches from the source on (500 / 20 ms at source and normalize)', ...batchedAll, baseline: 'per message', ratio: batchedAll.value / full.value },
+      { case: 'core tcp in → json → function → sink (3 hops, doing less)', ...core },
+      { case: 'UCM JSON TCP → normalize → calc → sink, window full', ...full, baseline: 'core tcp in → json → function', ratio: full.value / core.value },
       { case: 'latency socket → sink at 1,000 CDR/s', value: 1000, unit: 'rec/s paced', ...lat1k },
       { case: 'latency socket → sink at 10,000 CDR/s', value: 10000, unit: 'rec/s paced', ...lat10k },
       { case: `RSS after ${early.toLocaleString('en-US')} records (default settings)`, value: mb(rss[early]), unit: 'MB' },

@@ -258,7 +258,83 @@
     });
   }
 
+  /*
+   * The settings of the source layer every source node has (journal and
+   * delivery, batch output): their defaults, their dialog rows and the part of
+   * oneditprepare they need, written once here for the five source dialogs.
+   * A dialog's template holds `<div data-cdrflow-rows="source"></div>` where
+   * the rows go; its script calls addSourceRows(type) as it loads, so the rows
+   * are in the template before any dialog is built from it (Node-RED then fills
+   * and checks them as it does every field).
+   */
+  var SOURCE_ROWS_MARK = '<div data-cdrflow-rows="source"></div>';
+
+  /** `own` (a node's defaults) with those of the journal and the batch output added. */
+  function sourceDefaults(own) {
+    // Absent from flows saved before the journal existed: on, with the runtime's defaults.
+    own.journal = { value: true };
+    own.journalDir = { value: '' };
+    own.journalMaxMb = { value: 256, validate: optionalInt(1, 1048576) };
+    own.journalFsync = { value: 'always', validate: oneOf(['always', 'never']) };
+    own.ackTimeoutSec = { value: 60, validate: optionalInt(1, 86400) };
+    // Batch output: off (one message per record) unless a size is set.
+    own.batchSize = { value: 0, validate: optionalInt(0, 100000) };
+    own.batchMs = { value: 1000, validate: optionalNumber(1, 3600000) };
+    return own;
+  }
+
+  function row(type, prop, icon, field, extraClass) {
+    return '<div class="form-row' + (extraClass ? ' ' + extraClass : '') + '">' +
+      '<label for="node-input-' + prop + '"><i class="fa ' + icon + '"></i> <span data-i18n="' + type + '.label.' + prop + '"></span></label> ' +
+      field + '</div>';
+  }
+
+  /** The journal rows of `type`'s dialog (the checkbox, then the rows it shows). */
+  function journalRowsHtml(type) {
+    var cls = type + '-journal-row';
+    return row(type, 'journal', 'fa-hdd-o', '<input type="checkbox" id="node-input-journal" style="display:inline-block; width:auto; vertical-align:top;"> <span data-i18n="' + type + '.journal.on"></span>') +
+      row(type, 'journalDir', 'fa-folder-o', '<input type="text" id="node-input-journalDir" style="width:70%" data-i18n="[placeholder]' + type + '.placeholder.journalDir">', cls) +
+      row(type, 'journalMaxMb', 'fa-pie-chart', '<input type="text" id="node-input-journalMaxMb" style="width:80px"> MB', cls) +
+      row(type, 'journalFsync', 'fa-floppy-o', '<select id="node-input-journalFsync" style="width:70%">' +
+        '<option value="always" data-i18n="' + type + '.journalFsync.always"></option>' +
+        '<option value="never" data-i18n="' + type + '.journalFsync.never"></option></select>', cls) +
+      row(type, 'ackTimeoutSec', 'fa-repeat', '<input type="text" id="node-input-ackTimeoutSec" style="width:80px"> s', cls);
+  }
+
+  /** The batch output rows of `type`'s dialog: size, and the longest a record waits. */
+  function batchRowsHtml(type) {
+    return row(type, 'batchSize', 'fa-cubes', '<input type="text" id="node-input-batchSize" style="width:80px"> <span data-i18n="' + type + '.batch.records"></span>') +
+      row(type, 'batchMs', 'fa-hourglass-half', '<input type="text" id="node-input-batchMs" style="width:80px"> ms');
+  }
+
+  /** Every row of the source layer, as addSourceRows puts them in the template. */
+  function sourceRowsHtml(type) {
+    return journalRowsHtml(type) + batchRowsHtml(type);
+  }
+
+  /** Puts the source layer's rows in `type`'s dialog template, where its mark stands. */
+  function addSourceRows(type, tries) {
+    if (typeof document === 'undefined') return;
+    var el = document.querySelector('script[data-template-name="' + type + '"]');
+    if (!el) {
+      // The template follows the script in the node's .html: wait (a little) until it is in the page.
+      if ((tries || 0) < 100) setTimeout(function () { addSourceRows(type, (tries || 0) + 1); }, 10);
+      return;
+    }
+    var text = el.textContent;
+    if (text.indexOf(SOURCE_ROWS_MARK) >= 0) el.textContent = text.replace(SOURCE_ROWS_MARK, sourceRowsHtml(type));
+  }
+
+  /** The source layer's part of oneditprepare: the journal on for an older flow, its rows shown with it. */
+  function prepareSourceRows(node, type) {
+    // A flow saved before the journal existed has it on.
+    if (node.journal === undefined) $('#node-input-journal').prop('checked', true);
+    $('#node-input-journal').on('change', function () { $('.' + type + '-journal-row').toggle($(this).is(':checked')); }).trigger('change');
+  }
+
   window.cdrflowEditor = {
+    sourceDefaults: sourceDefaults, sourceRowsHtml: sourceRowsHtml, addSourceRows: addSourceRows, prepareSourceRows: prepareSourceRows,
+    SOURCE_ROWS_MARK: SOURCE_ROWS_MARK,
     showAbsentDefaults: showAbsentDefaults,
     blank: blank, isPort: isPort, port: port, optionalInt: optionalInt, optionalNumber: optionalNumber, oneOf: oneOf,
     validAllowList: validAllowList, rule: rule, text: text, say: say, current: current, labelled: labelled,

@@ -13,6 +13,7 @@ import { OutputDelivery } from './lib/glue/output-delivery';
 import { StatusThrottle } from './lib/glue/status';
 import { ackHandlesOf, acknowledge } from './lib/source/ack-registry';
 import { settleRefused } from './lib/glue/refused';
+import { eachRecordOf } from './lib/source/batch-output';
 
 interface CdrNormalizeDef extends NodeDef, NormalizeConfigInput {
   batchSize?: unknown;
@@ -87,17 +88,18 @@ export = function register(RED: NodeAPI): void {
     // Calls complete when their last leg is due: sent from one timer (lib/glue/call-timer).
     const calls = new CallTimer(() => pipeline.nextDueAt(), (now) => { sendLater(pipeline.due(now)); showCounts(); }, internal);
 
+    // A record refused here: on the error path, and settled (a catch node has it; sent again it would fail the same way).
+    const refuse = (msg: NodeMessageInFlow, text: string, done: () => void): void => {
+      errors.count++;
+      node.error(text, msg);
+      settleRefused(settings.refused, ackHandlesOf(msg));
+      showCounts();
+      done();
+    };
+
     const handle = (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void): void => {
       const vendor = vendorOf(settings.vendor, msg as { source?: unknown; topic?: unknown });
-      if (vendor === null) {
-        errors.count++;
-        node.error(t('errors.no-vendor'), msg);
-        // The error path has it (a catch node): sending it again would fail the same way forever.
-        settleRefused(settings.refused, ackHandlesOf(msg));
-        showCounts();
-        done();
-        return;
-      }
+      if (vendor === null) return refuse(msg, t('errors.no-vendor'), done);
       let outputs: Array<Output<Meta>>;
       try {
         const pbx = (msg as { source?: { pbx?: unknown } }).source?.pbx;
@@ -106,15 +108,10 @@ export = function register(RED: NodeAPI): void {
         if ('error' in zone) throw new MapError(zone.error);
         outputs = pipeline.push(vendor, msg.payload, { msg: msg as unknown as Record<string, unknown> }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone, redelivered });
       } catch (err) {
-        errors.count++;
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
         const problem = problemOf(err);
         if (problem) (msg as NodeMessageInFlow & { cdrProblem?: unknown }).cdrProblem = problem;
-        node.error(t('errors.map', { vendor, reason }), msg);
-        settleRefused(settings.refused, ackHandlesOf(msg));
-        showCounts();
-        done();
-        return;
+        return refuse(msg, t('errors.map', { vendor, reason }), done);
       }
       kept?.touch();
       reportRejected();
@@ -124,9 +121,11 @@ export = function register(RED: NodeAPI): void {
       done();
     };
 
+    // A source's batch is taken apart into the messages its records would have had one by one.
+    const take = eachRecordOf(handle);
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void) => {
-      if (kept) kept.whenReady(() => handle(msg, send, done));
-      else handle(msg, send, done);
+      if (kept) kept.whenReady(() => take(msg, send, done));
+      else take(msg, send, done);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

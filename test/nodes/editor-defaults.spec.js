@@ -29,7 +29,14 @@ function definitionsOf(htmlFile) {
     if (src) vm.runInContext(fs.readFileSync(path.join(root, 'resources', src[1]), 'utf8'), sandbox, { filename: src[1] });
     else if (/type="text\/javascript"/.test(m[1])) vm.runInContext(m[2], sandbox, { filename: htmlFile });
   }
-  return defs;
+  return { defs, editor: window.cdrflowEditor };
+}
+
+// The template as the editor shows it: the rows shared by the source dialogs
+// (resources/cdr-editor.js) where the template marks their place.
+function expandedTemplate(template, type, editor) {
+  if (!editor || !template.includes(editor.SOURCE_ROWS_MARK)) return template;
+  return template.replace(editor.SOURCE_ROWS_MARK, editor.sourceRowsHtml(type));
 }
 
 function catalogOf(type) {
@@ -70,8 +77,8 @@ function labelOf(type, template, prefix, prop, labels) {
 const files = [...new Set(Object.values(pkg['node-red'].nodes))].map((f) => path.join(root, f.replace(/\.js$/, '.html')));
 const nodes = [];
 for (const file of files) {
-  const template = fs.readFileSync(file, 'utf8');
-  for (const [type, def] of Object.entries(definitionsOf(file))) nodes.push({ type, def, template });
+  const { defs, editor } = definitionsOf(file);
+  for (const [type, def] of Object.entries(defs)) nodes.push({ type, def, template: expandedTemplate(fs.readFileSync(file, 'utf8'), type, editor) });
 }
 
 describe('node dialogs agree with their help', () => {

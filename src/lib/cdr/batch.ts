@@ -61,6 +61,13 @@ export class Batcher<T> {
     }
   }
 
+  /** Lets go of what is held without handing it over (a journal keeps it for its replay). */
+  discard(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.items = [];
+  }
+
   flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);

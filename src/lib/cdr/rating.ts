@@ -240,7 +240,7 @@ export function roundTo(value: number, decimals: number): number {
 export function rateCdr(cdr: Cdr, table: RateTable | null, options: RatingOptions): Rated {
   if (table === null || table.size === 0) return { cost: null, costReason: 'no rate table' };
   const decimals = options.decimals ?? 4;
-  const billable = options.billable ?? ['answered'];
+  const billable = options.billable ?? ANSWERED_ONLY;
   const number: unknown = cdr.callee?.number;
   if (typeof number !== 'string') return { cost: null, costReason: 'callee.number is not text' };
   if (number === '') return { cost: null, costReason: 'no callee number' };
@@ -248,19 +248,26 @@ export function rateCdr(cdr: Cdr, table: RateTable | null, options: RatingOption
   if (digits === null) return { cost: null, costReason: `callee "${number}" is not a dialable number` };
   const rate = table.match(digits);
   if (!rate) return { cost: null, costReason: `no rate matches callee "${number}"` };
-  const base = { currency: options.currency, prefix: rate.prefix, ratePerMinute: rate.ratePerMinute };
   if (!billable.includes(cdr.disposition)) {
-    return { cost: { amount: 0, ...base, billedSec: 0 }, costReason: `disposition ${cdr.disposition} is not billable` };
+    return { cost: costOf(0, options.currency, rate, 0), costReason: `disposition ${cdr.disposition} is not billable` };
   }
   const bridgedLegs = options.bridgedLegs ?? 'a';
   const leg = cdr.kind === 'leg' && cdr.vendor === 'freeswitch' ? cdr.extra['leg'] : undefined;
   if (bridgedLegs !== 'both' && (leg === 'a' || leg === 'b') && leg !== bridgedLegs) {
     return {
-      cost: { amount: 0, ...base, billedSec: 0 },
+      cost: costOf(0, options.currency, rate, 0),
       costReason: `FreeSWITCH ${leg.toUpperCase()}-leg: the call is rated on its ${bridgedLegs.toUpperCase()}-leg`,
     };
   }
   const billedSec = billedSeconds(cdr.billSec, rate);
   const amount = billedSec === 0 ? 0 : rate.connectFee + (billedSec * rate.ratePerMinute) / 60;
-  return { cost: { amount: roundTo(amount, decimals), ...base, billedSec } };
+  return { cost: costOf(roundTo(amount, decimals), options.currency, rate, billedSec) };
+}
+
+/** The disposition rated when the options name none (one list, not one per record). */
+const ANSWERED_ONLY: readonly Disposition[] = ['answered'];
+
+/** One cost object per record (no spread of a shared part), its fields in the schema's order. */
+function costOf(amount: number, currency: string, rate: { prefix: string; ratePerMinute: number }, billedSec: number): Cost {
+  return { amount, currency, prefix: rate.prefix, ratePerMinute: rate.ratePerMinute, billedSec };
 }

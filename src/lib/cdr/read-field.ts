@@ -58,24 +58,37 @@ export function asText(value: unknown, field: string): string {
   throw fieldError(field, value, 'must be text');
 }
 
-function asNumber(value: unknown, field: string, rule: string): number | null {
+/** A number, null when missing or empty, NaN when not a finite number (the caller names the rule). */
+function numberOrNull(value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string' && value.trim() === '') return null;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  if (!Number.isFinite(n)) throw fieldError(field, value, rule);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+  if (typeof value !== 'string') return NaN;
+  const text = value.trim();
+  if (text === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : NaN;
+}
+
+function asNumber(value: unknown, field: string, rule: string): number | null {
+  const n = numberOrNull(value);
+  if (Number.isNaN(n)) throw fieldError(field, value, rule);
   return n;
 }
+
+const NO_OPTIONS: { max?: number; whole?: boolean } = {};
 
 /**
  * A count of seconds from 0 to `max` (default {@link MAX_CALL_SEC}); null when
  * missing or empty. `whole` requires a whole number.
  */
-export function asSeconds(value: unknown, field: string, options: { max?: number; whole?: boolean } = {}): number | null {
+export function asSeconds(value: unknown, field: string, options: { max?: number; whole?: boolean } = NO_OPTIONS): number | null {
   const max = options.max ?? MAX_CALL_SEC;
-  const rule = `must be a ${options.whole ? 'whole ' : ''}number of seconds from 0 to ${max}`;
-  const n = asNumber(value, field, rule);
+  const n = numberOrNull(value);
   if (n === null) return null;
-  if (n < 0 || n > max || (options.whole === true && !Number.isInteger(n))) throw fieldError(field, value, rule);
+  // The rule's text is built only for an error: this runs for several fields of every record.
+  if (!(n >= 0 && n <= max) || (options.whole === true && !Number.isInteger(n))) {
+    throw fieldError(field, value, `must be a ${options.whole ? 'whole ' : ''}number of seconds from 0 to ${max}`);
+  }
   return n;
 }
 

@@ -9,7 +9,8 @@
  * - a time in the repeated hour (fall back) is the earlier of its two instants.
  */
 
-const WALL_CLOCK = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
+/** The wall-clock times read (the reader below goes by it character by character; tests check the two agree). */
+export const WALL_CLOCK = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
 const DAY_MS = 86_400_000;
 
 interface WallClock {
@@ -70,23 +71,74 @@ export function zoneOffsetMs(epochMs: number, timeZone: string): number {
   return asUtc - whole;
 }
 
+// Where the reader below stands in its text (module state: no object per call).
+let at = 0;
+
+/** `min` to `max` ASCII digits at `at` as a number (moving past them), or -1. */
+function digits(s: string, min: number, max: number): number {
+  let n = 0;
+  let len = 0;
+  while (len < max && at < s.length) {
+    const d = s.charCodeAt(at) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+    at++;
+    len++;
+  }
+  return len >= min ? n : -1;
+}
+
+/**
+ * Reads what WALL_CLOCK matches, character by character: no regex match
+ * array and no substrings per time (three times per record).
+ */
 function parseWallClock(text: string): WallClock | null {
-  const m = WALL_CLOCK.exec(text.trim());
-  if (!m) return null;
-  const wc: WallClock = {
-    year: Number(m[1]),
-    month: Number(m[2]),
-    day: Number(m[3]),
-    hour: Number(m[4]),
-    minute: Number(m[5]),
-    second: m[6] ? Number(m[6]) : 0,
-    millisecond: m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0,
-  };
+  const s = text.trim();
+  at = 0;
+  const year = digits(s, 4, 4);
+  if (year < 0 || s.charCodeAt(at++) !== 45) return null; // -
+  const month = digits(s, 1, 2);
+  if (month < 0 || s.charCodeAt(at++) !== 45) return null;
+  const day = digits(s, 1, 2);
+  const sep = s.charCodeAt(at++);
+  if (day < 0 || (sep !== 84 && sep !== 32)) return null; // T or space
+  const hour = digits(s, 1, 2);
+  if (hour < 0 || s.charCodeAt(at++) !== 58) return null; // :
+  const minute = digits(s, 2, 2);
+  if (minute < 0) return null;
+  let second = 0;
+  let millisecond = 0;
+  if (at < s.length) {
+    if (s.charCodeAt(at++) !== 58) return null;
+    second = digits(s, 2, 2);
+    if (second < 0) return null;
+    if (at < s.length) {
+      const mark = s.charCodeAt(at++);
+      if (mark !== 46 && mark !== 44) return null; // . or ,
+      const from = at;
+      const fraction = digits(s, 1, 9);
+      if (fraction < 0) return null;
+      const len = at - from;
+      // The first three digits are the milliseconds: .5 is 500, .123456 is 123.
+      millisecond = len >= 3 ? Math.floor(fraction / 10 ** (len - 3)) : fraction * 10 ** (3 - len);
+    }
+  }
+  if (at !== s.length) return null;
+  const wc: WallClock = { year, month, day, hour, minute, second, millisecond };
   if (wc.month < 1 || wc.month > 12 || wc.day < 1 || wc.hour > 23 || wc.minute > 59 || wc.second > 59) return null;
   // Reject 2023-02-30 and friends: Date.UTC would silently roll them over.
-  const check = new Date(Date.UTC(wc.year, wc.month - 1, wc.day));
-  if (check.getUTCDate() !== wc.day || check.getUTCMonth() !== wc.month - 1) return null;
+  if (wc.day > daysInMonth(wc.year, wc.month)) return null;
   return wc;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days of a month of the proleptic Gregorian calendar (as Date.UTC counts them), without a Date per record. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
+  // Date.UTC reads years 0–99 as 1900–1999: the same here, so the same dates pass.
+  const y = year >= 0 && year <= 99 ? year + 1900 : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 // Results are cached per zone and local hour: records arrive in bursts that

@@ -16,7 +16,8 @@ export interface NormalizeMeta {
 }
 
 export function outputMessage(o: Output<NormalizeMeta>): Msg {
-  const m: Msg = { ...(o.meta ? o.meta.msg : {}), payload: o.payload };
+  // One object per output: the input message's properties, its payload replaced (no empty object spread when there is no meta).
+  const m: Msg = o.meta ? { ...o.meta.msg, payload: o.payload } : { payload: o.payload };
   if (o.grouped) m['vendorRecords'] = o.vendorRecords;
   else m['vendorRecord'] = o.vendorRecords[0];
   if (o.duplicate) m['duplicate'] = true;

@@ -1,22 +1,30 @@
+import { batchSettingsOf } from '../cdr/batch';
 import { ACK_PROPERTY } from '../source/ack-registry';
+import { BatchOutput } from '../source/batch-output';
 import { JournalLockedError } from '../source/journal-lock';
 import type { HeldRecord, StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
 import type { Checked } from './listener-config';
-import { sourceMessage } from './source-message';
+
+/** The settings of a source's optional batch output (see batch-output.ts). */
+export interface SourceBatchInput {
+  batchSize?: unknown;
+  batchMs?: unknown;
+}
 
 /** What a source node gives the source layer: where it is, and how it sends. */
+
 export interface SourceNodeWiring {
-  config: JournalSettingsInput;
+  config: JournalSettingsInput & SourceBatchInput;
   userDir: string | undefined;
   type: string;
   id: string;
   /** RED.nodes.eachNode: finds a cdr-ack in the deployed flows. */
   eachNode: (cb: (n: { type?: string; d?: boolean }) => void) => void;
   topic: string;
-  /** node.send for one message (on the first output). */
-  send(msg: Record<string, unknown>): void;
+  /** node.send for one message (on the first output); `records` it carries (a batch: its count). */
+  send(msg: Record<string, unknown>, records: number): void;
   warn(text: string): void;
   fail(err: Error): void;
   /** Records were acknowledged downstream: a moment to redraw the status. */
@@ -29,7 +37,10 @@ export interface SourceNodeWiring {
 
 /** The message for a record: the message contract plus the acknowledgement handles. */
 export function recordMessage(record: StoredRecord, topic: string, handles: string[], redelivered: boolean): Record<string, unknown> {
-  const msg: Record<string, unknown> = { ...sourceMessage(record.payload, topic, record.source), ...record.extra };
+  // One object per record (this runs for every one): the message contract's fields, then the extras.
+  const msg: Record<string, unknown> = record.extra
+    ? { payload: record.payload, topic, source: record.source, ...record.extra }
+    : { payload: record.payload, topic, source: record.source };
   if (handles.length > 0) msg[ACK_PROPERTY] = handles;
   if (redelivered) msg['redelivered'] = true;
   return msg;
@@ -37,8 +48,8 @@ export function recordMessage(record: StoredRecord, topic: string, handles: stri
 
 /** What a composition does with the source layer's news. */
 export interface SourceHooks {
-  /** node.send of one record's message, and the counts. */
-  send(msg: Record<string, unknown>): void;
+  /** node.send of one message, and the counts: it carries `records` (a batch: its count). */
+  send(msg: Record<string, unknown>, records: number): void;
   /** Records were acknowledged: redraw the status. */
   acknowledged?(): void;
   /** The journal failed (after node.error): show `text` in a red status. */
@@ -50,8 +61,8 @@ export interface SourceHooks {
 /** Hooks of a source with one output: each record sent is counted and the status redrawn. */
 export function countingHooks(counts: { records: number }, node: Pick<SourceNodeLike, 'send'>, show: () => void, fail: (text: string) => void): SourceHooks {
   return {
-    send(msg) {
-      counts.records++;
+    send(msg, records) {
+      counts.records += records;
       node.send(msg);
       show();
     },
@@ -61,7 +72,7 @@ export function countingHooks(counts: { records: number }, node: Pick<SourceNode
 }
 
 /** The source layer of a source node: its journal settings read, warnings and failures reported on the node. */
-export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: string, config: JournalSettingsInput, topic: string, hooks: SourceHooks): Checked<SourceRuntime> {
+export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: string, config: JournalSettingsInput & SourceBatchInput, topic: string, hooks: SourceHooks): Checked<SourceRuntime> {
   return sourceRuntimeFor({
     config,
     ...(env.started ? { started: env.started } : {}),
@@ -90,13 +101,22 @@ export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: stri
 /** The source layer of one node, from its settings: journal, acknowledgement mode, messages. */
 export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
   const checked = checkJournalSettings(w.config, { userDir: w.userDir, type: w.type, id: w.id });
-  if (!checked.ok) return checked;
+  const batchProblems: string[] = [];
+  const batch = batchSettingsOf(w.config, batchProblems);
+  const problems = [...(checked.ok ? [] : checked.problems), ...batchProblems.map((detail) => ({ key: 'batch', detail }))];
+  if (!checked.ok || problems.length > 0) return { ok: false, problems };
+  const ackMode = ackModeOf(w.eachNode);
+  const journaled = checked.value.journal !== null;
+  // Optional batch output: one message for up to batchSize records (off by default).
+  const output = new BatchOutput({ settings: batch, journaled, ackOnSend: journaled && ackMode === 'sent', send: (msg, records) => w.send(msg, records), onError: (err) => w.warn(err.message) });
   const runtime = new SourceRuntime({
     journal: checked.value.journal ? { ...checked.value.journal, owner: `${w.type} node ${w.id}`, onWarning: (m) => w.warn(m) } : null,
-    ackMode: ackModeOf(w.eachNode),
+    ackMode,
     ackTimeoutMs: checked.value.ackTimeoutMs,
     ...(w.started ? { startAfter: w.started } : {}),
-    emit: (record, handles, redelivered) => w.send(recordMessage(record, w.topic, handles, redelivered)),
+    emit: (record, handles, redelivered) => output.add(recordMessage(record, w.topic, handles, redelivered)),
+    ackAfterEmit: output.batching,
+    closing: () => output.close(),
     onWarning: (m) => w.warn(m),
     onAcknowledged: () => w.acknowledged?.(),
     ...(w.restore ? { restore: w.restore } : {}),

@@ -34,8 +34,11 @@ export function countsText(label: string, counts: SourceCounts): string {
  * Calls `apply` with the latest status at most once per `intervalMs`. The first
  * change after a quiet period goes out at once; later ones are coalesced.
  */
+/** A status, or how to build it: a function is called only when its status goes out (not per record). */
+export type StatusOrRender = StatusLike | (() => StatusLike);
+
 export class StatusThrottle {
-  private pending: StatusLike | null = null;
+  private pending: StatusOrRender | null = null;
   private timer: NodeJS.Timeout | null = null;
   private last = '';
 
@@ -44,12 +47,12 @@ export class StatusThrottle {
     private readonly intervalMs = 500,
   ) {}
 
-  set(status: StatusLike): void {
+  set(status: StatusOrRender): void {
     if (this.timer) {
       this.pending = status;
       return;
     }
-    this.emit(status);
+    this.emit(typeof status === 'function' ? status() : status);
     this.timer = setTimeout(() => this.tick(), this.intervalMs);
     this.timer.unref();
   }

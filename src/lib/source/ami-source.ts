@@ -37,8 +37,8 @@ export function runAmiSource(node: AmiCdrInNode, config: AmiCdrInDef, env: Sourc
   }
   if (celOutput && server.events !== 'cdr,cel') node.warn(t('log.cel-not-asked'));
   const made = sourceRuntimeOf(node, env, 'ami-cdr-in', config, topic, {
-    send(msg) {
-      counts.records++;
+    send(msg, records) {
+      counts.records += records;
       node.send(celOutput ? [msg, null] : msg);
       show();
     },

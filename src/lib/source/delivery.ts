@@ -58,6 +58,12 @@ export interface DeliveryOptions {
   onWarning?(message: string): void;
   /** Records were acknowledged (for the status). */
   onAcknowledged?(): void;
+  /**
+   * In 'sent' mode, the record is not counted delivered when handed on: whoever
+   * `emit` hands it to (a batch output holding it) acknowledges its handles once
+   * it really went out.
+   */
+  ackAfterEmit?: boolean;
   /** Nothing is handed on (replay included) before this resolves: Node-RED's flows must be started. */
   startAfter?: Promise<void>;
   /**
@@ -292,7 +298,7 @@ export class Delivery {
   private handOn(seq: number, record: StoredRecord, redelivered: boolean): void {
     this.safeEmit(record, [this.owner!.token(seq)], redelivered);
     if (this.opts.ackMode === 'sent') {
-      this.journal!.ack([seq]);
+      if (!this.opts.ackAfterEmit) this.journal!.ack([seq]);
       return;
     }
     this.due.set(seq, Date.now() + this.timeoutMs);

@@ -78,7 +78,8 @@ export function runFsSource(node: FsCdrInNode, config: FsCdrInDef, env: SourceEn
   const listeners: { stop(): void }[] = [];
 
   let runtime: SourceRuntime | null = null;
-  const showCounts = (): void => status.set(sourceStatus(label, counts, runtime));
+  // Called per record: the text is built only when the throttle lets a status out.
+  const showCounts = (): void => status.set(() => sourceStatus(label, counts, runtime));
   const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
   const badSettings = (details: string[]): void => {
     for (const detail of details) node.error(t('errors.setting', { detail }));

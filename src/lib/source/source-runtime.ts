@@ -12,6 +12,8 @@ import { JournalLockedError } from './journal-lock';
 export interface SourceRuntimeOptions extends DeliveryOptions {
   /** The journal could not be opened, or another failure of the delivery itself. */
   onFailure(err: Error): void;
+  /** close() began: called before the delivery closes (a batch output lets go of what it holds). */
+  closing?(): void;
 }
 
 /** A held record's place in the journal: its sequence number, null until the journal is open. */
@@ -29,9 +31,11 @@ export class SourceRuntime {
   /** Records held before the journal was open, and releases waiting for it. */
   private readonly beforeOpen: Array<{ ticket: HoldTicket; record: StoredRecord }> = [];
   private readonly waiting: Array<() => void> = [];
+  private readonly closing: (() => void) | undefined;
 
   constructor(opts: SourceRuntimeOptions) {
     this.journaling = opts.journal !== null;
+    this.closing = opts.closing;
     this.ready = Delivery.open(opts).then(
       (d) => {
         this.delivery = d;
@@ -179,6 +183,7 @@ export class SourceRuntime {
 
   async close(): Promise<void> {
     const d = await this.ready;
+    this.closing?.();
     if (d) await d.close();
   }
 }

@@ -49,7 +49,8 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
   node.listening = new Promise((resolve) => (resolveListening = resolve));
 
   let runtime: SourceRuntime | null = null;
-  const showCounts = (): void => status.set(sourceStatus(label, counts, runtime));
+  // Called per record: the text is built only when the throttle lets a status out.
+  const showCounts = (): void => status.set(() => sourceStatus(label, counts, runtime));
   const fail = (text: string): void => status.now({ fill: 'red', shape: 'ring', text });
   // Settings that cannot run: each problem reported, a red status, nothing to close.
   const refuse = (details: string[]): void => {

@@ -38,6 +38,35 @@ describe('cdr/time', () => {
     }
   });
 
+  it('reads exactly the texts WALL_CLOCK describes, as Date.UTC counts them (random texts near the format)', () => {
+    let seed = 7;
+    // The high bits of a small LCG (its low bits repeat with a short period).
+    const rnd = (n) => Math.floor(((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
+    const pieces = ['2024', '1999', '0099', '12345', '-', '0', '1', '2', '29', '30', '31', '02', '13', '00', ' ', 'T', 't', ':', '59', '60', '23', '24', '.', ',', '5', '123', '123456789', '1234567890', '\u00a0', 'x', '٣'];
+    const expected = (text) => {
+      const m = time.WALL_CLOCK.exec(text.trim());
+      if (!m) return null;
+      const [y, mo, d, h, mi] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
+      const sec = m[6] ? Number(m[6]) : 0;
+      const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+      if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return null;
+      const check = new Date(Date.UTC(y, mo - 1, d));
+      if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return null;
+      return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+    };
+    let matched = 0;
+    for (let i = 0; i < 20000; i++) {
+      // Mostly well-formed times with one piece changed, and some random runs of pieces.
+      const good = [pieces[rnd(3)], '-', String(1 + rnd(13)).padStart(1 + rnd(2), '0'), '-', String(rnd(33)).padStart(1 + rnd(2), '0'), [' ', 'T', 't', '_'][rnd(4)], String(rnd(25)), ':', String(rnd(61)).padStart(2, '0'), ...(rnd(3) ? [':', String(rnd(61)).padStart(2, '0'), ...(rnd(2) ? [['.', ',', ';'][rnd(3)], '1234567890'.slice(0, rnd(11))] : [])] : [])];
+      if (rnd(3) === 0) good[rnd(good.length)] = pieces[rnd(pieces.length)];
+      const text = rnd(5) === 0 ? Array.from({ length: 1 + rnd(8) }, () => pieces[rnd(pieces.length)]).join('') : (rnd(6) === 0 ? ' ' : '') + good.join('');
+      const want = expected(text);
+      if (want !== null) matched++;
+      assert.equal(time.wallClockToEpochMs(text, 'UTC'), want, JSON.stringify(text));
+    }
+    assert.ok(matched > 2000, `enough valid times among the texts (${matched})`);
+  });
+
   it('reads epoch values in seconds, milliseconds and microseconds', () => {
     assert.equal(time.epochToIso('1661157236', 's'), '2022-08-22T08:33:56.000Z');
     assert.equal(time.epochToIso(1661157236123, 'ms'), '2022-08-22T08:33:56.123Z');

@@ -83,8 +83,12 @@ export const DEFAULT_COMPILED: CompiledDirectionRule[] = compileDirectionRuleSpe
 function extraText(leg: Cdr, ...names: string[]): string {
   for (const name of names) {
     const want = name.toLowerCase();
-    for (const [k, v] of Object.entries(leg.extra)) {
-      if (k.toLowerCase() === want && (typeof v === 'string' || typeof v === 'number') && String(v) !== '') return String(v);
+    // for…in, not Object.entries: no [key, value] pair per field (this runs for every leg).
+    const extra = leg.extra;
+    for (const k in extra) {
+      if (!Object.prototype.hasOwnProperty.call(extra, k) || k.toLowerCase() !== want) continue;
+      const v = extra[k];
+      if ((typeof v === 'string' || typeof v === 'number') && String(v) !== '') return String(v);
     }
   }
   return '';

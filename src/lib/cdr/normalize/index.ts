@@ -50,6 +50,9 @@ export function registerMapper(vendor: Vendor, mapper: VendorMapper | undefined)
  * An unexpected failure inside a mapper is reported as a `MapError` too, so a
  * caller has one kind of error to handle.
  */
+// One empty list for every record mapped without direction rules (not one per record).
+const NO_RULES: readonly never[] = [];
+
 export function normalize(vendor: string, record: unknown, options: MapOptions): Mapped {
   if (!isVendor(vendor)) throw new MapError(`unknown vendor "${String(vendor)}" (expected one of ${VENDORS.join(', ')})`, 'vendor');
   const mapper = mappers[vendor];
@@ -60,7 +63,7 @@ export function normalize(vendor: string, record: unknown, options: MapOptions):
   if (!isValidTimeZone(options.timeZone)) throw new MapError(`not an IANA time zone: "${String(options.timeZone)}"`, 'timeZone');
   let mapped: Mapped;
   try {
-    mapped = applyDirectionRules(mapper(record as Record<string, unknown>, options), options.directionRules ?? []);
+    mapped = applyDirectionRules(mapper(record as Record<string, unknown>, options), options.directionRules ?? NO_RULES);
   } catch (err) {
     if (err instanceof MapError) throw err;
     throw new MapError(`${vendor} mapper failed on this record (a defect: please report it with the record): ${err instanceof Error ? err.message : String(err)}`);

@@ -77,9 +77,11 @@ export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions):
 // Settings arrive with every record; compile each pattern once.
 const patterns = new Map<string, RegExp>();
 
+const DEFAULT_SETTINGS = { extension: DEFAULT_EXTENSION };
+
 function readSettings(vendor: Record<string, unknown> | undefined): { extension: RegExp } {
   const pattern = vendor?.['extensionPattern'];
-  if (typeof pattern !== 'string' || pattern === '') return { extension: DEFAULT_EXTENSION };
+  if (typeof pattern !== 'string' || pattern === '') return DEFAULT_SETTINGS;
   let re = patterns.get(pattern);
   if (!re) {
     try {
@@ -108,7 +110,10 @@ function isObject(v: unknown): v is VendorRecord {
 }
 
 function isGroup(record: VendorRecord): boolean {
-  return 'main_cdr' in record || Object.keys(record).some((k) => k.startsWith('sub_cdr'));
+  if ('main_cdr' in record) return true;
+  // for…in, not Object.keys: no array of every field name per record.
+  for (const k in record) if (k.startsWith('sub_cdr') && Object.prototype.hasOwnProperty.call(record, k)) return true;
+  return false;
 }
 
 /** The legs of a group in sub_cdr_N order; tolerant of arrays and empty values. */
@@ -155,7 +160,12 @@ function nonEmptyFields(r: VendorRecord, skip: Set<string>): Record<string, unkn
 }
 
 /** `"Name" <number>` → its parts. */
+const NO_CLID = { name: '', number: '' };
+
 function parseClid(clid: string): { name: string; number: string } {
+  // Most legs have no clid, or a bare number: no regex, no match array.
+  if (clid === '') return NO_CLID;
+  if (clid.indexOf('<') < 0) return { name: '', number: clid.trim() };
   const m = /^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$/.exec(clid);
   if (m) return { name: m[1]!.trim(), number: m[2]!.trim() };
   return { name: '', number: clid.trim() };
@@ -214,11 +224,9 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
       ? stableId('ucm', ['acct', acctId, uniqueid])
       : stableId('ucm', ['leg', session, uniqueid, startText, endText, src, dst, text(r, 'channel'), text(r, 'dstchannel'), text(r, 'lastapp')]);
 
-  const trunk: Trunks = {};
-  const tin = text(r, 'src_trunk_name') || (TRUNK_EXT.test(text(r, 'channel_ext')) ? text(r, 'channel_ext') : '');
-  const tout = text(r, 'dst_trunk_name') || (TRUNK_EXT.test(text(r, 'dstchannel_ext')) ? text(r, 'dstchannel_ext') : '');
-  if (tin !== '') trunk.in = tin;
-  if (tout !== '') trunk.out = tout;
+  const tin = text(r, 'src_trunk_name') || trunkExt(text(r, 'channel_ext'));
+  const tout = text(r, 'dst_trunk_name') || trunkExt(text(r, 'dstchannel_ext'));
+  const userField = text(r, 'userfield');
 
   const leg: Cdr = {
     schema: 1,
@@ -234,25 +242,38 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     caller,
     callee: { number: calleeNumber },
     disposition,
-    direction: direction(r, tin, tout, src, dst, settings.extension),
+    direction: direction(userField, tin, tout, src, dst, settings.extension),
     extra: nonEmptyFields(r, MAPPED),
   };
   if (dst !== '' && dst !== calleeNumber) leg.dialed = dst;
-  if (tin !== '' || tout !== '') leg.trunk = trunk;
+  if (tin !== '' || tout !== '') {
+    const trunk: Trunks = {};
+    if (tin !== '') trunk.in = tin;
+    if (tout !== '') trunk.out = tout;
+    leg.trunk = trunk;
+  }
   const accountCode = text(r, 'accountcode');
   if (accountCode !== '') leg.accountCode = accountCode;
-  const userField = text(r, 'userfield');
   if (userField !== '') leg.userField = userField;
-  const recordings = text(r, 'recordfiles')
-    .split('@')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (recordings.length > 0) leg.recordings = recordings;
+  // Most legs have no recording: no split and no arrays for them.
+  const recordFiles = text(r, 'recordfiles');
+  if (recordFiles !== '') {
+    const recordings = recordFiles
+      .split('@')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (recordings.length > 0) leg.recordings = recordings;
+  }
   return leg;
 }
 
-function direction(r: VendorRecord, trunkIn: string, trunkOut: string, src: string, dst: string, extension: RegExp): Direction {
-  const said = own(USERFIELD_DIRECTIONS, text(r, 'userfield').toLowerCase()) as Direction | undefined;
+/** A channel extension naming a trunk (`trunk_…`), else ''. */
+function trunkExt(ext: string): string {
+  return TRUNK_EXT.test(ext) ? ext : '';
+}
+
+function direction(userField: string, trunkIn: string, trunkOut: string, src: string, dst: string, extension: RegExp): Direction {
+  const said = (userField === '' ? undefined : own(USERFIELD_DIRECTIONS, userField.toLowerCase())) as Direction | undefined;
   if (said) return said;
   if (trunkIn !== '' && trunkOut === '') return 'inbound';
   if (trunkOut !== '' && trunkIn === '') return 'outbound';
