@@ -6,7 +6,8 @@
  * (a redeploy's new node finds the old one's entry gone once it closed), and
  * across processes through a lock file holding the owner's pid and node id.
  * A lock file whose pid is dead (a SIGKILL, a power cut) is taken over; so is
- * one left by this very process with no live entry in the registry.
+ * one left by this very process with no live entry in the registry; several
+ * processes finding the same stale lock at once leave it to exactly one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,9 +59,39 @@ function readLock(file: string): LockContent | null {
   return null;
 }
 
+/** The lock file appears whole or not at all: written aside, then linked (link fails when the name exists). */
+function createWhole(file: string, content: string): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function heldByLiveOther(lock: LockContent | null): lock is LockContent {
+  return lock !== null && lock.pid !== process.pid && alive(lock.pid);
+}
+
+/** A short wait in a synchronous path (another process is taking over a stale lock: it takes milliseconds). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Takes `dir` (created if missing) for `owner` (a node's name for messages).
  * Throws JournalLockedError when a live owner holds it.
+ *
+ * A stale lock is removed only by the holder of a second lock file,
+ * `journal.lock.takeover`, which checks again that it is still stale: two
+ * processes that found the same stale lock at once cannot both delete it by
+ * name (the slower would delete the faster one's fresh lock and both would
+ * hold the directory).
  */
 export function lockJournalDir(dir: string, owner: string): JournalLock {
   fs.mkdirSync(dir, { recursive: true });
@@ -68,19 +99,28 @@ export function lockJournalDir(dir: string, owner: string): JournalLock {
   const inProcess = held.get(key);
   if (inProcess !== undefined) throw new JournalLockedError(dir, inProcess, process.pid);
   const file = path.join(key, LOCK_FILE);
+  const takeover = `${file}.takeover`;
   const content = JSON.stringify({ pid: process.pid, owner } satisfies LockContent);
   for (let attempt = 0; ; attempt++) {
-    try {
-      // 'wx': created only if absent, so two processes cannot both win.
-      fs.writeFileSync(file, content, { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
-    }
+    if (createWhole(file, content)) break;
     const other = readLock(file);
-    // Ours with no registry entry: a journal of this process that never closed (its node is gone).
-    if (other && other.pid !== process.pid && alive(other.pid)) throw new JournalLockedError(dir, other.owner, other.pid);
-    fs.rmSync(file, { force: true });
+    if (heldByLiveOther(other)) throw new JournalLockedError(dir, other.owner, other.pid);
+    if (attempt > 200) throw new Error(`the lock file ${file} could not be taken`);
+    // Stale (a dead pid, ours with no registry entry, or unreadable): taken over under the takeover lock.
+    if (!createWhole(takeover, content)) {
+      const taker = readLock(takeover);
+      if (heldByLiveOther(taker)) pause(5);
+      // One killed in the middle of a takeover left it: removed (only a second crash makes this race).
+      else fs.rmSync(takeover, { force: true });
+      continue;
+    }
+    try {
+      const again = readLock(file);
+      if (heldByLiveOther(again)) throw new JournalLockedError(dir, again.owner, again.pid);
+      fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(takeover, { force: true });
+    }
   }
   held.set(key, owner);
   let released = false;

@@ -268,5 +268,46 @@ describe('source/journal', () => {
       const again = await Journal.open({ dir });
       await again.journal.close();
     });
+
+    it('gives a stale lock to exactly one of several processes taking it at once', async function () {
+      this.timeout(60000);
+      const lockModule = path.resolve(__dirname, '../../../nodes/lib/source/journal-lock');
+      // Each child spins until the same instant, takes the directory, says whether it won, and holds it until stdin ends.
+      const childCode = `
+        const { lockJournalDir } = require(${JSON.stringify(lockModule)});
+        const at = Number(process.argv[1]);
+        while (Date.now() < at) {}
+        let said;
+        try { lockJournalDir(process.argv[2], 'node ' + process.pid); said = 'won'; }
+        catch (err) { said = err.name === 'JournalLockedError' ? 'locked' : 'error ' + err.message; }
+        process.stdout.write(said + '\\n');
+        process.stdin.resume();
+        process.stdin.on('end', () => process.exit(0));`;
+      for (let round = 0; round < 6; round++) {
+        // A lock left by a process that is gone (pid far above any live one).
+        fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 4194000 + round, owner: 'a killed node' }));
+        const at = Date.now() + 1500;
+        const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['-e', childCode, String(at), dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
+        const said = await Promise.all(
+          children.map(
+            (c) =>
+              new Promise((resolve, reject) => {
+                let out = '';
+                c.stdout.on('data', (d) => {
+                  out += d;
+                  if (out.includes('\n')) resolve(out.trim());
+                });
+                c.once('exit', (code) => reject(new Error(`a child exited (${code}) before it said: ${out}`)));
+              }),
+          ),
+        );
+        for (const c of children) c.stdin.end();
+        await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((resolve) => c.once('exit', resolve)))));
+        assert.deepEqual(said.filter((s) => s === 'won').length, 1, `round ${round}: ${said.join(', ')}`);
+        assert.deepEqual(said.filter((s) => s !== 'won' && s !== 'locked'), [], `round ${round}`);
+        fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
+        assert.deepEqual(fs.readdirSync(dir), [], 'no lock file set aside is left behind');
+      }
+    });
   });
 });
