@@ -21,6 +21,7 @@ import { createFileTail, isFileTailCheckpoint, type FileTail } from '../transpor
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import { sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
 import type { HeldRecord } from './delivery';
+import { receivedClock } from './received-clock';
 
 /** The node's settings, as the editor saves them. */
 export interface GwCdrInDef extends JournalSettingsInput {
@@ -95,17 +96,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
   if (!made.ok) return refuse(made.problems.map((p) => p.detail));
   const runtime = made.value;
 
-  // Lines come by the thousand per millisecond: each millisecond's time is formatted once.
-  let stampMs = 0;
-  let stampText = '';
-  const receivedAt = (): string => {
-    const ms = Date.now();
-    if (ms !== stampMs) {
-      stampMs = ms;
-      stampText = new Date(ms).toISOString();
-    }
-    return stampText;
-  };
+  const receivedAt = receivedClock();
   const source = (origin: LineOrigin, format: string): SourceInfo => ({
     vendor: 'gateway',
     format,

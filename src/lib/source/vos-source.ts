@@ -20,6 +20,7 @@ import type { JournalSettingsInput } from '../glue/journal-settings';
 import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 import type { HeldRecord, StoredRecord } from './delivery';
 import type { HoldTicket } from './source-runtime';
+import { receivedClock } from './received-clock';
 
 /** The node's settings, as the editor saves them. */
 export interface VosCdrInDef extends JournalSettingsInput {
@@ -161,17 +162,7 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     }, STATUS_MIN_MS);
   };
 
-  // A burst shares milliseconds: format each one once.
-  let stampMs = 0;
-  let stampText = '';
-  const receivedAt = (): string => {
-    const ms = Date.now();
-    if (ms !== stampMs) {
-      stampMs = ms;
-      stampText = new Date(ms).toISOString();
-    }
-    return stampText;
-  };
+  const receivedAt = receivedClock();
   const sourceOf = (s: LineSource): SourceInfo =>
     s.transport === 'file'
       ? { vendor: 'vos3000', format: 'vos-pipe', transport: 'file', file: s.file, receivedAt: receivedAt() }
