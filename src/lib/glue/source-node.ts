@@ -2,6 +2,7 @@ import { batchSettingsOf } from '../cdr/batch';
 import { ACK_PROPERTY } from '../source/ack-registry';
 import { BatchOutput } from '../source/batch-output';
 import { JournalLockedError } from '../source/journal-lock';
+import type { FlowNodeConfig } from '../source/ack-reach';
 import type { HeldRecord, StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
@@ -20,8 +21,10 @@ export interface SourceNodeWiring {
   userDir: string | undefined;
   type: string;
   id: string;
-  /** RED.nodes.eachNode: finds a cdr-ack in the deployed flows. */
-  eachNode: (cb: (n: { type?: string; d?: boolean }) => void) => void;
+  /** For a node inside a subflow instance: its id in the subflow definition. */
+  alias?: string | undefined;
+  /** RED.nodes.eachNode: the deployed flows, where a cdr-ack reachable from this node is looked for. */
+  eachNode: (cb: (n: FlowNodeConfig) => void) => void;
   topic: string;
   /** node.send for one message (on the first output); `records` it carries (a batch: its count). */
   send(msg: Record<string, unknown>, records: number): void;
@@ -79,6 +82,7 @@ export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: stri
     userDir: env.userDir,
     type,
     id: node.id,
+    alias: node._alias,
     eachNode: env.eachNode,
     topic,
     send: hooks.send,
@@ -105,7 +109,7 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
   const batch = batchSettingsOf(w.config, batchProblems);
   const problems = [...(checked.ok ? [] : checked.problems), ...batchProblems.map((detail) => ({ key: 'batch', detail }))];
   if (!checked.ok || problems.length > 0) return { ok: false, problems };
-  const ackMode = ackModeOf(w.eachNode);
+  const ackMode = ackModeOf(w.eachNode, w.alias ? [w.id, w.alias] : [w.id]);
   const journaled = checked.value.journal !== null;
   // Optional batch output: one message for up to batchSize records (off by default).
   const output = new BatchOutput({ settings: batch, journaled, ackOnSend: journaled && ackMode === 'sent', send: (msg, records) => w.send(msg, records), onError: (err) => w.warn(err.message) });
@@ -131,6 +135,8 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
  */
 export interface SourceNodeLike {
   readonly id: string;
+  /** Node-RED sets it on a node of a subflow instance: the node's id in the subflow definition. */
+  readonly _alias?: string;
   credentials?: { username?: string; password?: string };
   send(msg: unknown): void;
   error(text: string, msg?: unknown): void;
@@ -153,7 +159,7 @@ export interface SourceEnv {
   t(key: string, params?: Record<string, string | number>): string;
   userDir: string | undefined;
   getNode(id: string): unknown;
-  eachNode(cb: (n: { type?: string; d?: boolean }) => void): void;
+  eachNode(cb: (n: FlowNodeConfig) => void): void;
   /**
    * Resolves once the flows are started. Node-RED creates a flow's nodes one by
    * one with awaits between them: a record sent before the nodes downstream
