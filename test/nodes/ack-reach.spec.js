@@ -118,6 +118,40 @@ describe('acknowledgement per source: a source waits for cdr-ack only when one i
     await waitFor(() => /ack on send/.test(lastStatus('b')) && unacknowledged(dirs.b).length === 0, () => `b: no cdr-ack after it (its statuses: ${JSON.stringify(statusTexts('b'))})`);
   });
 
+  it('a deploy of modified nodes that adds or removes the cdr-ack after a running source changes its mode without restarting it', async () => {
+    // With x and y, as the editor deploys them: the runtime then rewires the nodes a partial deploy changed.
+    const flow = (withAck) => [
+      { id: 't1', type: 'tab', label: 'stored' },
+      { ...aConfig, x: 100, y: 40, wires: [['aseen']] },
+      { id: 'aseen', z: 't1', type: 'helper', x: 300, y: 40, wires: withAck ? [['ack']] : [[]] },
+      ...(withAck ? [{ id: 'ack', z: 't1', type: 'cdr-ack', x: 500, y: 40, wires: [[]] }] : []),
+    ];
+    const aConfig = await source('a', 't1', dirs.a, []);
+    await load([fsNode, ackNode], flow(false));
+    const aSeen = collect('aseen');
+    const a = helper.getNode('a');
+    const port = await a.listening;
+    assert.equal((await post(port)).status, 200);
+    await waitFor(() => aSeen.length === 1 && /ack on send/.test(lastStatus('a')) && unacknowledged(dirs.a).length === 0, 'ack on send, nothing owed');
+
+    await helper.setFlows(flow(true), 'nodes');
+    assert.equal(helper.getNode('a'), a, 'the source kept running');
+    await waitFor(() => /via cdr-ack/.test(lastStatus('a')), () => `a now waits for cdr-ack (its statuses: ${JSON.stringify(statusTexts('a'))})`);
+    const seen = collect('aseen');
+    assert.equal((await post(port)).status, 200);
+    await waitFor(() => seen.length === 1, 'the next record');
+    await waitFor(() => unacknowledged(dirs.a).length === 1, 'owed until cdr-ack');
+    helper.getNode('ack').receive(seen[0]);
+    await waitFor(() => unacknowledged(dirs.a).length === 0 && /via cdr-ack · 0 unacked/.test(lastStatus('a')), 'acknowledged by the new cdr-ack');
+
+    await helper.setFlows(flow(false), 'nodes');
+    assert.equal(helper.getNode('a'), a, 'the source kept running');
+    await waitFor(() => /ack on send/.test(lastStatus('a')), 'back to ack on send');
+    const after = collect('aseen');
+    assert.equal((await post(port)).status, 200);
+    await waitFor(() => after.length === 1 && unacknowledged(dirs.a).length === 0, 'the next record counted delivered once sent');
+  });
+
   it('reaches a cdr-ack through a catch of its flow: the Refused=catch dead-letter path', async () => {
     await load([fsNode, calcNode, ackNode, functionNode, core.catch], [
       { id: 't1', type: 'tab', label: 'rated' },
