@@ -107,8 +107,9 @@ function handlersOf(g: Graph, node: FlowNodeConfig, id: string): string[] {
       if (Array.isArray(scope)) {
         if (idList(scope).includes(id)) out.push(hid);
       } else if (scope === 'group') {
+        // As the runtime does: a group catch outside any group takes the whole flow.
         const group = str(h['g']);
-        if (group && inGroup(g, node, group)) out.push(hid);
+        if (!group || inGroup(g, node, group)) out.push(hid);
       } else {
         // All nodes of the tab (null), and "uncaught" ones: counted, as the error may be uncaught.
         out.push(hid);

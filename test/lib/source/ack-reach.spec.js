@@ -120,6 +120,8 @@ describe('ack-reach: a cdr-ack reachable from a source', () => {
       assert.equal(reach(f), 'unreachable');
       f.find((n) => n.id === 'calc').g = 'inner';
       assert.equal(reach(f), 'reachable');
+      // A group catch that is in no group takes the whole flow, as the runtime has it.
+      assert.equal(reach(flow({ scope: 'group' })), 'reachable');
     });
 
     it('a complete node listing a reachable node', () => {
