@@ -118,6 +118,41 @@ describe('acknowledgement per source: a source waits for cdr-ack only when one i
     await waitFor(() => /ack on send/.test(lastStatus('b')) && unacknowledged(dirs.b).length === 0, () => `b: no cdr-ack after it (its statuses: ${JSON.stringify(statusTexts('b'))})`);
   });
 
+  it('a source inside a subflow, a cdr-ack after the instance: found by its id in the definition, it waits for cdr-ack', async () => {
+    const [port, port2] = [await freePort(), await freePort()];
+    await load([fsNode, ackNode, functionNode], [
+      { id: 't1', type: 'tab', label: 'main' },
+      { id: 'sf', type: 'subflow', name: 'FreeSWITCH in', info: '', in: [], out: [{ x: 300, y: 40, wires: [{ id: 'inner', port: 0 }] }] },
+      { id: 'inner', z: 'sf', type: 'fs-cdr-in', mode: 'http', host: '127.0.0.1', port, path: '/cdr', journalDir: dirs.a, ackTimeoutSec: 1, x: 100, y: 40, wires: [[]] },
+      { id: 'inst', z: 't1', type: 'subflow:sf', x: 100, y: 40, wires: [['aseen', 'asink']] },
+      { id: 'aseen', z: 't1', type: 'helper', x: 300, y: 40, wires: [] },
+      losesFirst('asink', 't1', [['ack']]),
+      { id: 'ack', z: 't1', type: 'cdr-ack', x: 500, y: 40, wires: [[]] },
+      // Another subflow's source, with nothing after its instance but a helper.
+      { id: 'sf2', type: 'subflow', name: 'FreeSWITCH in too', info: '', in: [], out: [{ x: 300, y: 40, wires: [{ id: 'inner2', port: 0 }] }] },
+      { id: 'inner2', z: 'sf2', type: 'fs-cdr-in', mode: 'http', host: '127.0.0.1', port: port2, path: '/cdr', journalDir: dirs.b, ackTimeoutSec: 1, x: 100, y: 40, wires: [[]] },
+      { id: 'inst2', z: 't1', type: 'subflow:sf2', x: 100, y: 120, wires: [['bseen']] },
+      { id: 'bseen', z: 't1', type: 'helper', x: 300, y: 120, wires: [] },
+    ]);
+    // The runtime gives the instance's copy of the source another id, and the definition's id as _alias.
+    const textsOf = (alias) =>
+      helper
+        .getNode('aseen')
+        .status.getCalls()
+        .filter((c) => c.thisValue && c.thisValue._alias === alias)
+        .map((c) => c.args[0]?.text ?? '');
+    const texts = () => textsOf('inner');
+    const bSeen = collect('bseen');
+    await waitFor(() => post(port2).then((r) => r.status === 200, () => false), 'the other source listening (refused until it is)');
+    await waitFor(() => bSeen.length === 1 && /ack on send/.test(textsOf('inner2').at(-1) ?? '') && unacknowledged(dirs.b).length === 0, () => `the other acknowledges on send (its statuses: ${JSON.stringify(textsOf('inner2'))})`);
+    const aSeen = collect('aseen');
+    await waitFor(() => post(port).then((r) => r.status === 200, () => false), 'the source in the subflow listening (refused until it is)');
+    await waitFor(() => aSeen.length === 1, 'the record out of the instance');
+    await waitFor(() => /via cdr-ack · 1 unacked/.test(texts().at(-1) ?? ''), () => `the source waits for cdr-ack (its statuses: ${JSON.stringify(texts())})`);
+    await waitFor(() => aSeen.length === 2, 're-sent: the sink lost it', 10000);
+    await waitFor(() => unacknowledged(dirs.a).length === 0 && /via cdr-ack · 0 unacked/.test(texts().at(-1) ?? ''), 'acknowledged after the instance');
+  });
+
   it('a deploy of modified nodes that adds or removes the cdr-ack after a running source changes its mode without restarting it', async () => {
     // With x and y, as the editor deploys them: the runtime then rewires the nodes a partial deploy changed.
     const flow = (withAck) => [
