@@ -31,7 +31,8 @@ describe('cdr-ack', function () {
 
   const flow = (extra = {}) => [
     { id: 'fs', type: 'fs-cdr-in', mode: 'http', host: '127.0.0.1', port: 0, path: '/cdr', journalDir, ackTimeoutSec: 1, wires: [['out']], ...extra },
-    { id: 'out', type: 'helper' },
+    // The sink: a helper never passes a message on, so the test acknowledges by hand; its wire puts the cdr-ack after the source.
+    { id: 'out', type: 'helper', wires: [['ack']] },
     { id: 'ack', type: 'cdr-ack', wires: [['acked']] },
     { id: 'acked', type: 'helper' },
   ];
@@ -219,7 +220,7 @@ describe('cdr-normalize leg mode: a record acknowledged only when all its legs a
     await load([ucmNode, normalizeNode, ackNode], [
       { id: 'u', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', journalDir, ackTimeoutSec: 1, wires: [['n']] },
       { id: 'n', type: 'cdr-normalize', vendor: 'ucm', timeZone: 'UTC', output: 'leg', dedupe: 'drop', wires: [['legs']] },
-      { id: 'legs', type: 'helper' },
+      { id: 'legs', type: 'helper', wires: [['ack']] },
       { id: 'ack', type: 'cdr-ack', wires: [[]] },
     ]);
     const legs = [];

@@ -13,6 +13,7 @@ const path = require('node:path');
 const { waitFor } = require('../support/wait');
 const { assertValidCdr } = require('../support/cdr-schema');
 const { freePort, portFree } = require('../support/net');
+const { watchStatus } = require('../support/red-status');
 
 const root = path.resolve(__dirname, '..', '..');
 const demo = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'demo-flow.json'), 'utf8'));
@@ -118,6 +119,23 @@ describe('npm start (the demo a new user sees)', function () {
     const ids = records.map((c) => c.id);
     assert.equal(new Set(ids).size, ids.length, 'no call written twice');
     assert.doesNotMatch(output, /\[error\]/i, fail('no error in the log'));
+
+    // Acknowledged delivery: every source waits for the cdr-ack after the file node, and it lets records go.
+    const watch = await watchStatus(port);
+    try {
+      const sources = demo.filter((n) => n.type.endsWith('-cdr-in'));
+      const ack = demo.find((n) => n.type === 'cdr-ack');
+      assert.ok(ack, 'the demo flow has a cdr-ack');
+      const text = (id) => watch.latest(id)?.text ?? '';
+      await waitFor(
+        () => sources.every((s) => /via cdr-ack/.test(text(s.id))) && /^[1-9]\S* acked/.test(text(ack.id)),
+        () => fail(`every source "via cdr-ack" and records acked: ${JSON.stringify([...sources, ack].map((n) => [n.type, text(n.id)]))}`),
+        30000,
+        100,
+      );
+    } finally {
+      await watch.close();
+    }
 
     process.kill(-child.pid, 'SIGINT');
     const { code } = await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(fail('npm start still running 20 s after Ctrl-C'))), 20000))]);

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FsyncPolicy, JournalOptions } from '../source/journal';
 import type { AckMode } from '../source/delivery';
+import { ackReach, anyCdrAck, type FlowNodeConfig } from '../source/ack-reach';
 import { intSetting, type Checked, type SettingProblem } from './listener-config';
 
 /**
@@ -49,11 +50,16 @@ export function checkJournalSettings(input: JournalSettingsInput, where: { userD
   };
 }
 
-/** 'downstream' when the deployed flows hold an enabled cdr-ack node, else 'sent'. */
-export function ackModeOf(eachNode: (cb: (n: { type?: string; d?: boolean }) => void) => void): AckMode {
-  let found = false;
-  eachNode((n) => {
-    if (n.type === 'cdr-ack' && n.d !== true) found = true;
-  });
-  return found ? 'downstream' : 'sent';
+/**
+ * 'downstream' when a cdr-ack that runs is reachable from the source in the
+ * deployed flows (see ack-reach.ts), else 'sent'. `ids`: the node's id, and for
+ * a node in a subflow its id in the definition. When the source is not in the
+ * flows at all (a library user's own list), any cdr-ack that runs counts.
+ */
+export function ackModeOf(eachNode: (cb: (n: FlowNodeConfig) => void) => void, ids: readonly string[]): AckMode {
+  const nodes: FlowNodeConfig[] = [];
+  eachNode((n) => nodes.push(n));
+  const reach = ackReach(nodes, ids);
+  if (reach === 'unknown') return anyCdrAck(nodes) ? 'downstream' : 'sent';
+  return reach === 'reachable' ? 'downstream' : 'sent';
 }

@@ -2,6 +2,7 @@ import { batchSettingsOf } from '../cdr/batch';
 import { ACK_PROPERTY } from '../source/ack-registry';
 import { BatchOutput } from '../source/batch-output';
 import { JournalLockedError } from '../source/journal-lock';
+import type { FlowNodeConfig } from '../source/ack-reach';
 import type { HeldRecord, StoredRecord } from '../source/delivery';
 import { SourceRuntime } from '../source/source-runtime';
 import { ackModeOf, checkJournalSettings, type JournalSettingsInput } from './journal-settings';
@@ -20,8 +21,12 @@ export interface SourceNodeWiring {
   userDir: string | undefined;
   type: string;
   id: string;
-  /** RED.nodes.eachNode: finds a cdr-ack in the deployed flows. */
-  eachNode: (cb: (n: { type?: string; d?: boolean }) => void) => void;
+  /** For a node inside a subflow instance: its id in the subflow definition. */
+  alias?: string | undefined;
+  /** RED.nodes.eachNode: the deployed flows, where a cdr-ack reachable from this node is looked for. */
+  eachNode: (cb: (n: FlowNodeConfig) => void) => void;
+  /** Calls `cb` after every deploy, also one that did not restart this node; gives the unsubscribe. */
+  onFlowsStarted?: ((cb: () => void) => () => void) | undefined;
   topic: string;
   /** node.send for one message (on the first output); `records` it carries (a batch: its count). */
   send(msg: Record<string, unknown>, records: number): void;
@@ -79,7 +84,9 @@ export function sourceRuntimeOf(node: SourceNodeLike, env: SourceEnv, type: stri
     userDir: env.userDir,
     type,
     id: node.id,
+    alias: node._alias,
     eachNode: env.eachNode,
+    onFlowsStarted: env.onFlowsStarted,
     topic,
     send: hooks.send,
     warn: (text) => node.warn(text),
@@ -105,7 +112,8 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
   const batch = batchSettingsOf(w.config, batchProblems);
   const problems = [...(checked.ok ? [] : checked.problems), ...batchProblems.map((detail) => ({ key: 'batch', detail }))];
   if (!checked.ok || problems.length > 0) return { ok: false, problems };
-  const ackMode = ackModeOf(w.eachNode);
+  const ids = w.alias ? [w.id, w.alias] : [w.id];
+  const ackMode = ackModeOf(w.eachNode, ids);
   const journaled = checked.value.journal !== null;
   // Optional batch output: one message for up to batchSize records (off by default).
   const output = new BatchOutput({ settings: batch, journaled, ackOnSend: journaled && ackMode === 'sent', send: (msg, records) => w.send(msg, records), onError: (err) => w.warn(err.message) });
@@ -116,11 +124,22 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
     ...(w.started ? { startAfter: w.started } : {}),
     emit: (record, handles, redelivered) => output.add(recordMessage(record, w.topic, handles, redelivered)),
     ackAfterEmit: output.batching,
-    closing: () => output.close(),
+    closing: () => {
+      stopWatching?.();
+      output.close();
+    },
     onWarning: (m) => w.warn(m),
     onAcknowledged: () => w.acknowledged?.(),
     ...(w.restore ? { restore: w.restore } : {}),
     onFailure: (err) => w.fail(err),
+  });
+  // A deploy of modified nodes only keeps this node running: the cdr-ack after it may have come or gone.
+  const stopWatching = w.onFlowsStarted?.(() => {
+    const mode = ackModeOf(w.eachNode, ids);
+    if (mode === runtime.delivery?.ackMode) return;
+    output.setAckOnSend(journaled && mode === 'sent');
+    runtime.setAckMode(mode);
+    w.acknowledged?.();
   });
   return { ok: true, value: runtime };
 }
@@ -131,6 +150,8 @@ export function sourceRuntimeFor(w: SourceNodeWiring): Checked<SourceRuntime> {
  */
 export interface SourceNodeLike {
   readonly id: string;
+  /** Node-RED sets it on a node of a subflow instance: the node's id in the subflow definition. */
+  readonly _alias?: string;
   credentials?: { username?: string; password?: string };
   send(msg: unknown): void;
   error(text: string, msg?: unknown): void;
@@ -153,7 +174,9 @@ export interface SourceEnv {
   t(key: string, params?: Record<string, string | number>): string;
   userDir: string | undefined;
   getNode(id: string): unknown;
-  eachNode(cb: (n: { type?: string; d?: boolean }) => void): void;
+  eachNode(cb: (n: FlowNodeConfig) => void): void;
+  /** See SourceNodeWiring.onFlowsStarted (absent: the mode is chosen once, at start). */
+  onFlowsStarted?(cb: () => void): () => void;
   /**
    * Resolves once the flows are started. Node-RED creates a flow's nodes one by
    * one with awaits between them: a record sent before the nodes downstream
@@ -171,7 +194,7 @@ export function sourceEnv(
     _(key: string, params?: Record<string, string | number>): string;
     settings: unknown;
     nodes: { getNode(id: string): unknown; eachNode(cb: (n: object) => void): void };
-    events?: { once(event: string, cb: () => void): unknown };
+    events?: { once(event: string, cb: () => void): unknown; on?(event: string, cb: () => void): unknown; removeListener?(event: string, cb: () => void): unknown };
   },
   type: string,
 ): SourceEnv {
@@ -186,5 +209,11 @@ export function sourceEnv(
     userDir: (red.settings as { userDir?: string }).userDir,
     getNode: (id) => red.nodes.getNode(id),
     eachNode: (cb) => red.nodes.eachNode(cb as (n: object) => void),
+    onFlowsStarted: (cb) => {
+      const events = red.events;
+      if (!events?.on || !events.removeListener) return () => undefined;
+      events.on('flows:started', cb);
+      return () => void events.removeListener!('flows:started', cb);
+    },
   };
 }

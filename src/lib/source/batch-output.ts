@@ -89,8 +89,12 @@ export interface BatchOutputOptions {
 export class BatchOutput {
   private readonly batcher: Batcher<Msg> | null;
   private closed = false;
+  private ackOnSend: boolean;
+  /** Messages taken while ackOnSend held: acknowledged once their batch goes (the mode may change in between). */
+  private readonly ackWhenSent = new WeakSet<Msg>();
 
   constructor(private readonly opts: BatchOutputOptions) {
+    this.ackOnSend = opts.ackOnSend;
     this.batcher = opts.settings.maxRecords > 0 ? new Batcher<Msg>(opts.settings, (msgs) => this.sendBatch(msgs), opts.onError) : null;
   }
 
@@ -104,12 +108,18 @@ export class BatchOutput {
     return this.batcher ? this.batcher.held : 0;
   }
 
+  /** The source's mode changed (a redeploy): messages taken from now on follow it. */
+  setAckOnSend(on: boolean): void {
+    this.ackOnSend = on;
+  }
+
   /** Takes one record's message. */
   add(msg: Msg): void {
     if (!this.batcher) {
       this.opts.send(msg, 1);
       return;
     }
+    if (this.ackOnSend) this.ackWhenSent.add(msg);
     if (!this.closed) {
       this.batcher.add(msg);
       return;
@@ -129,6 +139,7 @@ export class BatchOutput {
   private sendBatch(msgs: Msg[]): void {
     const out = sourceBatchMessage(msgs);
     this.opts.send(out, msgs.length);
-    if (this.opts.ackOnSend) acknowledge(mergeAckHandles(msgs));
+    const acked = msgs.filter((m) => this.ackWhenSent.has(m));
+    if (acked.length > 0) acknowledge(mergeAckHandles(acked));
   }
 }

@@ -92,6 +92,8 @@ export class Delivery {
   /** Sequence → when it is re-sent unless acknowledged (downstream mode). */
   private readonly due = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
+  /** The mode in force: the flows' one at open, changed by setAckMode() (a redeploy that kept this source). */
+  private mode: AckMode;
   /** accept() calls not settled yet, and close() waiting for them. */
   private inHand = 0;
   private readonly idle: Array<() => void> = [];
@@ -105,6 +107,7 @@ export class Delivery {
     private readonly owner: AckOwner | null,
   ) {
     this.timeoutMs = opts.ackTimeoutMs ?? 60_000;
+    this.mode = opts.ackMode;
   }
 
   /** Opens the journal (if any) and replays what it holds unacknowledged. */
@@ -150,7 +153,17 @@ export class Delivery {
   }
 
   get ackMode(): AckMode {
-    return this.opts.ackMode;
+    return this.mode;
+  }
+
+  /**
+   * The flows changed and this source stayed (a "modified nodes" deploy): a
+   * cdr-ack is now after it, or no longer. Records handed on from now on follow
+   * the new mode. Records still waiting for a cdr-ack keep waiting: in 'sent'
+   * mode their re-send after the timeout counts them delivered (one repeat, never a loss).
+   */
+  setAckMode(mode: AckMode): void {
+    this.mode = mode;
   }
 
   get journaled(): boolean {
@@ -297,7 +310,7 @@ export class Delivery {
 
   private handOn(seq: number, record: StoredRecord, redelivered: boolean): void {
     this.safeEmit(record, [this.owner!.token(seq)], redelivered);
-    if (this.opts.ackMode === 'sent') {
+    if (this.mode === 'sent') {
       if (!this.opts.ackAfterEmit) this.journal!.ack([seq]);
       return;
     }

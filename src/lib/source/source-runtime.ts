@@ -32,10 +32,12 @@ export class SourceRuntime {
   private readonly beforeOpen: Array<{ ticket: HoldTicket; record: StoredRecord }> = [];
   private readonly waiting: Array<() => void> = [];
   private readonly closing: (() => void) | undefined;
+  private ackMode: DeliveryOptions['ackMode'];
 
   constructor(opts: SourceRuntimeOptions) {
     this.journaling = opts.journal !== null;
     this.closing = opts.closing;
+    this.ackMode = opts.ackMode;
     this.ready = Delivery.open(opts).then(
       (d) => {
         this.delivery = d;
@@ -137,6 +139,8 @@ export class SourceRuntime {
 
   /** At open: the records held before get their place in the journal, then the releases that waited go, in order. */
   private opened(d: Delivery | null): void {
+    // The flows may have changed while the journal opened.
+    d?.setAckMode(this.ackMode);
     const held = this.beforeOpen.splice(0);
     if (d && held.length > 0) {
       try {
@@ -147,6 +151,12 @@ export class SourceRuntime {
       }
     }
     for (const w of this.waiting.splice(0)) w();
+  }
+
+  /** A redeploy changed whether a cdr-ack is after this source (see Delivery.setAckMode). */
+  setAckMode(mode: DeliveryOptions['ackMode']): void {
+    this.ackMode = mode;
+    this.delivery?.setAckMode(mode);
   }
 
   /** Lets held records go without handing them on. */
