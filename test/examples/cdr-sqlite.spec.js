@@ -233,6 +233,9 @@ describe('example: cdr-sqlite (a real Node-RED, every simulated PBX, a real SQLi
       err.message += `\n${red.log()}`;
       throw err;
     });
+    // The flow creates the table just after deploy: traffic from here on finds it. A record that comes
+    // sooner meets "no such table", is sent again by its source and stored (the dropped-table test shows it).
+    await waitFor(async () => (await query(dbFile, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'cdr'")).length === 1, 'the table the flow creates at deploy', 30000, 20);
   });
 
   after(async () => {
