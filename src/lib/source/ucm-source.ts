@@ -1,5 +1,5 @@
 /** The ucm-cdr-in source without Node-RED: settings, TCP or HTTP(S) listener, journal, messages, status. */
-import { parseUcm, ucmFormatOf, type UcmFormat } from '../formats/ucm';
+import { parseUcmFrame, ucmFormatOf, type UcmFormat } from '../formats/ucm';
 import { parseUcmHttpBody } from '../formats/ucm-http';
 import { createErrorReporter, peerKey } from '../glue/error-reporter';
 import { checkListenerSettings } from '../glue/listener-config';
@@ -12,6 +12,7 @@ import type { Peer } from '../transport/peer';
 import { TcpServer, TCP_DEFAULTS } from '../transport/tcp-server';
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import { countingHooks, sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
+import type { StoredRecord } from './delivery';
 import type { SourceRuntime } from './source-runtime';
 
 /** The node's settings, as the editor saves them. */
@@ -113,16 +114,20 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
       {
         onMismatch,
         onFrame(text, peer) {
-          let records;
+          let parsed;
           try {
-            records = parseUcm(text, format);
+            parsed = parseUcmFrame(text, format);
           } catch (err) {
             reportBadRecord((err as Error).message, text, peer, ucmFormatOf(text));
             return;
           }
           const fmt = ucmFormatOf(text);
+          const { records, recordJson } = parsed;
+          // A frame of one JSON record is journaled as received (text decoded from UTF-8 holds no lone surrogate).
+          const stored: StoredRecord[] =
+            recordJson !== null ? [{ payload: records[0], source: source(peer, fmt), payloadJson: recordJson }] : records.map((record) => ({ payload: record, source: source(peer, fmt) }));
           // TCP has no acknowledgement to hold back: a record the journal refuses is reported with its text.
-          journaled.take(records.map((record) => ({ payload: record, source: source(peer, fmt) }))).catch((err: Error) => reportBadRecord(err.message, text, peer, fmt));
+          journaled.take(stored).catch((err: Error) => reportBadRecord(err.message, text, peer, fmt));
         },
         onFrameError(err, peer) {
           reportBadRecord(err.message, err.raw, peer, 'unknown');

@@ -85,6 +85,39 @@ describe('source layer without Node-RED', function () {
     await close(third);
   });
 
+  it('journals a frame of one JSON record as received, and replays the very payload handed on; other frames as before', async () => {
+    const gen = new UcmGenerator({ seed: 5 });
+    const [a, b, c] = [gen.next('leg'), gen.next('leg'), gen.next('leg')];
+    // Pretty-printed, with a -0 and a number JSON.stringify would write otherwise: kept as sent.
+    const one = `{ ${JSON.stringify(a).slice(1, -1)}, "_neg": -0, "_big": 1.5e300, "_note": "\\u00e9 ü" }`;
+    const wrapped = JSON.stringify({ cdr_root: [b, c] });
+    const node = plainNode('u3');
+    lib.runUcmSource(node, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    const socket = net.connect(await node.listening, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.end(`${one}\n${wrapped}\n`);
+    await waitFor(() => node.sent.length === 3, 'three records');
+    const journalDir = path.join(dir, 'cdrflow-journal', 'ucm-cdr-in-u3');
+    const onDisk = fs.readdirSync(journalDir).filter((f) => f.endsWith('.log')).map((f) => fs.readFileSync(path.join(journalDir, f), 'utf8')).join('');
+    assert.ok(onDisk.includes(`{"payload":${one},"source":`), 'the frame text itself is in the journal');
+    const live = node.sent.map((m) => m.payload);
+    assert.ok(Object.is(live[0]._neg, -0));
+    await close(node);
+
+    const again = plainNode('u3');
+    lib.runUcmSource(again, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    await again.listening;
+    await waitFor(() => again.sent.length === 3, 'the three unacknowledged records');
+    assert.deepEqual(
+      again.sent.map((m) => m.payload),
+      live,
+    );
+    assert.ok(Object.is(again.sent[0].payload._neg, -0), 'replay parses the text received, not a re-serialization');
+    assert.deepEqual(again.sent[0].source, node.sent[0].source);
+    lib.acknowledge(again.sent.flatMap((m) => m.cdrAck));
+    await close(again);
+  });
+
   it('reports a journal setting out of range and does not start', async () => {
     const node = plainNode('u2');
     lib.runUcmSource(node, { transport: 'tcp', host: '127.0.0.1', port: 0, journalMaxMb: 0 }, env(false));
