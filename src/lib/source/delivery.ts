@@ -237,6 +237,8 @@ export class Delivery {
       if (taken === 0) return Promise.reject(err as Error);
     }
     if (taken === records.length) this.lastRefused = false;
+    // The text is in the journal now: not kept beside the parsed payload while the batch waits for its fsync.
+    for (let i = 0; i < taken; i++) if (records[i]!.payloadJson !== undefined) records[i]!.payloadJson = undefined;
     // Written in the same batch, after the records that replace them (and named in those records too).
     for (let i = 0; i < taken; i++) {
       const c = records[i]!.consumes;
