@@ -99,7 +99,12 @@ interface Group {
   records: StoredRecord[];
   /** Resolves once they are durable and handed on. */
   done: Promise<void>;
+  /** A held record released (not taken by accept()): handed on as release() would. */
+  release?: { redelivered: boolean };
 }
+
+/** Records handed on per turn of the event loop when more are waiting. */
+const SLICE = 128;
 
 /**
  * A record's journal entry: the JSON text of `{payload, source, extra?, held?,
@@ -130,6 +135,9 @@ export class Delivery {
   private closed = false;
   /** The records appended to the journal batch being filled now, waiting for it to be durable. */
   private group: Group | null = null;
+  /** Durable groups waiting to be handed on, oldest first, and how far each got. */
+  private readonly queue: Array<{ group: Group; at: number; resolve: () => void }> = [];
+  private draining = false;
 
   private constructor(
     private readonly opts: DeliveryOptions,
@@ -275,17 +283,55 @@ export class Delivery {
     return group;
   }
 
-  private handOnGroup(group: Group): void {
+  /**
+   * Hands a durable group on, at most {@link SLICE} records per turn of the
+   * event loop: a journal batch of thousands (a burst during a slow fsync) then
+   * flows through the next nodes a slice at a time instead of all at once, which
+   * keeps the set of messages alive at a time (and the garbage collector's
+   * work) small. Resolves once all of it is handed on.
+   */
+  private handOnGroup(group: Group): Promise<void> | void {
     if (this.group === group) this.group = null;
+    this.counts.accepted += group.seqs.length;
+    if (!this.draining && group.seqs.length <= SLICE) return this.emitRange(group, 0, group.seqs.length);
+    return new Promise<void>((resolve) => {
+      this.queue.push({ group, at: 0, resolve });
+      if (!this.draining) this.drain();
+    });
+  }
+
+  private drain(): void {
+    this.draining = true;
+    let budget = SLICE;
+    while (budget > 0 && this.queue.length > 0) {
+      const q = this.queue[0]!;
+      const end = Math.min(q.group.seqs.length, q.at + budget);
+      this.emitRange(q.group, q.at, end);
+      budget -= end - q.at;
+      q.at = end;
+      if (q.at < q.group.seqs.length) break;
+      this.queue.shift();
+      q.resolve();
+    }
+    if (this.queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
+
+  /** Records from..to of a group handed on. */
+  private emitRange(group: Group, from: number, to: number): void {
     const { seqs, records } = group;
-    this.counts.accepted += seqs.length;
-    if (this.opts.ackMode === 'sent' && !this.opts.ackAfterEmit) {
-      // Delivered once handed on: one acknowledgement for the group, not one per record.
-      for (let i = 0; i < seqs.length; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
-      this.journal!.ack(seqs);
+    if (group.release) {
+      // A held record released while groups were queued: handed on in its turn, unless let go meanwhile.
+      for (let i = from; i < to; i++) if (!this.closed && this.journal!.isUnacknowledged(seqs[i]!)) this.handOn(seqs[i]!, records[i]!, group.release.redelivered);
       return;
     }
-    for (let i = 0; i < seqs.length; i++) this.handOn(seqs[i]!, records[i]!, false);
+    if (this.opts.ackMode === 'sent' && !this.opts.ackAfterEmit) {
+      // Delivered once handed on: one acknowledgement per slice, not one per record.
+      for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
+      this.journal!.ack(from === 0 && to === seqs.length ? seqs : seqs.slice(from, to));
+      return;
+    }
+    for (let i = from; i < to; i++) this.handOn(seqs[i]!, records[i]!, false);
   }
 
   /**
@@ -318,6 +364,12 @@ export class Delivery {
       return;
     }
     if (this.closed || !this.journal.isUnacknowledged(seq)) return;
+    // Records taken before it are still being handed on: it waits for its turn.
+    if (this.draining) {
+      const group: Group = { durable: Promise.resolve(), seqs: [seq], records: [record], done: Promise.resolve(), release: { redelivered } };
+      this.queue.push({ group, at: 0, resolve: () => undefined });
+      return;
+    }
     this.handOn(seq, record, redelivered);
   }
 

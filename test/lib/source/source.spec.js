@@ -136,6 +136,35 @@ describe('source layer without Node-RED', function () {
     await d.close();
   });
 
+  it('Delivery: a journal batch of thousands is handed on a slice per turn, in order, all of it, before accept() resolves and before close() ends', async () => {
+    const src = { vendor: 'ucm', format: 'json', transport: 'tcp', receivedAt: '2024-01-01T00:00:00.000Z' };
+    const jdir = path.join(dir, 'slices');
+    const got = [];
+    let atNextTurn = -1;
+    const d = await lib.Delivery.open({
+      journal: { dir: jdir },
+      ackMode: 'sent',
+      emit: (r) => {
+        if (got.push(r.payload) === 1) setImmediate(() => (atNextTurn = got.length));
+      },
+    });
+    // Three accepts in one tick share one journal batch: 3,000 records in one group.
+    const calls = [0, 1, 2].map((k) => d.accept(Array.from({ length: 1000 }, (_, i) => ({ payload: k * 1000 + i, source: src }))));
+    await Promise.all(calls);
+    assert.equal(got.length, 3000, 'every record handed on before accept() resolved');
+    assert.deepEqual(got, Array.from({ length: 3000 }, (_, i) => i), 'in the order taken');
+    assert.ok(atNextTurn > 0 && atNextTurn < 3000, `the event loop turned while they were handed on (${atNextTurn} by the next turn)`);
+    // Again, closing at once: close() waits for the whole batch, and nothing is left to replay.
+    const more = d.accept(Array.from({ length: 2000 }, (_, i) => ({ payload: 3000 + i, source: src })));
+    await d.close();
+    assert.equal(got.length, 5000);
+    await more;
+    const replayed = [];
+    const d2 = await lib.Delivery.open({ journal: { dir: jdir }, ackMode: 'sent', emit: (r) => replayed.push(r.payload) });
+    assert.deepEqual(replayed, [], 'all of them acknowledged (sent) before the journal closed');
+    await d2.close();
+  });
+
   describe('held records (a reorder window, the events of open calls)', () => {
     let dir;
     beforeEach(() => {
@@ -164,6 +193,25 @@ describe('source layer without Node-RED', function () {
       d2.release(restored[0].seq, restored[0].record, true);
       assert.deepEqual(again.map((g) => [g.r.payload, g.again]), [['a', true]]);
       await d2.close();
+    });
+
+    it('a held record released while a large batch is still being handed on comes after the records taken before it', async () => {
+      const got = [];
+      const d = await open(got, [], 'sent');
+      const [held] = d.hold([{ payload: 'held', source: src }]);
+      await d.flush();
+      const taken = d.accept(Array.from({ length: 500 }, (_, i) => ({ payload: i, source: src })));
+      // Released once the batch is durable and its hand-on has begun, not finished.
+      await new Promise((resolve) => {
+        const poll = () => (got.length > 0 ? resolve() : setImmediate(poll));
+        poll();
+      });
+      assert.ok(got.length < 500, 'the batch is still being handed on');
+      d.release(held, { payload: 'held', source: src });
+      await taken;
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(got.map((g) => g.r.payload), [...Array.from({ length: 500 }, (_, i) => i), 'held']);
+      await d.close();
     });
 
     it('a record naming the held records it consumes lets them go with it, even when their acknowledgement never reached the disk', async () => {
