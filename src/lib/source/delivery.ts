@@ -23,6 +23,7 @@
 import type { SourceInfo } from '../glue/source-message';
 import { registerAckOwner, type AckOwner } from './ack-registry';
 import { Journal, JournalFullError, type JournalOptions, type JournalStats } from './journal';
+import { SlicedQueue } from './sliced-queue';
 
 /** One record as a source hands it on (and as the journal keeps it). */
 export interface StoredRecord {
@@ -99,12 +100,7 @@ interface Group {
   records: StoredRecord[];
   /** Resolves once they are durable and handed on. */
   done: Promise<void>;
-  /** A held record released (not taken by accept()): handed on as release() would. */
-  release?: { redelivered: boolean };
 }
-
-/** Records handed on per turn of the event loop when more are waiting. */
-const SLICE = 128;
 
 /**
  * A record's journal entry: the JSON text of `{payload, source, extra?, held?,
@@ -135,9 +131,8 @@ export class Delivery {
   private closed = false;
   /** The records appended to the journal batch being filled now, waiting for it to be durable. */
   private group: Group | null = null;
-  /** Durable groups waiting to be handed on, oldest first, and how far each got. */
-  private readonly queue: Array<{ group: Group; at: number; resolve: () => void }> = [];
-  private draining = false;
+  /** Durable groups are handed on through it, 128 records per turn of the event loop. */
+  private readonly handOns = new SlicedQueue(128);
 
   private constructor(
     private readonly opts: DeliveryOptions,
@@ -283,48 +278,16 @@ export class Delivery {
     return group;
   }
 
-  /**
-   * Hands a durable group on, at most {@link SLICE} records per turn of the
-   * event loop: a journal batch of thousands (a burst during a slow fsync) then
-   * flows through the next nodes a slice at a time instead of all at once, which
-   * keeps the set of messages alive at a time (and the garbage collector's
-   * work) small. Resolves once all of it is handed on.
-   */
+  /** Hands a durable group on through the sliced queue; resolves once all of it is handed on. */
   private handOnGroup(group: Group): Promise<void> | void {
     if (this.group === group) this.group = null;
     this.counts.accepted += group.seqs.length;
-    if (!this.draining && group.seqs.length <= SLICE) return this.emitRange(group, 0, group.seqs.length);
-    return new Promise<void>((resolve) => {
-      this.queue.push({ group, at: 0, resolve });
-      if (!this.draining) this.drain();
-    });
-  }
-
-  private drain(): void {
-    this.draining = true;
-    let budget = SLICE;
-    while (budget > 0 && this.queue.length > 0) {
-      const q = this.queue[0]!;
-      const end = Math.min(q.group.seqs.length, q.at + budget);
-      this.emitRange(q.group, q.at, end);
-      budget -= end - q.at;
-      q.at = end;
-      if (q.at < q.group.seqs.length) break;
-      this.queue.shift();
-      q.resolve();
-    }
-    if (this.queue.length > 0) setImmediate(() => this.drain());
-    else this.draining = false;
+    return this.handOns.push(group.seqs.length, (from, to) => this.emitRange(group, from, to));
   }
 
   /** Records from..to of a group handed on. */
   private emitRange(group: Group, from: number, to: number): void {
     const { seqs, records } = group;
-    if (group.release) {
-      // A held record released while groups were queued: handed on in its turn, unless let go meanwhile.
-      for (let i = from; i < to; i++) if (!this.closed && this.journal!.isUnacknowledged(seqs[i]!)) this.handOn(seqs[i]!, records[i]!, group.release.redelivered);
-      return;
-    }
     if (this.opts.ackMode === 'sent' && !this.opts.ackAfterEmit) {
       // Delivered once handed on: one acknowledgement per slice, not one per record.
       for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
@@ -364,10 +327,11 @@ export class Delivery {
       return;
     }
     if (this.closed || !this.journal.isUnacknowledged(seq)) return;
-    // Records taken before it are still being handed on: it waits for its turn.
-    if (this.draining) {
-      const group: Group = { durable: Promise.resolve(), seqs: [seq], records: [record], done: Promise.resolve(), release: { redelivered } };
-      this.queue.push({ group, at: 0, resolve: () => undefined });
+    // Records taken before it are still being handed on: it waits for its turn (unless let go meanwhile).
+    if (this.handOns.busy) {
+      void this.handOns.push(1, () => {
+        if (!this.closed && this.journal!.isUnacknowledged(seq)) this.handOn(seq, record, redelivered);
+      });
       return;
     }
     this.handOn(seq, record, redelivered);
