@@ -22,7 +22,7 @@
  */
 import type { SourceInfo } from '../glue/source-message';
 import { registerAckOwner, type AckOwner } from './ack-registry';
-import { Journal, JournalFullError, type JournalOptions, type JournalStats } from './journal';
+import { Journal, JournalFullError, textLength, type JournalOptions, type JournalStats } from './journal';
 import { SlicedQueue } from './sliced-queue';
 
 /** One record as a source hands it on (and as the journal keeps it). */
@@ -105,16 +105,23 @@ interface Group {
 /**
  * A record's journal entry: the JSON text of `{payload, source, extra?, held?,
  * consumes?}` that replay parses back. With `payloadJson` the payload's text is
- * put in as received: replay parses back the very payload that was handed on.
+ * put in as received (replay parses back the very payload that was handed on),
+ * as pieces the journal writes one after the other rather than one joined copy.
  */
-export function encode(r: StoredRecord): string {
+export function entryPieces(r: StoredRecord): string | string[] {
   const json = r.payloadJson;
   if (json === undefined) return JSON.stringify(r);
-  let text = `{"payload":${json},"source":${JSON.stringify(r.source)}`;
-  if (r.extra !== undefined) text += `,"extra":${JSON.stringify(r.extra)}`;
-  if (r.held !== undefined) text += `,"held":${r.held === true}`;
-  if (r.consumes !== undefined) text += `,"consumes":${JSON.stringify(r.consumes)}`;
-  return `${text}}`;
+  let rest = `,"source":${JSON.stringify(r.source)}`;
+  if (r.extra !== undefined) rest += `,"extra":${JSON.stringify(r.extra)}`;
+  if (r.held !== undefined) rest += `,"held":${r.held === true}`;
+  if (r.consumes !== undefined) rest += `,"consumes":${JSON.stringify(r.consumes)}`;
+  return ['{"payload":', json, `${rest}}`];
+}
+
+/** entryPieces() as one text. */
+export function encode(r: StoredRecord): string {
+  const e = entryPieces(r);
+  return typeof e === 'string' ? e : e.join('');
 }
 
 export class Delivery {
@@ -214,10 +221,10 @@ export class Delivery {
       }
       return Promise.resolve();
     }
-    const datas = records.map(encode);
+    const datas = records.map(entryPieces);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding twice.
     let total = 0;
-    for (const d of datas) total += d.length * 3 + 16;
+    for (const d of datas) total += textLength(d) * 3 + 16;
     if (this.closed || this.journal.wouldRefuse(total)) {
       this.counts.refused += records.length;
       this.lastRefused = !this.closed;

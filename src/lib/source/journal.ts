@@ -119,6 +119,14 @@ interface PendingWrite {
 /** Records are encoded side by side into chunks this big (or one record's size when larger): no buffer per record. */
 const CHUNK_BYTES = 256 * 1024;
 
+/** UTF-16 length of a text or of its pieces together. */
+export function textLength(text: string | readonly string[]): number {
+  if (typeof text === 'string') return text.length;
+  let n = 0;
+  for (const piece of text) n += piece.length;
+  return n;
+}
+
 const segmentPath = (dir: string, n: number): string => path.join(dir, `seg-${String(n).padStart(12, '0')}.log`);
 
 function entry(body: Buffer): Buffer {
@@ -252,16 +260,23 @@ export class Journal {
     return this.pushRecord(seq, buf, 0, buf.length, data.length);
   }
 
-  /** append() of a string's UTF-8 bytes, encoded straight into the entry (no intermediate copy). */
-  appendText(text: string): { seq: number; durable: Promise<void> } {
+  /**
+   * append() of a string's UTF-8 bytes, encoded straight into the entry (no
+   * intermediate copy). Pieces are written one after the other, as their
+   * concatenation would be, without building it.
+   */
+  appendText(text: string | readonly string[]): { seq: number; durable: Promise<void> } {
     if (this.closed) throw new Error('the journal is closed');
     if (this.failure) throw this.failure;
     // Encoded straight into the chunk: room for the worst case (3 bytes per UTF-16 unit) saves measuring it first.
-    const bound = HEADER + 1 + SEQ_BYTES + text.length * 3;
+    const bound = HEADER + 1 + SEQ_BYTES + textLength(text) * 3;
     if (this.chunk.length - this.chunkUsed < bound) this.newChunk(bound);
     const buf = this.chunk;
     const at = this.chunkUsed;
-    const length = buf.write(text, at + HEADER + 1 + SEQ_BYTES, 'utf8');
+    const from = at + HEADER + 1 + SEQ_BYTES;
+    let length = 0;
+    if (typeof text === 'string') length = buf.write(text, from, 'utf8');
+    else for (const piece of text) length += buf.write(piece, from + length, 'utf8');
     // Refused here, the bytes just written are left beyond chunkUsed: the next record overwrites them.
     if (this.wouldRefuse(length)) throw new JournalFullError(this.maxBytes);
     if (this.current.size >= this.segmentBytes) this.rotate();
