@@ -6,6 +6,7 @@
 // cdrflow functions by inclusive time, and saves the .cpuprofile.
 //   node bench/profile-e2e.js [records per burst] [bursts]   (after npm run build)
 //   BATCH=500 node bench/profile-e2e.js                      (batch mode at source and normalize)
+//   JOURNAL=off node bench/profile-e2e.js                    (the source's journal turned off)
 'use strict';
 const fs = require('node:fs');
 const inspector = require('node:inspector');
@@ -21,9 +22,11 @@ const WINDOW = 100000;
 const batch = Number(process.env.BATCH || 0);
 const RATES = 'prefix,description,ratePerMinute,connectFee,firstBlockSec,incrementSec\n0,national,0.02,0,60,60\n1,extensions,0,0,1,1\n';
 const batching = batch > 0 ? { batchSize: batch, batchMs: 20 } : {};
+const journalOff = process.env.JOURNAL === 'off';
+const journalExtra = journalOff ? { journal: false } : process.env.JOURNAL === 'nosync' ? { journalFsync: 'never' } : {};
 const flow = [
   { id: 'b-tab', type: 'tab', label: 'profile' },
-  { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-norm']], ...batching },
+  { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-norm']], ...batching, ...journalExtra },
   { id: 'b-norm', z: 'b-tab', type: 'cdr-normalize', vendor: 'auto', timeZone: 'Europe/Berlin', output: 'leg', format: 'cdr', dedupe: 'drop', dedupeCount: WINDOW, dedupeHours: 24, wires: [['b-calc']], ...batching },
   { id: 'b-calc', z: 'b-tab', type: 'cdr-calc', rates: RATES, currency: 'EUR', decimals: 4, billable: 'answered', wires: [['b-sink']] },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
@@ -95,7 +98,7 @@ async function main() {
   await stopRuntime();
   const file = path.join(os.tmpdir(), `cdrflow-e2e-${batch > 0 ? `batch${batch}-` : ''}${Date.now()}.cpuprofile`);
   fs.writeFileSync(file, JSON.stringify(profile));
-  console.log(`${BURSTS} bursts of ${N} records${batch > 0 ? `, batches of ${batch}` : ''}, window full: ${rates.map((r) => Math.round(r)).join(', ')} rec/s (load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(`${BURSTS} bursts of ${N} records${batch > 0 ? `, batches of ${batch}` : ''}${journalOff ? ', journal off' : ''}, window full: ${rates.map((r) => Math.round(r)).join(', ')} rec/s (load ${os.loadavg()[0].toFixed(2)})`);
   console.log(summarize(profile));
   console.log(`profile: ${file}`);
 }

@@ -97,6 +97,15 @@ function detect(text: string): 'json' | 'xml' | null {
 
 /** One frame (or HTTP body) of text → its records. Throws UcmFormatError. */
 export function parseUcm(text: string, format: UcmFormat = 'auto'): UcmRecord[] {
+  return parseUcmFrame(text, format).records;
+}
+
+/**
+ * parseUcm(), also saying whether the text is JSON of exactly its one record
+ * (no wrapper, no array): then the text itself is that record's JSON, and a
+ * journal can keep it as received instead of serializing the record again.
+ */
+export function parseUcmFrame(text: string, format: UcmFormat = 'auto'): { records: UcmRecord[]; recordJson: string | null } {
   const kind = format === 'auto' ? detect(text) : format;
   if (kind === null) throw new UcmFormatError('syntax', 'neither JSON nor XML');
   let value: unknown;
@@ -114,7 +123,8 @@ export function parseUcm(text: string, format: UcmFormat = 'auto'): UcmRecord[] 
       throw new UcmFormatError('syntax', msg);
     }
   }
-  return ucmRecordsFrom(value);
+  const records = ucmRecordsFrom(value);
+  return { records, recordJson: kind === 'json' && records.length === 1 && records[0] === value ? text : null };
 }
 
 /** The format of a text, for `msg.source.format`. */

@@ -11,6 +11,19 @@ export interface SourceInfo {
   receivedAt: string;
 }
 
+let lastMs = 0;
+let lastIso = new Date(0).toISOString();
+
+/** `receivedAt` for now: the ISO text is built once per millisecond, not once per record of a burst. */
+export function receivedAtNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export interface SourceMessage {
   payload: unknown;
   topic: string;

@@ -22,7 +22,8 @@
  */
 import type { SourceInfo } from '../glue/source-message';
 import { registerAckOwner, type AckOwner } from './ack-registry';
-import { Journal, JournalFullError, type JournalOptions, type JournalStats } from './journal';
+import { Journal, JournalFullError, textLength, type JournalOptions, type JournalStats } from './journal';
+import { SlicedQueue } from './sliced-queue';
 
 /** One record as a source hands it on (and as the journal keeps it). */
 export interface StoredRecord {
@@ -34,6 +35,12 @@ export interface StoredRecord {
   held?: boolean;
   /** Sequence numbers of held records this one replaces (a gateway call's events): they go with it. */
   consumes?: number[];
+  /**
+   * The payload's JSON text exactly as the source received it, when it has it
+   * (a frame that is one record): journaled as is rather than serialized again.
+   * Never handed on, never journaled as a field (replay parses it into `payload`).
+   */
+  payloadJson?: string;
 }
 
 /** A held record given back to its source after a restart. */
@@ -86,6 +93,37 @@ export interface DeliveryCounts {
 
 export { JournalFullError };
 
+/** Records taken in one journal batch: handed on together once it is durable. */
+interface Group {
+  durable: Promise<void>;
+  seqs: number[];
+  records: StoredRecord[];
+  /** Resolves once they are durable and handed on. */
+  done: Promise<void>;
+}
+
+/**
+ * A record's journal entry: the JSON text of `{payload, source, extra?, held?,
+ * consumes?}` that replay parses back. With `payloadJson` the payload's text is
+ * put in as received (replay parses back the very payload that was handed on),
+ * as pieces the journal writes one after the other rather than one joined copy.
+ */
+export function entryPieces(r: StoredRecord): string | string[] {
+  const json = r.payloadJson;
+  if (json === undefined) return JSON.stringify(r);
+  let rest = `,"source":${JSON.stringify(r.source)}`;
+  if (r.extra !== undefined) rest += `,"extra":${JSON.stringify(r.extra)}`;
+  if (r.held !== undefined) rest += `,"held":${r.held === true}`;
+  if (r.consumes !== undefined) rest += `,"consumes":${JSON.stringify(r.consumes)}`;
+  return ['{"payload":', json, `${rest}}`];
+}
+
+/** entryPieces() as one text. */
+export function encode(r: StoredRecord): string {
+  const e = entryPieces(r);
+  return typeof e === 'string' ? e : e.join('');
+}
+
 export class Delivery {
   readonly counts: DeliveryCounts = { accepted: 0, replayed: 0, resent: 0, refused: 0 };
   private readonly timeoutMs: number;
@@ -100,6 +138,10 @@ export class Delivery {
   /** The last records offered were refused (until some are taken again). */
   private lastRefused = false;
   private closed = false;
+  /** The records appended to the journal batch being filled now, waiting for it to be durable. */
+  private group: Group | null = null;
+  /** Durable groups are handed on through it, 128 records per turn of the event loop. */
+  private readonly handOns = new SlicedQueue(128);
 
   private constructor(
     private readonly opts: DeliveryOptions,
@@ -185,55 +227,94 @@ export class Delivery {
    * the journal cannot take them all.
    */
   accept(records: StoredRecord[]): Promise<void> {
-    // close() waits for these: their acknowledgements must reach the journal before it closes.
-    this.inHand++;
-    const p = this.acceptNow(records);
-    const settle = (): void => {
-      if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
-    };
-    p.then(settle, settle);
-    return p;
-  }
-
-  private async acceptNow(records: StoredRecord[]): Promise<void> {
     if (!this.journal) {
       for (const r of records) {
         this.counts.accepted++;
         this.safeEmit(r, [], false);
       }
-      return;
+      return Promise.resolve();
     }
-    const datas = records.map((r) => JSON.stringify(r));
+    const datas = records.map(entryPieces);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding twice.
-    const total = datas.reduce((n, d) => n + d.length * 3 + 16, 0);
+    let total = 0;
+    for (const d of datas) total += textLength(d) * 3 + 16;
     if (this.closed || this.journal.wouldRefuse(total)) {
       this.counts.refused += records.length;
       this.lastRefused = !this.closed;
-      throw this.closed ? new Error('the source is closing') : new JournalFullError(this.journal.stats.maxBytes);
+      return Promise.reject(this.closed ? new Error('the source is closing') : new JournalFullError(this.journal.stats.maxBytes));
     }
-    const taken: Array<{ seq: number; durable: Promise<void> }> = [];
+    let group: Group | null = null;
+    let taken = 0;
     try {
-      for (const d of datas) taken.push(this.journal.appendText(d));
+      for (const d of datas) {
+        const t = this.journal.appendText(d);
+        group = this.groupFor(t.durable);
+        group.seqs.push(t.seq);
+        group.records.push(records[taken]!);
+        taken++;
+      }
     } catch (err) {
-      this.counts.refused += records.length - taken.length;
+      this.counts.refused += records.length - taken;
       this.lastRefused = true;
-      // Records appended before the refusal are kept: they are handed on below.
-      if (taken.length === 0) throw err;
+      // Records appended before the refusal are kept: they are handed on with their group.
+      if (taken === 0) return Promise.reject(err as Error);
     }
-    if (taken.length === records.length) this.lastRefused = false;
+    if (taken === records.length) this.lastRefused = false;
+    // The text is in the journal now: not kept beside the parsed payload while the batch waits for its fsync.
+    for (let i = 0; i < taken; i++) if (records[i]!.payloadJson !== undefined) records[i]!.payloadJson = undefined;
     // Written in the same batch, after the records that replace them (and named in those records too).
-    for (let i = 0; i < taken.length; i++) {
+    for (let i = 0; i < taken; i++) {
       const c = records[i]!.consumes;
       if (c && c.length > 0) this.journal.ack(c);
     }
-    // Records appended together share their batch's promise.
-    if (taken.length === 1) await taken[0]!.durable;
-    else await Promise.all(taken.map((t) => t.durable));
-    taken.forEach((t, i) => {
-      this.counts.accepted++;
-      this.handOn(t.seq, records[i]!, false);
-    });
-    if (taken.length < records.length) throw new JournalFullError(this.journal.stats.maxBytes);
+    const done = group!.done;
+    if (taken < records.length) {
+      const maxBytes = this.journal.stats.maxBytes;
+      return done.then(() => {
+        throw new JournalFullError(maxBytes);
+      });
+    }
+    return done;
+  }
+
+  /**
+   * The group of records waiting for the journal batch that `durable` belongs
+   * to: every accept() of one batch (the frames of a socket read, of a tick)
+   * shares one promise and one pass that hands them on, in the order taken,
+   * instead of a promise chain per call.
+   */
+  private groupFor(durable: Promise<void>): Group {
+    const open = this.group;
+    if (open && open.durable === durable) return open;
+    // close() waits for this group: its acknowledgements must reach the journal before it closes.
+    this.inHand++;
+    const group: Group = { durable, seqs: [], records: [], done: durable.then(() => this.handOnGroup(group)) };
+    const settle = (): void => {
+      if (this.group === group) this.group = null;
+      if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
+    };
+    group.done.then(settle, settle);
+    this.group = group;
+    return group;
+  }
+
+  /** Hands a durable group on through the sliced queue; resolves once all of it is handed on. */
+  private handOnGroup(group: Group): Promise<void> | void {
+    if (this.group === group) this.group = null;
+    this.counts.accepted += group.seqs.length;
+    return this.handOns.push(group.seqs.length, (from, to) => this.emitRange(group, from, to));
+  }
+
+  /** Records from..to of a group handed on. */
+  private emitRange(group: Group, from: number, to: number): void {
+    const { seqs, records } = group;
+    if (this.opts.ackMode === 'sent' && !this.opts.ackAfterEmit) {
+      // Delivered once handed on: one acknowledgement per slice, not one per record.
+      for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
+      this.journal!.ack(from === 0 && to === seqs.length ? seqs : seqs.slice(from, to));
+      return;
+    }
+    for (let i = from; i < to; i++) this.handOn(seqs[i]!, records[i]!, false);
   }
 
   /**
@@ -246,7 +327,7 @@ export class Delivery {
     if (!this.journal) return null;
     if (this.closed) throw new Error('the source is closing');
     // The flag is added to the text, not to a copy of each record (a gateway holds most of its lines).
-    const datas = records.map((r) => `${JSON.stringify(r).slice(0, -1)},"held":true}`);
+    const datas = records.map((r) => `${encode(r).slice(0, -1)},"held":true}`);
     const total = datas.reduce((n, d) => n + d.length * 3 + 16, 0);
     if (this.journal.wouldRefuse(total)) {
       this.counts.refused += records.length;
@@ -266,6 +347,13 @@ export class Delivery {
       return;
     }
     if (this.closed || !this.journal.isUnacknowledged(seq)) return;
+    // Records taken before it are still being handed on: it waits for its turn (unless let go meanwhile).
+    if (this.handOns.busy) {
+      void this.handOns.push(1, () => {
+        if (!this.closed && this.journal!.isUnacknowledged(seq)) this.handOn(seq, record, redelivered);
+      });
+      return;
+    }
     this.handOn(seq, record, redelivered);
   }
 
@@ -277,7 +365,7 @@ export class Delivery {
   /** True when the journal would take these records now (checked before a file source lets its position move past them). */
   fits(records: StoredRecord[]): boolean {
     if (!this.journal) return !this.closed;
-    const total = records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)) + 16, 0);
+    const total = records.reduce((n, r) => n + Buffer.byteLength(encode(r)) + 16, 0);
     return !this.closed && !this.journal.wouldRefuse(total);
   }
 

@@ -110,7 +110,21 @@ function newBatch(): Batch {
 
 interface PendingWrite {
   segment: Segment;
+  /** Bytes start..end of buf (records encoded side by side in a chunk share one). */
   buf: Buffer;
+  start: number;
+  end: number;
+}
+
+/** Records are encoded side by side into chunks this big (or one record's size when larger): no buffer per record. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** UTF-16 length of a text or of its pieces together. */
+export function textLength(text: string | readonly string[]): number {
+  if (typeof text === 'string') return text.length;
+  let n = 0;
+  for (const piece of text) n += piece.length;
+  return n;
 }
 
 const segmentPath = (dir: string, n: number): string => path.join(dir, `seg-${String(n).padStart(12, '0')}.log`);
@@ -182,6 +196,9 @@ export class Journal {
   private current!: Segment;
   private nextSeq = 1;
   private pending: PendingWrite[] = [];
+  /** Where appendText() encodes records, and how much of it is taken. */
+  private chunk: Buffer = Buffer.allocUnsafeSlow(0);
+  private chunkUsed = 0;
   /** One promise for everything in the next batch: a burst of 60,000 records makes one, not 60,000. */
   private next: Batch | null = null;
   private acks: number[] = [];
@@ -240,32 +257,54 @@ export class Journal {
     if (this.current.size >= this.segmentBytes) this.rotate();
     const seq = this.nextSeq++;
     const buf = recordEntry(seq, data);
-    return this.pushRecord(seq, buf, data.length);
+    return this.pushRecord(seq, buf, 0, buf.length, data.length);
   }
 
-  /** append() of a string's UTF-8 bytes, encoded straight into the entry (no intermediate copy). */
-  appendText(text: string): { seq: number; durable: Promise<void> } {
+  /**
+   * append() of a string's UTF-8 bytes, encoded straight into the entry (no
+   * intermediate copy). Pieces are written one after the other, as their
+   * concatenation would be, without building it.
+   */
+  appendText(text: string | readonly string[]): { seq: number; durable: Promise<void> } {
     if (this.closed) throw new Error('the journal is closed');
     if (this.failure) throw this.failure;
-    const length = Buffer.byteLength(text, 'utf8');
+    // Encoded straight into the chunk: room for the worst case (3 bytes per UTF-16 unit) saves measuring it first.
+    const bound = HEADER + 1 + SEQ_BYTES + textLength(text) * 3;
+    if (this.chunk.length - this.chunkUsed < bound) this.newChunk(bound);
+    const buf = this.chunk;
+    const at = this.chunkUsed;
+    const from = at + HEADER + 1 + SEQ_BYTES;
+    let length = 0;
+    if (typeof text === 'string') length = buf.write(text, from, 'utf8');
+    else for (const piece of text) length += buf.write(piece, from + length, 'utf8');
+    // Refused here, the bytes just written are left beyond chunkUsed: the next record overwrites them.
     if (this.wouldRefuse(length)) throw new JournalFullError(this.maxBytes);
     if (this.current.size >= this.segmentBytes) this.rotate();
     const seq = this.nextSeq++;
-    const buf = Buffer.allocUnsafe(HEADER + 1 + SEQ_BYTES + length);
-    buf[HEADER] = REC;
-    buf.writeUIntBE(seq, HEADER + 1, SEQ_BYTES);
-    buf.write(text, HEADER + 1 + SEQ_BYTES, 'utf8');
-    buf.writeUInt32BE(buf.length - HEADER, 0);
-    buf.writeUInt32BE(crc32(buf.subarray(HEADER)), 4);
-    return this.pushRecord(seq, buf, length);
+    const end = at + HEADER + 1 + SEQ_BYTES + length;
+    buf[at + HEADER] = REC;
+    buf.writeUIntBE(seq, at + HEADER + 1, SEQ_BYTES);
+    buf.writeUInt32BE(end - at - HEADER, at);
+    buf.writeUInt32BE(crc32(buf.subarray(at + HEADER, end)), at + 4);
+    this.chunkUsed = end;
+    return this.pushRecord(seq, buf, at, end, length);
   }
 
-  private pushRecord(seq: number, buf: Buffer, length: number): { seq: number; durable: Promise<void> } {
+  /** A fresh chunk for records to come; the old one stays alive as long as pending writes point into it. */
+  private newChunk(atLeast: number): void {
+    this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, atLeast));
+    this.chunkUsed = 0;
+  }
+
+  private pushRecord(seq: number, buf: Buffer, start: number, end: number, length: number): { seq: number; durable: Promise<void> } {
     const segment = this.current;
     this.index.set(seq, { segment, offset: segment.size + HEADER + 1 + SEQ_BYTES, length });
     segment.live++;
-    segment.size += buf.length;
-    this.pending.push({ segment, buf });
+    segment.size += end - start;
+    // Right after the previous record in the same chunk and segment: the same write grows.
+    const last = this.pending.length > 0 ? this.pending[this.pending.length - 1]! : null;
+    if (last && last.buf === buf && last.end === start && last.segment === segment) last.end = end;
+    else this.pending.push({ segment, buf, start, end });
     const batch = (this.next ??= newBatch());
     batch.records = true;
     this.schedule();
@@ -369,7 +408,7 @@ export class Journal {
         const buf = ackEntry(this.acks.splice(0));
         // Acknowledgements are small and never refused: a full journal must still be able to drain.
         this.current.size += buf.length;
-        this.pending.push({ segment: this.current, buf });
+        this.pending.push({ segment: this.current, buf, start: 0, end: buf.length });
       }
       const batch = this.pending;
       const waiters = this.next;
@@ -383,7 +422,10 @@ export class Journal {
         const touched: Segment[] = [];
         for (const w of batch) if (!touched.includes(w.segment)) touched.push(w.segment);
         for (const s of touched) {
-          await writeAll(s.fd!, batch.filter((w) => w.segment === s).map((w) => w.buf));
+          await writeAll(
+            s.fd!,
+            batch.filter((w) => w.segment === s).map((w) => w.buf.subarray(w.start, w.end)),
+          );
           if (this.fsync && hasRecords) await fdatasync(s.fd!);
         }
       } catch (err) {

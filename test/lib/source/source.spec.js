@@ -85,6 +85,39 @@ describe('source layer without Node-RED', function () {
     await close(third);
   });
 
+  it('journals a frame of one JSON record as received, and replays the very payload handed on; other frames as before', async () => {
+    const gen = new UcmGenerator({ seed: 5 });
+    const [a, b, c] = [gen.next('leg'), gen.next('leg'), gen.next('leg')];
+    // Pretty-printed, with a -0 and a number JSON.stringify would write otherwise: kept as sent.
+    const one = `{ ${JSON.stringify(a).slice(1, -1)}, "_neg": -0, "_big": 1.5e300, "_note": "\\u00e9 ü" }`;
+    const wrapped = JSON.stringify({ cdr_root: [b, c] });
+    const node = plainNode('u3');
+    lib.runUcmSource(node, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    const socket = net.connect(await node.listening, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.end(`${one}\n${wrapped}\n`);
+    await waitFor(() => node.sent.length === 3, 'three records');
+    const journalDir = path.join(dir, 'cdrflow-journal', 'ucm-cdr-in-u3');
+    const onDisk = fs.readdirSync(journalDir).filter((f) => f.endsWith('.log')).map((f) => fs.readFileSync(path.join(journalDir, f), 'utf8')).join('');
+    assert.ok(onDisk.includes(`{"payload":${one},"source":`), 'the frame text itself is in the journal');
+    const live = node.sent.map((m) => m.payload);
+    assert.ok(Object.is(live[0]._neg, -0));
+    await close(node);
+
+    const again = plainNode('u3');
+    lib.runUcmSource(again, { transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json' }, env(true));
+    await again.listening;
+    await waitFor(() => again.sent.length === 3, 'the three unacknowledged records');
+    assert.deepEqual(
+      again.sent.map((m) => m.payload),
+      live,
+    );
+    assert.ok(Object.is(again.sent[0].payload._neg, -0), 'replay parses the text received, not a re-serialization');
+    assert.deepEqual(again.sent[0].source, node.sent[0].source);
+    lib.acknowledge(again.sent.flatMap((m) => m.cdrAck));
+    await close(again);
+  });
+
   it('reports a journal setting out of range and does not start', async () => {
     const node = plainNode('u2');
     lib.runUcmSource(node, { transport: 'tcp', host: '127.0.0.1', port: 0, journalMaxMb: 0 }, env(false));
@@ -101,6 +134,35 @@ describe('source layer without Node-RED', function () {
     assert.deepEqual(got[0].handles, []);
     assert.equal(got[0].again, false);
     await d.close();
+  });
+
+  it('Delivery: a journal batch of thousands is handed on a slice per turn, in order, all of it, before accept() resolves and before close() ends', async () => {
+    const src = { vendor: 'ucm', format: 'json', transport: 'tcp', receivedAt: '2024-01-01T00:00:00.000Z' };
+    const jdir = path.join(dir, 'slices');
+    const got = [];
+    let atNextTurn = -1;
+    const d = await lib.Delivery.open({
+      journal: { dir: jdir },
+      ackMode: 'sent',
+      emit: (r) => {
+        if (got.push(r.payload) === 1) setImmediate(() => (atNextTurn = got.length));
+      },
+    });
+    // Three accepts in one tick share one journal batch: 3,000 records in one group.
+    const calls = [0, 1, 2].map((k) => d.accept(Array.from({ length: 1000 }, (_, i) => ({ payload: k * 1000 + i, source: src }))));
+    await Promise.all(calls);
+    assert.equal(got.length, 3000, 'every record handed on before accept() resolved');
+    assert.deepEqual(got, Array.from({ length: 3000 }, (_, i) => i), 'in the order taken');
+    assert.ok(atNextTurn > 0 && atNextTurn < 3000, `the event loop turned while they were handed on (${atNextTurn} by the next turn)`);
+    // Again, closing at once: close() waits for the whole batch, and nothing is left to replay.
+    const more = d.accept(Array.from({ length: 2000 }, (_, i) => ({ payload: 3000 + i, source: src })));
+    await d.close();
+    assert.equal(got.length, 5000);
+    await more;
+    const replayed = [];
+    const d2 = await lib.Delivery.open({ journal: { dir: jdir }, ackMode: 'sent', emit: (r) => replayed.push(r.payload) });
+    assert.deepEqual(replayed, [], 'all of them acknowledged (sent) before the journal closed');
+    await d2.close();
   });
 
   describe('held records (a reorder window, the events of open calls)', () => {
@@ -131,6 +193,25 @@ describe('source layer without Node-RED', function () {
       d2.release(restored[0].seq, restored[0].record, true);
       assert.deepEqual(again.map((g) => [g.r.payload, g.again]), [['a', true]]);
       await d2.close();
+    });
+
+    it('a held record released while a large batch is still being handed on comes after the records taken before it', async () => {
+      const got = [];
+      const d = await open(got, [], 'sent');
+      const [held] = d.hold([{ payload: 'held', source: src }]);
+      await d.flush();
+      const taken = d.accept(Array.from({ length: 500 }, (_, i) => ({ payload: i, source: src })));
+      // Released once the batch is durable and its hand-on has begun, not finished.
+      await new Promise((resolve) => {
+        const poll = () => (got.length > 0 ? resolve() : setImmediate(poll));
+        poll();
+      });
+      assert.ok(got.length < 500, 'the batch is still being handed on');
+      d.release(held, { payload: 'held', source: src });
+      await taken;
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(got.map((g) => g.r.payload), [...Array.from({ length: 500 }, (_, i) => i), 'held']);
+      await d.close();
     });
 
     it('a record naming the held records it consumes lets them go with it, even when their acknowledgement never reached the disk', async () => {
