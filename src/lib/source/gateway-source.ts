@@ -8,7 +8,7 @@ import { heldBackStore, type GatewayTailCheckpoint, type ReplayPlan } from '../g
 import { GatewayPipeline, type LineOrigin } from '../glue/gateway-pipeline';
 import { checkGatewaySettings } from '../glue/gateway-settings';
 import { checkListenerSettings } from '../glue/listener-config';
-import { sourceMessage, type SourceInfo } from '../glue/source-message';
+import { receivedAtNow, sourceMessage, type SourceInfo } from '../glue/source-message';
 import { listenAs } from '../glue/listener-wiring';
 import { countsText, StatusThrottle } from '../glue/status';
 import { createErrorReporter } from '../glue/error-reporter';
@@ -21,7 +21,6 @@ import { createFileTail, isFileTailCheckpoint, type FileTail } from '../transpor
 import type { JournalSettingsInput } from '../glue/journal-settings';
 import { sourceRuntimeOf, type ListeningSourceNode, type SourceEnv } from '../glue/source-node';
 import type { HeldRecord } from './delivery';
-import { receivedClock } from './received-clock';
 
 /** The node's settings, as the editor saves them. */
 export interface GwCdrInDef extends JournalSettingsInput {
@@ -96,7 +95,6 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
   if (!made.ok) return refuse(made.problems.map((p) => p.detail));
   const runtime = made.value;
 
-  const receivedAt = receivedClock();
   const source = (origin: LineOrigin, format: string): SourceInfo => ({
     vendor: 'gateway',
     format,
@@ -104,7 +102,7 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
     ...(origin.address !== undefined ? { address: origin.address } : {}),
     ...(origin.port !== undefined ? { port: origin.port } : {}),
     ...(origin.file !== undefined ? { file: origin.file } : {}),
-    receivedAt: receivedAt(),
+    receivedAt: receivedAtNow(),
   });
 
   const showCounts = (): void => {

@@ -6,7 +6,7 @@ import type { VosRecord } from '../formats/vos';
 import { VosStream } from '../formats/vos-stream';
 import type { ListenerSettings } from '../glue/listener-config';
 import { listenAs, listenerTls } from '../glue/listener-wiring';
-import { sourceMessage, type SourceInfo } from '../glue/source-message';
+import { receivedAtNow, sourceMessage, type SourceInfo } from '../glue/source-message';
 import { formatCount, StatusThrottle } from '../glue/status';
 import { checkVosSettings } from '../glue/vos-settings';
 import { createCheckpointStore } from '../transport/checkpoint';
@@ -20,7 +20,6 @@ import type { JournalSettingsInput } from '../glue/journal-settings';
 import { sourceRuntimeOf, type SourceEnv, type SourceNodeLike } from '../glue/source-node';
 import type { HeldRecord, StoredRecord } from './delivery';
 import type { HoldTicket } from './source-runtime';
-import { receivedClock } from './received-clock';
 
 /** The node's settings, as the editor saves them. */
 export interface VosCdrInDef extends JournalSettingsInput {
@@ -162,11 +161,10 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
     }, STATUS_MIN_MS);
   };
 
-  const receivedAt = receivedClock();
   const sourceOf = (s: LineSource): SourceInfo =>
     s.transport === 'file'
-      ? { vendor: 'vos3000', format: 'vos-pipe', transport: 'file', file: s.file, receivedAt: receivedAt() }
-      : { vendor: 'vos3000', format: 'vos-pipe', transport: s.transport, address: s.peer.address, port: s.peer.port, receivedAt: receivedAt() };
+      ? { vendor: 'vos3000', format: 'vos-pipe', transport: 'file', file: s.file, receivedAt: receivedAtNow() }
+      : { vendor: 'vos3000', format: 'vos-pipe', transport: s.transport, address: s.peer.address, port: s.peer.port, receivedAt: receivedAtNow() };
 
   // A flood of bad lines becomes a few folded reports a second (count and sample).
   const reporter = createErrorReporter((text, msg) => node.error(text, msg), { summary: (first, count, from, seconds) => t('errors.more', { first, count, from, seconds }) });
