@@ -308,7 +308,7 @@ export class Delivery {
   /** Records from..to of a group handed on. */
   private emitRange(group: Group, from: number, to: number): void {
     const { seqs, records } = group;
-    if (this.opts.ackMode === 'sent' && !this.opts.ackAfterEmit) {
+    if (this.mode === 'sent' && !this.opts.ackAfterEmit) {
       // Delivered once handed on: one acknowledgement per slice, not one per record.
       for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
       this.journal!.ack(from === 0 && to === seqs.length ? seqs : seqs.slice(from, to));
