@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startEditor } = require('./red-editor');
 const { requireChromium, openChromium } = require('./chromium');
+const { editorReady, dialogReady } = require('./editor-page');
 
 const root = path.resolve(__dirname, '..', '..');
 const messages = JSON.parse(fs.readFileSync(path.join(root, 'nodes', 'locales', 'en-US', 'ami-server.json'), 'utf8'))['ami-server'].errors;
@@ -24,7 +25,7 @@ describe('ami-server dialog in a real browser: the login is required, ${AMI_USER
     browser = await openChromium({ width: 1280, height: 1024 });
     page = browser.page;
     await page.goto(editor.url);
-    await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('ami-server') && RED.view && document.querySelector('#red-ui-workspace-chart svg'), null, { timeout: 60000 });
+    await editorReady(page, ['ami-server']);
   });
 
   after(async () => {
@@ -47,8 +48,8 @@ describe('ami-server dialog in a real browser: the login is required, ${AMI_USER
     const server = example.find((n) => n.type === 'ami-server');
     assert.equal(await page.evaluate((id) => RED.nodes.node(id).valid, server.id), true, 'the example ami-server is valid');
     await page.evaluate((id) => RED.editor.editConfig('', 'ami-server', id, 'node-config-input'), server.id);
-    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 10000 });
-    await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating'), null, { timeout: 10000 });
+    // Its credentials are fetched before the form is built: wait until it takes input.
+    await dialogReady(page, 'node-config-dialog-ok');
 
     assert.equal(await page.inputValue('#node-config-input-username'), '${AMI_USER}');
     assert.equal(await marked('#node-config-input-username'), false, '${AMI_USER} is accepted');

@@ -38,6 +38,11 @@ async function openChromium({ width = 1280, height = 1024 } = {}) {
   // The stack names the script and line at fault (a message alone does not).
   page.on('pageerror', (err) => pageErrors.push(err.stack || err.message));
   page.on('dialog', (d) => d.accept());
+  // CDRFLOW_CPU_THROTTLE=N runs the page's scripts N times slower (chromium's own
+  // throttling): the editor's timers and handlers then lag the test the way
+  // they do on a loaded machine, without loading it (soak.js --throttle).
+  const rate = Number(process.env.CDRFLOW_CPU_THROTTLE || 0);
+  if (rate > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate });
   return {
     page,
     pageErrors,

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startEditor } = require('./red-editor');
 const { requireChromium, openChromium } = require('./chromium');
+const { editorReady, openByDoubleClick, dialogReady, cancelOpenDialogs } = require('./editor-page');
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -126,18 +127,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     browser = await openChromium({ width: 1280, height: 1024 });
     ({ page, pageErrors } = browser);
     await page.goto(editor.url);
-    // Ready: every type registered, the workspace shown and the loading bar gone
-    // (on a busy machine the first test can otherwise find the workspace still hidden).
-    await page.waitForFunction(
-      (all) => {
-        if (!(window.RED && RED.nodes && RED.view && all.every((t) => RED.nodes.getType(t)) && document.querySelector('#red-ui-workspace-chart svg'))) return false;
-        const chart = document.getElementById('red-ui-workspace-chart').getBoundingClientRect();
-        const loading = document.getElementById('red-ui-loading-progress');
-        return chart.width > 0 && chart.height > 0 && (!loading || loading.offsetParent === null);
-      },
-      types.map((t) => t.type),
-      { timeout: 30000 },
-    );
+    // Every type registered, the loading bar gone, a flow tab shown (./editor-page.js says why).
+    await editorReady(page, types.map((t) => t.type));
   });
 
   after(async () => {
@@ -151,12 +142,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await page.screenshot({ path: file }).catch(() => {});
     }
     // A failed test may leave a dialog open: cancel it so the next one starts clean.
-    for (let i = 0; page && i < 3; i++) {
-      const cancel = page.locator('#node-config-dialog-cancel:visible, #node-dialog-cancel:visible, #red-ui-clipboard-dialog-cancel:visible').first();
-      if (!(await cancel.count())) break;
-      await cancel.click().catch(() => {});
-      await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating'), null, { timeout: 5000 }).catch(() => {});
-    }
+    if (page) await cancelOpenDialogs(page);
   });
 
   it('registers every type of the package in the editor, with no script error', async () => {
@@ -244,8 +230,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       if (named) await setField('#node-input-name', 'edited in the browser', 'text');
       await page.click('#node-dialog-ok');
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
-      // The editor validates the node as the dialog closes; under load that can land a little later.
-      await page.waitForFunction((i) => RED.nodes.node(i).valid === true, id, { timeout: 15000 }).catch(() => {});
+      // Done validates the node before its tray starts to close: the result is there now.
       const saved = await page.evaluate(
         ([i, p]) => ({ valid: RED.nodes.node(i).valid, errors: (RED.nodes.node(i).validationErrors || []).join(', '), name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }),
         [id, bad.prop],
@@ -341,17 +326,16 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       await editDialog(user, 'node-input');
       const prop = Object.keys(nodes[0]).find((k) => nodes[0][k] === config.id);
       await page.click(`#node-input-btn-${prop}-edit, #node-input-lookup-${prop}`);
-      await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
+      await dialogReady(page, 'node-config-dialog-ok');
       await dialogScreenshot(type);
       const rejected = await probeBadInput(type, config.id, 'node-config-input');
       const bad = rejected[0];
       await setField(bad.input, bad.value, bad.kind);
       await page.click('#node-config-dialog-ok');
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
-      await page.waitForFunction((i) => RED.nodes.node(i).valid === true, config.id, { timeout: 5000 }).catch(() => {});
       assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
       await page.click(`#node-input-btn-${prop}-edit, #node-input-lookup-${prop}`);
-      await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 5000 });
+      await dialogReady(page, 'node-config-dialog-ok');
       await setField(bad.input, bad.original, bad.kind);
       await page.click('#node-config-dialog-ok');
       await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
@@ -612,12 +596,10 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     }, id);
   }
 
+  // Opens `node`'s dialog as a user does, and waits until it takes input (./editor-page.js says why both steps are needed).
   async function editDialog(node, prefix) {
-    await node.locator('.red-ui-flow-node').first().dblclick();
-    // Generous: on a busy machine the tray takes seconds to build.
-    await page.locator(prefix === 'node-input' ? '#node-dialog-ok' : '#node-config-dialog-ok').waitFor({ state: 'visible', timeout: 15000 });
-    // The tray slides in; settled when the dialog's first field is laid out.
-    await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating, .red-ui-tray:not(.red-ui-tray-resizing) .red-ui-component-spinner'), null, { timeout: 5000 });
+    await openByDoubleClick(page, node);
+    await dialogReady(page, prefix === 'node-input' ? 'node-dialog-ok' : 'node-config-dialog-ok');
   }
 
   // Notifications out of a screenshot. Hidden, never removed: Node-RED closes

@@ -7,6 +7,7 @@
 //
 //   node test/browser/soak.js                 # 10 runs of the editor suite under load
 //   node test/browser/soak.js --runs 3 --no-load test/browser/dashboard.spec.js
+//   node test/browser/soak.js --runs 5 --no-load --throttle 4   # the page's scripts 4x slower
 //
 // Exits 0 when every run passed. Each failing run's test titles and errors
 // (a script error comes with its stack) are printed and kept in
@@ -19,15 +20,17 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 
 function parseArgs(argv) {
-  const opts = { runs: 10, load: true, specs: [] };
+  const opts = { runs: 10, load: true, throttle: 0, specs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') opts.runs = Number(argv[++i]);
     else if (a === '--no-load') opts.load = false;
+    else if (a === '--throttle') opts.throttle = Number(argv[++i]);
     else if (a === '--help' || a === '-h') opts.help = true;
     else opts.specs.push(a);
   }
   if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error('--runs takes a whole number of at least 1');
+  if (!(opts.throttle === 0 || opts.throttle > 1)) throw new Error('--throttle takes a slow-down factor above 1');
   if (opts.specs.length === 0) opts.specs.push('test/browser/editor.spec.js');
   return opts;
 }
@@ -46,12 +49,13 @@ function startLoad() {
 
 let running = null;
 
-function runOnce(specs, logFile) {
+function runOnce(specs, logFile, throttle) {
   return new Promise((resolve) => {
     const mocha = path.join(path.dirname(require.resolve('mocha/package.json', { paths: [root] })), 'bin', 'mocha.js');
     const child = spawn(process.execPath, [mocha, '--reporter', 'spec', '--no-colors', ...specs], {
       cwd: root,
-      env: { ...process.env, CI: 'true' },
+      // CDRFLOW_CPU_THROTTLE: see chromium.js.
+      env: { ...process.env, CI: 'true', ...(throttle ? { CDRFLOW_CPU_THROTTLE: String(throttle) } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running = child;
@@ -97,7 +101,7 @@ function keepFailedScreenshots(dir) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log('usage: node test/browser/soak.js [--runs N] [--no-load] [spec files...]');
+    console.log('usage: node test/browser/soak.js [--runs N] [--no-load] [--throttle N] [spec files...]');
     return 0;
   }
   const logDir = path.join(root, 'test-artifacts', 'soak');
@@ -113,11 +117,11 @@ async function main() {
   process.on('SIGTERM', stop);
   let passed = 0;
   try {
-    console.log(`soak: ${opts.runs} runs of ${opts.specs.join(' ')}${opts.load ? `, ${os.cpus().length} busy loops` : ', no load'}`);
+    console.log(`soak: ${opts.runs} runs of ${opts.specs.join(' ')}${opts.load ? `, ${os.cpus().length} busy loops` : ', no load'}${opts.throttle ? `, page scripts ${opts.throttle}x slower` : ''}`);
     for (let n = 1; n <= opts.runs; n++) {
       const started = Date.now();
       const logFile = path.join(logDir, `run-${n}.log`);
-      const r = await runOnce(opts.specs, logFile);
+      const r = await runOnce(opts.specs, logFile, opts.throttle);
       const ok = r.code === 0 && r.failing === 0 && r.passing > 0;
       if (ok) passed++;
       const secs = Math.round((Date.now() - started) / 1000);

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startEditor } = require('./red-editor');
 const { requireChromium, openChromium } = require('./chromium');
+const { editorReady, openByDoubleClick, dialogReady, cancelOpenDialogs } = require('./editor-page');
 
 const root = path.resolve(__dirname, '..', '..');
 const shots = path.join(root, 'test-artifacts', 'screenshots');
@@ -28,7 +29,7 @@ describe('cdr-stats and cdr-alert dialogs in a real browser (chromium)', functio
     browser = await openChromium({ width: 1280, height: 1024 });
     ({ page, pageErrors } = browser);
     await page.goto(editor.url);
-    await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('cdr-stats') && RED.nodes.getType('cdr-alert') && document.querySelector('#red-ui-workspace-chart svg'), null, { timeout: 30000 });
+    await editorReady(page, ['cdr-stats', 'cdr-alert']);
   });
 
   after(async () => {
@@ -39,12 +40,7 @@ describe('cdr-stats and cdr-alert dialogs in a real browser (chromium)', functio
   afterEach(async function () {
     if (this.currentTest.state === 'failed' && page) await page.screenshot({ path: path.join(shots, `FAILED-stats-dialogs-${this.currentTest.title.replace(/[^\w.-]+/g, '_').slice(0, 60)}.png`) }).catch(() => {});
     // A failed test may leave a dialog open: cancel it so the next one starts clean.
-    for (let i = 0; page && i < 3; i++) {
-      const cancel = page.locator('#node-dialog-cancel:visible').first();
-      if (!(await cancel.count())) break;
-      await cancel.click().catch(() => {});
-      await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating'), null, { timeout: 5000 }).catch(() => {});
-    }
+    if (page) await cancelOpenDialogs(page);
   });
 
   /** Imports node `name` of example `file` under a fresh id, drops it on the workspace, and returns its id and locator. */
@@ -65,16 +61,10 @@ describe('cdr-stats and cdr-alert dialogs in a real browser (chromium)', functio
     return { id, locator, node };
   }
 
+  // As a user opens it, and until it takes input (./editor-page.js says why both steps are needed).
   async function open(locator) {
-    // Once selected (after a save), the first click of a double click can start a drag: try twice.
-    for (let i = 0; ; i++) {
-      await page.mouse.move(5, 5);
-      await locator.locator('.red-ui-flow-node').first().dblclick();
-      const ok = await page.locator('#node-dialog-ok').waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
-      if (ok) break;
-      if (i === 1) throw new Error('the edit dialog did not open');
-    }
-    await page.waitForFunction(() => !document.querySelector('.red-ui-tray.ui-animating'), null, { timeout: 5000 });
+    await openByDoubleClick(page, locator);
+    await dialogReady(page, 'node-dialog-ok');
   }
 
   async function save() {
