@@ -218,7 +218,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       const bad = rejected[0];
       await setField(bad.input, bad.value, bad.kind);
       await page.click('#node-dialog-ok');
-      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 15000 });
       assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
       // The badge is drawn on the redraw after the dialog closes: wait for it (a busy machine is slower).
       await node.locator('.red-ui-flow-node-error').waitFor({ state: 'visible', timeout: 5000 });
@@ -229,7 +229,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       const named = (await page.locator('#node-input-name').count()) > 0;
       if (named) await setField('#node-input-name', 'edited in the browser', 'text');
       await page.click('#node-dialog-ok');
-      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 15000 });
       // Done validates the node before its tray starts to close: the result is there now.
       const saved = await page.evaluate(
         ([i, p]) => ({ valid: RED.nodes.node(i).valid, errors: (RED.nodes.node(i).validationErrors || []).join(', '), name: RED.nodes.node(i).name, value: RED.nodes.node(i)[p] }),
@@ -332,16 +332,16 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       const bad = rejected[0];
       await setField(bad.input, bad.value, bad.kind);
       await page.click('#node-config-dialog-ok');
-      await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 15000 });
       assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), false, `${type} invalid after saving ${bad.prop}=${JSON.stringify(bad.value)}`);
       await page.click(`#node-input-btn-${prop}-edit, #node-input-lookup-${prop}`);
       await dialogReady(page, 'node-config-dialog-ok');
       await setField(bad.input, bad.original, bad.kind);
       await page.click('#node-config-dialog-ok');
-      await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached', timeout: 15000 });
       assert.equal(await page.evaluate((i) => RED.nodes.node(i).valid, config.id), true, `${type} valid again`);
       await page.click('#node-dialog-cancel');
-      await page.locator('#node-dialog-cancel').waitFor({ state: 'detached', timeout: 5000 });
+      await page.locator('#node-dialog-cancel').waitFor({ state: 'detached', timeout: 15000 });
       await showsHelp(type, null);
     });
   }
@@ -385,7 +385,7 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       assert.deepEqual(shown.emptyNumbers, [], `${type}: numbers shown blank instead of the runtime's default`);
       // Saved untouched, it stays valid (a default shown wrongly, e.g. a listener left off, would not).
       await page.click('#node-dialog-ok');
-      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 5000 });
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached', timeout: 15000 });
       const saved = await validity(id);
       assert.equal(saved.valid, true, `${type}: valid after saving the dialog unchanged: ${saved.errors}`);
     });
