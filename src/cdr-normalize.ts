@@ -106,7 +106,7 @@ export = function register(RED: NodeAPI): void {
         const redelivered = (msg as { redelivered?: unknown }).redelivered === true;
         const zone = zoneOf(settings, msg as { timeZone?: unknown; source?: unknown });
         if ('error' in zone) throw new MapError(zone.error);
-        outputs = pipeline.push(vendor, msg.payload, { msg: msg as unknown as Record<string, unknown> }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone, redelivered });
+        outputs = pipeline.push(vendor, msg.payload, { msg: msg as unknown as Record<string, unknown> }, Date.now(), { pbx: typeof pbx === 'string' ? pbx : undefined, timeZone: zone.zone, redelivered });
       } catch (err) {
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
         const problem = problemOf(err);
