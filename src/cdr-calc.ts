@@ -103,27 +103,33 @@ export = function register(RED: NodeAPI): void {
         }
       }
       const badMsgRates = rates === null && fromMsg !== undefined;
+      // Refused (on the error path, msg.cdrAck kept): acknowledged there unless a cdr-ack after the
+      // error path is to. Records that went on carry the batch's handles to the sink's cdr-ack.
+      if (!Array.isArray(msg.payload)) {
+        // One record (most messages): no lists built for it.
+        const out = calcOne(msg.payload, rates, badMsgRates, msg);
+        if (out === null) settleRefused(settings.refused, ackHandlesOf(msg));
+        else {
+          if (settings.format === 'row') (msg as NodeMessageInFlow & { cdr?: Cdr }).cdr = out;
+          msg.payload = settings.format === 'row' ? toFlatRow(out) : out;
+          send(msg);
+        }
+        showCounts();
+        return done();
+      }
       // A batch (an array of records, as cdr-normalize's batch output sends) stays a
       // batch, in order; a record that cannot be computed is reported and left out.
-      const batch = Array.isArray(msg.payload);
+      const inputs = msg.payload as unknown[];
       const outs: Cdr[] = [];
-      const inputs = batch ? (msg.payload as unknown[]) : [msg.payload];
       for (const p of inputs) {
         const out = calcOne(p, rates, badMsgRates, msg);
         if (out !== null) outs.push(out);
       }
-      // Refused (on the error path, msg.cdrAck kept): acknowledged there unless a cdr-ack after the
-      // error path is to. Records that went on carry the batch's handles to the sink's cdr-ack.
       if (outs.length === 0 && inputs.length > 0) settleRefused(settings.refused, ackHandlesOf(msg));
-      if (batch ? outs.length > 0 : outs.length === 1) {
-        const cdr = batch ? outs : (outs[0] as Cdr);
-        if (settings.format === 'row') {
-          (msg as NodeMessageInFlow & { cdr?: Cdr | Cdr[] }).cdr = cdr;
-          msg.payload = batch ? outs.map(toFlatRow) : toFlatRow(cdr as Cdr);
-        } else {
-          msg.payload = cdr;
-        }
-        if (batch) (msg as NodeMessageInFlow & { batch?: unknown }).batch = { count: outs.length };
+      if (outs.length > 0) {
+        if (settings.format === 'row') (msg as NodeMessageInFlow & { cdr?: Cdr[] }).cdr = outs;
+        msg.payload = settings.format === 'row' ? outs.map(toFlatRow) : outs;
+        (msg as NodeMessageInFlow & { batch?: unknown }).batch = { count: outs.length };
         send(msg);
       }
       showCounts();

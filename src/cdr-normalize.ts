@@ -51,8 +51,8 @@ export = function register(RED: NodeAPI): void {
     const batchProblems: string[] = [];
     const batchSettings = batchSettingsOf(config, batchProblems);
     for (const p of batchProblems) node.error(t('errors.setting', { detail: p }));
-    const toMessage = (o: Output<Meta>): NodeMessage => outputMessage(o) as NodeMessage;
-    const delivery = new OutputDelivery<Meta, NodeMessage>(batchSettings, toMessage, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), internal);
+    const toMessage = (o: Output<Meta>): NodeMessage => outputMessage(o, settings.output === 'leg') as NodeMessage;
+    const delivery = new OutputDelivery<Meta, NodeMessage>(batchSettings, toMessage, (msgs) => node.send(batchMessage(msgs as Array<Record<string, unknown>>) as NodeMessage), internal, (m) => RED.util.cloneMessage(m));
     // The duplicate window kept in node context, when asked: read before the first record is handled.
     const kept =
       deduper && settings.dedupeContext
@@ -97,7 +97,7 @@ export = function register(RED: NodeAPI): void {
       done();
     };
 
-    const handle = (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void): void => {
+    const handle = (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void): void => {
       const vendor = vendorOf(settings.vendor, msg as { source?: unknown; topic?: unknown });
       if (vendor === null) return refuse(msg, t('errors.no-vendor'), done);
       let outputs: Array<Output<Meta>>;
@@ -106,7 +106,7 @@ export = function register(RED: NodeAPI): void {
         const redelivered = (msg as { redelivered?: unknown }).redelivered === true;
         const zone = zoneOf(settings, msg as { timeZone?: unknown; source?: unknown });
         if ('error' in zone) throw new MapError(zone.error);
-        outputs = pipeline.push(vendor, msg.payload, { msg: msg as unknown as Record<string, unknown> }, Date.now(), { ...(typeof pbx === 'string' ? { pbx } : {}), timeZone: zone.zone, redelivered });
+        outputs = pipeline.push(vendor, msg.payload, { msg: msg as unknown as Record<string, unknown> }, Date.now(), { pbx: typeof pbx === 'string' ? pbx : undefined, timeZone: zone.zone, redelivered });
       } catch (err) {
         const reason = err instanceof MapError ? err.message : t('errors.internal', { reason: (err as Error).message });
         const problem = problemOf(err);
@@ -123,7 +123,7 @@ export = function register(RED: NodeAPI): void {
 
     // A source's batch is taken apart into the messages its records would have had one by one.
     const take = eachRecordOf(handle);
-    node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage[] | NodeMessage[][]) => void, done: (err?: Error) => void) => {
+    node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
       if (kept) kept.whenReady(() => take(msg, send, done));
       else take(msg, send, done);
     });

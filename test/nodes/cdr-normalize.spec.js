@@ -10,6 +10,7 @@ const { ucmRecords, ucmLegs } = require('../support/ucm-samples');
 const { rng, shuffle, ucmStreamWithRepeats } = require('../support/random');
 const { FLAT_COLUMNS } = require('../../nodes/lib/cdr/rows');
 const normalizeNode = require('../../nodes/cdr-normalize.js');
+const { NormalizePipeline } = require('../../nodes/lib/cdr/pipeline');
 
 const SOURCE = { vendor: 'ucm', format: 'json', transport: 'tcp', address: '127.0.0.1', port: 5000, receivedAt: '2024-01-01T00:00:00.000Z' };
 
@@ -49,6 +50,27 @@ describe('cdr-normalize node', function () {
     assert.deepEqual(out[0].vendorRecord, ucmRecords()[0]);
     assert.equal(out[0].payload.startTime, '2022-08-22T08:34:32.000Z', 'Europe/London wall clock → UTC');
     assert.deepEqual(out.map((m) => m.payload.extra.AcctId).sort(), ucmLegs().map((l) => l.AcctId).sort());
+  });
+
+  it('the legs of one group go out in order, one message each, none sharing an object with another', async () => {
+    const { node, out, err } = await start();
+    const group = ucmRecords().find((r) => r.main_cdr && Object.keys(r).filter((k) => k.startsWith('sub_cdr')).length >= 2);
+    const marker = { note: 'set by the flow' };
+    send(node, group, { flowData: marker });
+    const expected = new NormalizePipeline({ timeZone: 'Europe/London', output: 'leg', format: 'cdr', waitMs: 0, maxOpenCalls: 1, dedupe: 'off' }, null).push('ucm', group, null, Date.now());
+    await waitFor(() => out.length === expected.length, 'every leg of the group');
+    assert.equal(err.length, 0);
+    assert.deepEqual(out.map((m) => m.payload.id), expected.map((o) => o.cdr.id), 'in the order the pipeline gave them');
+    for (const m of out) {
+      assert.deepEqual(m.vendorRecord, group);
+      assert.deepEqual(m.source, SOURCE);
+      assert.deepEqual(m.flowData, marker);
+    }
+    // Each message its own objects: a node downstream that changes one message cannot change another.
+    for (let i = 1; i < out.length; i++) {
+      for (const k of ['vendorRecord', 'source', 'flowData', 'payload']) assert.notEqual(out[i][k], out[0][k], `${k} of leg ${i} is leg 0's object`);
+      assert.notEqual(out[i].vendorRecord.main_cdr, out[0].vendorRecord.main_cdr);
+    }
   });
 
   it('one message per call: UCM groups at once, separate legs grouped by callId after the wait, in any order', async () => {

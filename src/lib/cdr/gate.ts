@@ -183,6 +183,9 @@ const REQUIRED = top.required ?? [];
 /** ISO UTC with every part in range: a text that matches it is a real instant for Date.parse. */
 const ISO_IN_RANGE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z$/;
 const isTime = (v: unknown): boolean => typeof v === 'string' && ISO_IN_RANGE.test(v);
+
+/** A sufficient test that `v` is a time Date.parse reads (what every Cdr time looks like); false says nothing. */
+export const isCdrTimeText = isTime;
 const isSeconds = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v < Infinity;
 
 // The schema of each field the fast path was written for (descriptions aside).

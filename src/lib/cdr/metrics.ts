@@ -23,18 +23,17 @@ import type { Cdr, Metrics } from './schema';
  *   absent otherwise.
  */
 export function computeMetrics(cdr: Cdr): Metrics {
-  const start = Date.parse(cdr.startTime);
-  const end = Date.parse(cdr.endTime);
   const answered = cdr.disposition === 'answered' && cdr.answerTime !== null;
-  const answer = answered ? Date.parse(cdr.answerTime!) : null;
   const timing = cdr.timing;
   const ringStartText = timing?.earlyMediaTime ?? timing?.progressTime;
   const ringStart = ringStartText === undefined ? null : Date.parse(ringStartText);
   const precise = preciseFigures(cdr);
 
+  // The record's own times are read only where a ring start needs them: most
+  // records have none, and three Date.parse calls were most of this function.
   let ringMs: number;
   if (precise?.ringSec !== undefined && (answered || precise.talkSec === 0)) ringMs = precise.ringSec * 1000;
-  else if (ringStart !== null) ringMs = (answer ?? end) - ringStart;
+  else if (ringStart !== null) ringMs = Date.parse(answered ? cdr.answerTime! : cdr.endTime) - ringStart;
   else if (answered) ringMs = (cdr.durationSec - cdr.billSec) * 1000;
   else ringMs = cdr.durationSec * 1000;
 
@@ -46,7 +45,7 @@ export function computeMetrics(cdr: Cdr): Metrics {
   };
   if (timing?.pddSec !== undefined) metrics.pddSec = sec(timing.pddSec * 1000);
   else if (precise?.pddSec !== undefined) metrics.pddSec = sec(precise.pddSec * 1000);
-  else if (ringStart !== null) metrics.pddSec = sec(Math.max(0, ringStart - start));
+  else if (ringStart !== null) metrics.pddSec = sec(Math.max(0, ringStart - Date.parse(cdr.startTime)));
   if (timing?.holds !== undefined) {
     let holdMs = 0;
     for (const h of timing.holds) holdMs += Math.max(0, Date.parse(h.end) - Date.parse(h.start));

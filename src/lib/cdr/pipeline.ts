@@ -112,7 +112,13 @@ export class NormalizePipeline<M> {
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {
       const count = mapped.legs.length;
-      mapped.legs.forEach((leg, index) => this.emit(out, leg, this.isRepeat(leg.id, now, again), [meta], [record], false, count > 1 ? { index, count } : undefined));
+      // One list of metas and of records for every leg of this record (the outputs only read them).
+      const metas = [meta];
+      const records = [record];
+      for (let index = 0; index < count; index++) {
+        const leg = mapped.legs[index]!;
+        this.emit(out, leg, this.isRepeat(leg.id, now, again), metas, records, false, count > 1 ? { index, count } : undefined);
+      }
       return out;
     }
     if (mapped.call) {

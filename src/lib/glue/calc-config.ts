@@ -1,5 +1,6 @@
 import type { Disposition } from '../cdr/schema';
 import { dispositionSchema } from '../cdr/schema';
+import { isCdrTimeText } from '../cdr/gate';
 import { buildRateTable, parseRateTable, RateTable, RateTableError, type RateInput, type RatingOptions } from '../cdr/rating';
 import type { Checked, SettingProblem } from './listener-config';
 import { refusedPolicyOf, type RefusedPolicy } from './refused';
@@ -106,15 +107,22 @@ export function cdrProblem(payload: unknown): string | null {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'msg.payload is not a Cdr object (wire cdr-normalize before cdr-calc)';
   const p = payload as Record<string, unknown>;
   if (p['schema'] !== 1) return 'msg.payload.schema is not 1 (wire cdr-normalize before cdr-calc; flat rows cannot be calculated)';
-  for (const k of ['startTime', 'endTime'] as const) {
-    if (typeof p[k] !== 'string' || Number.isNaN(Date.parse(p[k] as string))) return `msg.payload.${k} is not a time`;
-  }
-  if (p['answerTime'] !== null && (typeof p['answerTime'] !== 'string' || Number.isNaN(Date.parse(p['answerTime'])))) return 'msg.payload.answerTime is not a time or null';
-  for (const k of ['durationSec', 'billSec'] as const) {
-    if (typeof p[k] !== 'number' || !Number.isFinite(p[k]) || (p[k] as number) < 0) return `msg.payload.${k} is not a number of seconds`;
-  }
+  // The gate's test first (a Cdr's times pass it), Date.parse only for what it does not know: this runs per record.
+  if (!isTimeText(p['startTime'])) return 'msg.payload.startTime is not a time';
+  if (!isTimeText(p['endTime'])) return 'msg.payload.endTime is not a time';
+  if (p['answerTime'] !== null && !isTimeText(p['answerTime'])) return 'msg.payload.answerTime is not a time or null';
+  if (!isSecondsValue(p['durationSec'])) return 'msg.payload.durationSec is not a number of seconds';
+  if (!isSecondsValue(p['billSec'])) return 'msg.payload.billSec is not a number of seconds';
   const callee = p['callee'] as { number?: unknown } | undefined;
   if (typeof callee !== 'object' || callee === null || typeof callee.number !== 'string') return 'msg.payload.callee.number is missing';
   if (!DISPOSITIONS.includes(p['disposition'] as string)) return 'msg.payload.disposition is not a known disposition';
   return null;
+}
+
+function isTimeText(v: unknown): boolean {
+  return typeof v === 'string' && (isCdrTimeText(v) || !Number.isNaN(Date.parse(v)));
+}
+
+function isSecondsValue(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }

@@ -187,10 +187,11 @@ export function zoneOf(
     const zone = typeof msg.timeZone === 'string' ? msg.timeZone.trim() : '';
     return isValidTimeZone(zone) ? { zone } : { error: `msg.timeZone ${JSON.stringify(msg.timeZone)} is not an IANA zone name (e.g. Europe/Berlin)` };
   }
-  const src = typeof msg.source === 'object' && msg.source !== null ? (msg.source as { pbx?: unknown; address?: unknown }) : {};
-  for (const key of [src.pbx, src.address]) {
-    const zone = typeof key === 'string' ? settings.sourceZones.get(key) : undefined;
-    if (zone !== undefined) return { zone };
-  }
-  return { zone: settings.timeZone };
+  // No zones by source (most flows): nothing to look up per record.
+  if (settings.sourceZones.size === 0 || typeof msg.source !== 'object' || msg.source === null) return { zone: settings.timeZone };
+  const src = msg.source as { pbx?: unknown; address?: unknown };
+  const byPbx = typeof src.pbx === 'string' ? settings.sourceZones.get(src.pbx) : undefined;
+  if (byPbx !== undefined) return { zone: byPbx };
+  const byAddress = typeof src.address === 'string' ? settings.sourceZones.get(src.address) : undefined;
+  return { zone: byAddress ?? settings.timeZone };
 }

@@ -15,9 +15,20 @@ export interface NormalizeMeta {
   msg: Msg;
 }
 
-export function outputMessage(o: Output<NormalizeMeta>): Msg {
-  // One object per output: the input message's properties, its payload replaced (no empty object spread when there is no meta).
-  const m: Msg = o.meta ? { ...o.meta.msg, payload: o.payload } : { payload: o.payload };
+/**
+ * `legMode`: outputs are legs, sent as the record is pushed (no call holds the
+ * input for later). An input that gave one leg is then that output's alone: it
+ * is reused, its payload replaced, as a change node would (a copy of every
+ * property cost more than the rest of the message's building). Otherwise each
+ * output is a new object with the input's properties.
+ */
+export function outputMessage(o: Output<NormalizeMeta>, legMode: boolean): Msg {
+  let m: Msg;
+  if (!o.meta) m = { payload: o.payload };
+  else if (legMode && o.part === undefined && o.metas.length === 1) {
+    m = o.meta.msg;
+    m['payload'] = o.payload;
+  } else m = { ...o.meta.msg, payload: o.payload };
   if (o.grouped) m['vendorRecords'] = o.vendorRecords;
   else m['vendorRecord'] = o.vendorRecords[0];
   if (o.duplicate) m['duplicate'] = true;

@@ -48,13 +48,29 @@ describe('glue/call-timer', () => {
 });
 
 describe('glue/output-delivery', () => {
-  it('without a batch size: one send per push, a message per output', () => {
+  it('without a batch size: one send per message, in order; those after the first of a push are copies', () => {
     const sent = [];
-    const d = new OutputDelivery({ maxRecords: 0, maxMs: 1000 }, (o) => ({ payload: o.payload.n }), () => assert.fail('batched'), assert.fail);
-    d.deliver([out(1), out(2)], (m) => sent.push(m));
+    const built = [];
+    const d = new OutputDelivery(
+      { maxRecords: 0, maxMs: 1000 },
+      (o) => {
+        const m = { payload: o.payload.n };
+        built.push(m);
+        return m;
+      },
+      () => assert.fail('batched'),
+      assert.fail,
+      (m) => ({ ...m, copied: true }),
+    );
+    d.deliver([out(1), out(2), out(3)], (m) => sent.push(m));
     d.deliver([], (m) => sent.push(m));
+    d.deliver([out(4)], (m) => sent.push(m));
     d.flush();
-    assert.deepEqual(sent, [[[{ payload: 1 }, { payload: 2 }]]]);
+    assert.deepEqual(sent, [{ payload: 1 }, { payload: 2, copied: true }, { payload: 3, copied: true }, { payload: 4 }]);
+    // The first of each push goes as built (no copy); the others are not the objects built.
+    assert.equal(sent[0], built[0]);
+    assert.equal(sent[3], built[3]);
+    assert.notEqual(sent[1], built[1]);
   });
 
   it('with a batch size: messages gathered in order, a full batch at once and the rest on flush', () => {

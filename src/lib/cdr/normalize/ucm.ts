@@ -53,7 +53,8 @@ const USERFIELD_DIRECTIONS: Record<string, Direction> = {
 
 export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions): Mapped => {
   const settings = readSettings(options.vendor);
-  if (isGroup(record)) {
+  const extra = 'main_cdr' in record ? null : flatLegExtra(record);
+  if (extra === null) {
     const legRecords = groupLegs(record);
     if (legRecords.length === 0) {
       // A group with no sub records: the main record is the only leg there is.
@@ -71,7 +72,7 @@ export const mapUcm: VendorMapper = (record: VendorRecord, options: MapOptions):
     }
     return { legs: call.legs ?? legs, call };
   }
-  return { legs: [mapLeg(record, options.timeZone, settings)] };
+  return { legs: [mapLeg(record, options.timeZone, settings, extra)] };
 };
 
 // Settings arrive with every record; compile each pattern once.
@@ -109,11 +110,22 @@ function isObject(v: unknown): v is VendorRecord {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isGroup(record: VendorRecord): boolean {
-  if ('main_cdr' in record) return true;
-  // for…in, not Object.keys: no array of every field name per record.
-  for (const k in record) if (k.startsWith('sub_cdr') && Object.prototype.hasOwnProperty.call(record, k)) return true;
-  return false;
+/**
+ * A record without `main_cdr`: the `extra` of the flat leg it is, or null when
+ * a `sub_cdr…` field makes it a group. One walk over the fields for both (this
+ * runs per record; a walk to tell a group and another for `extra` cost twice).
+ */
+function flatLegExtra(record: VendorRecord): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  // for…in over own keys, not Object.keys: no array of every field name per record.
+  for (const k in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+    if (k.startsWith('sub_cdr')) return null;
+    const v = record[k];
+    if (v === '' || v === null || v === undefined || MAPPED.has(k)) continue;
+    setOwn(out, k, v);
+  }
+  return out;
 }
 
 /** The legs of a group in sub_cdr_N order; tolerant of arrays and empty values. */
@@ -171,7 +183,8 @@ function parseClid(clid: string): { name: string; number: string } {
   return { name: '', number: clid.trim() };
 }
 
-function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp }): Cdr {
+/** `extra`: the leg's unmapped non-empty fields, when the caller has them already. */
+function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp }, extra?: Record<string, unknown>): Cdr {
   const startText = text(r, 'start');
   let startMs = wallClockToEpochMs(startText, timeZone);
   if (startMs === null) throw new MapError(`UCM start is not a time: "${startText}"`, 'start');
@@ -243,7 +256,7 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     callee: { number: calleeNumber },
     disposition,
     direction: direction(userField, tin, tout, src, dst, settings.extension),
-    extra: nonEmptyFields(r, MAPPED),
+    extra: extra ?? nonEmptyFields(r, MAPPED),
   };
   if (dst !== '' && dst !== calleeNumber) leg.dialed = dst;
   if (tin !== '' || tout !== '') {
