@@ -30,6 +30,10 @@ const TAB = ofType('tab');
 const VENDORS = ['asterisk', 'freeswitch', 'gateway', 'ucm', 'vos3000'];
 // Seconds a source waits for cdr-ack before it sends a record again (60 as shipped).
 const ACK_SEC = 2;
+// For the taps: a message's rows, one or a batch.
+const EACH = 'const each = (p) => (Array.isArray(p) ? p : [p]); const size = Array.isArray(msg.payload) ? msg.payload.length : 0';
+/** INSERT statements the server ran, counted in its log (log_statement 'mod'). */
+const insertsIn = (log) => (log.match(/INSERT INTO cdr \(/g) || []).length;
 
 describe('example: cdr-postgresql (the flow file)', () => {
   it('creates the table with createTableSql("cdr")\'s exact text and inserts FLAT_COLUMNS in order with ON CONFLICT (id) DO NOTHING', () => {
@@ -41,7 +45,9 @@ describe('example: cdr-postgresql (the flow file)', () => {
     assert.ok(cols, 'On Start defines columns');
     const names = [...cols[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]);
     assert.deepEqual(names, FLAT_COLUMNS.map((c) => c.name), 'the INSERT column list is FLAT_COLUMNS, in order');
-    assert.match(ini, /INSERT INTO cdr \(\$\{columns\.join\(', '\)\}\)\nVALUES \(\$\{columns\.map\(\(c, i\) => '\$' \+ \(i \+ 1\)\)\.join\(', '\)\}\)\nON CONFLICT \(id\) DO NOTHING/);
+    // One multi-row INSERT for n rows: row r's column i is parameter r × columns + i + 1.
+    assert.match(ini, /const insertSql = \(n\) => `INSERT INTO cdr \(\$\{columns\.join\(', '\)\}\)\nVALUES \$\{Array\.from\(\{ length: n \}, \(_, r\) => `\(\$\{columns\.map\(\(c, i\) => '\$' \+ \(r \* columns\.length \+ i \+ 1\)\)\.join\(', '\)\}\)`\)\.join\(',\\n'\)\}\nON CONFLICT \(id\) DO NOTHING\nRETURNING id`;/);
+    assert.match(ini, /const maxRows = Math\.floor\(65535 \/ columns\.length\);/, 'statements under PostgreSQL\'s 65,535 parameters');
     assert.deepEqual(INSERT.libs, [{ var: 'pg', module: 'pg' }]);
     assert.match(INSERT.finalize, /pool\.end\(\)/);
     assert.doesNotMatch(JSON.stringify(EXAMPLE), /PGPASSWORD\s*[=:]\s*\S|password\s*:/i, 'no password in the flow');
@@ -56,6 +62,8 @@ describe('example: cdr-postgresql (the flow file)', () => {
       assert.deepEqual(src.wires[0], [normalize.id], `${type} → cdr-normalize`);
     }
     assert.equal(normalize.output, 'leg');
+    // Batches of up to 100 legs or 200 ms: one multi-row INSERT each.
+    assert.deepEqual([normalize.batchSize, normalize.batchMs], [100, 200]);
     assert.deepEqual(normalize.wires, [[calc.id]]);
     assert.equal(calc.format, 'row');
     assert.deepEqual(calc.wires, [[INSERT.id]]);
@@ -103,7 +111,8 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
   before(async function () {
     this.timeout(90000);
     requirePostgres(this);
-    pg = await startPostgres();
+    // Every INSERT in the server log (without its parameters): the test counts statements there.
+    pg = await startPostgres({ settings: { log_statement: 'mod', log_parameter_max_length: 0 } });
     db = new Pool({ ...pg.connection, max: 2, connectionTimeoutMillis: 10000 });
     // Idle connections broken by a server stop are dropped; the next query opens a new one.
     db.on('error', () => undefined);
@@ -162,10 +171,12 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     rewire('dead letters', 'deadacked-fn');
     rewire('errors', 'errors-fn');
     flow.push(
-      ...tap('calc', files.calc, 'return { payload: { row: msg.payload, redelivered: msg.redelivered === true } };'),
-      ...tap('stored', files.stored, 'return { payload: { id: msg.payload.id, stored: msg.stored, redelivered: msg.redelivered === true, replay: msg.replay === true } };'),
-      ...tap('deadacked', files.deadAcked, 'return { payload: { id: msg.payload.row.id } };'),
-      ...tap('errors', files.errors, 'return { payload: { message: msg.error && msg.error.message, source: msg.error && msg.error.source && msg.error.source.id, id: msg.payload && msg.payload.id, code: msg.dbError ? msg.dbError.code : null } };'),
+      // A batch (msg.payload an array) is written one line per row; `batch` its size (0: a single row).
+      ...tap('calc', files.calc, `${EACH}; return [each(msg.payload).map((row) => ({ payload: { row, redelivered: msg.redelivered === true, batch: size } }))];`),
+      ...tap('stored', files.stored, `${EACH}; return [each(msg.payload).map((r, i) => ({ payload: { id: r.id, stored: Array.isArray(msg.stored) ? msg.stored[i] : msg.stored, redelivered: msg.redelivered === true, replay: msg.replay === true, batch: size } }))];`),
+      // Dead letters of a batch: one string of JSON lines.
+      ...tap('deadacked', files.deadAcked, "const ls = typeof msg.payload === 'string' ? msg.payload.split('\\n').map((l) => JSON.parse(l)) : [msg.payload]; return [ls.map((l) => ({ payload: { id: l.row.id, handles: (msg.cdrAck || []).length } }))];"),
+      ...tap('errors', files.errors, `${EACH}; return [each(msg.payload).map((r) => ({ payload: { message: msg.error && msg.error.message, source: msg.error && msg.error.source && msg.error.source.id, id: r && r.id, code: msg.dbError ? msg.dbError.code : null } }))];`),
     );
     const red = await startRed({ externalModules: ['pg'], env: pgEnv, prefix: `cdrflow-pg-${name}-` });
     running.push({ red, sources });
@@ -257,6 +268,7 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     // The shipped ack timeout: over 1,000 legs on a busy machine must not be sent again while in flight.
     const a = await instance('a', { ackSec: 60 });
     const b = await instance('b', { ackSec: 60 });
+    const insertsBefore = insertsIn(pg.log());
 
     // The same calls to both (a PBX that sends to two collectors), at the same time.
     const shared = [a.sources.traffic({ seed: 1, count: 200 }), b.sources.traffic({ seed: 1, count: 200 })];
@@ -297,6 +309,11 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       assert.ok(stored.some((s) => s.id === id && s.stored === 'duplicate'), `${id}: found already there by the other`);
     }
     assert.equal(inserted.size, rows.length);
+    // In batches: the server ran far fewer INSERTs than rows were handled (each leg by both instances).
+    const statements = insertsIn(pg.log()) - insertsBefore;
+    console.log(`      ${stored.length} rows handled in ${statements} INSERT statements (${(stored.length / statements).toFixed(1)} rows each)`);
+    assert.ok(statements > 0 && statements * 5 <= stored.length, `${statements} INSERTs for ${stored.length} rows`);
+    assert.ok(stored.every((s) => s.batch >= 1), 'every row came in a batch');
     assert.deepEqual([...a.errors(), ...b.errors()], []);
     assert.deepEqual([...a.dead(), ...b.dead()], []);
   });
