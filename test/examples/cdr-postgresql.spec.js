@@ -32,8 +32,15 @@ const VENDORS = ['asterisk', 'freeswitch', 'gateway', 'ucm', 'vos3000'];
 const ACK_SEC = 2;
 // For the taps: a message's rows, one or a batch.
 const EACH = 'const each = (p) => (Array.isArray(p) ? p : [p]); const size = Array.isArray(msg.payload) ? msg.payload.length : 0';
-/** INSERT statements the server ran, counted in its log (log_statement 'mod'). */
-const insertsIn = (log) => (log.match(/INSERT INTO cdr \(/g) || []).length;
+/** INSERT statements the server ran, counted in its log (log_statement 'mod'; not the STATEMENT lines of errors). */
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks of 1/100 s). */
+const cpuSec = (pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+/** Milliseconds the server spent on statements, summed from its log (log_duration). */
+const serverMsIn = (log) => [...log.matchAll(/LOG: +duration: ([\d.]+) ms/g)].reduce((a, m) => a + Number(m[1]), 0);
+const insertsIn = (log) => (log.match(/LOG: +(?:execute [^:]*|statement): INSERT INTO cdr \(/g) || []).length;
 
 describe('example: cdr-postgresql (the flow file)', () => {
   it('creates the table with createTableSql("cdr")\'s exact text and inserts FLAT_COLUMNS in order with ON CONFLICT (id) DO NOTHING', () => {
@@ -112,7 +119,8 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     this.timeout(90000);
     requirePostgres(this);
     // Every INSERT in the server log (without its parameters): the test counts statements there.
-    pg = await startPostgres({ settings: { log_statement: 'mod', log_parameter_max_length: 0 } });
+    // And each statement's duration: the measured test sums the server's time.
+    pg = await startPostgres({ settings: { log_statement: 'mod', log_parameter_max_length: 0, log_duration: 'on' } });
     db = new Pool({ ...pg.connection, max: 2, connectionTimeoutMillis: 10000 });
     // Idle connections broken by a server stop are dropped; the next query opens a new one.
     db.on('error', () => undefined);
@@ -140,10 +148,11 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
   /**
    * Starts one Node-RED (with `pgEnv` as its environment) and deploys the
    * example into it, wired to its own simulated PBXs, every source waiting
-   * `ackSec` for cdr-ack before it sends a record again. Returns the runtime,
-   * the sources, and readers for the taps.
+   * `ackSec` for cdr-ack before it sends a record again, cdr-normalize batching
+   * as `batch` says (`{ batchSize, batchMs }`; the example's own by default).
+   * Returns the runtime, the sources, and readers for the taps.
    */
-  async function instance(name, { pgEnv = pg.env, ackSec = ACK_SEC } = {}) {
+  async function instance(name, { pgEnv = pg.env, ackSec = ACK_SEC, batch = {} } = {}) {
     const files = {
       calc: path.join(dir, `${name}-calc.jsonl`),
       stored: path.join(dir, `${name}-stored.jsonl`),
@@ -160,6 +169,7 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       if (n.type === 'tab') return { ...n, env: n.env.map((e) => (e.name === 'DEAD_LETTER_FILE' ? { ...e, value: files.dead } : e)) };
       if (n.type === 'cdr-calc') return { ...n, wires: [[...n.wires[0], 'calc-fn']] };
       if (/-cdr-in$/.test(n.type)) return { ...n, ackTimeoutSec: ackSec };
+      if (n.type === 'cdr-normalize') return { ...n, ...batch };
       return n;
     });
     // The debug nodes' inputs go to the taps instead.
@@ -194,6 +204,8 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       stored: () => jsonLines(files.stored),
       storedIds: () => new Set(jsonLines(files.stored).map((s) => s.id)),
       deadAcked: () => jsonLines(files.deadAcked).map((d) => d.id),
+      /** The dead letters acknowledged, with how many handles each message carried. */
+      deadAckedAll: () => jsonLines(files.deadAcked),
       errors: () => jsonLines(files.errors),
       dead: () => jsonLines(files.dead),
       /** Still serving the Admin API, and the process is alive. */
@@ -396,6 +408,122 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     assert.ok(a.stored().filter((s) => s.replay).slice(nVos).every((s) => s.stored === 'duplicate'), 'found already there');
     assert.equal(await count(), n);
     assert.equal(a.dead().length, nVos, 'no new dead letters');
+  });
+
+  it('a batch with one row refused for good: that row alone is dead-lettered, the rest of its batch stored once, and the batch acknowledged with the dead letter (not sent again)', async () => {
+    await db.query(createTableSql('cdr'));
+    // A longer ack timeout than the batch's wait, so no copy comes again while the batch fills.
+    const ackSec = 5;
+    const gen = new fsSim.FsCallGenerator({ seed: 81, startMs: Date.UTC(2026, 0, 13, 9, 0, 0) });
+    const docs = Array.from({ length: 12 }, () => fsSim.toXml(gen.call().a));
+    const ids = docs.flatMap((d) => normalize('freeswitch', parseXmlCdr(d), { timeZone: 'UTC' }).legs.map((l) => l.id));
+    // The batch is sent once it holds every leg: the refused one is in it with all the others.
+    const a = await instance('a', { ackSec, batch: { batchSize: ids.length, batchMs: 3000 } });
+    const refused = ids[5];
+    await db.query(`ALTER TABLE cdr ADD CONSTRAINT not_this_one CHECK (id <> '${refused}')`);
+    const port = Number(a.sources.flow.find((n) => n.type === 'fs-cdr-in').port);
+    const insertsBefore = insertsIn(pg.log());
+    await Promise.all(
+      docs.map(async (doc) => {
+        const { body, contentType } = fsSim.postBody(doc, 'xml', 'urlencoded');
+        const res = await request({ port, path: '/cdr', body, headers: { 'Content-Type': contentType } });
+        assert.equal(res.status, 200);
+      }),
+    );
+    await waitFor(() => a.deadAcked().length === 1 && a.storedIds().size === ids.length - 1, 'one dead letter acknowledged, the other rows stored', 30000);
+    assert.ok(a.calcAll().every((c) => c.batch === ids.length), 'all in one batch');
+    assert.deepEqual(a.deadAcked(), [refused]);
+    const letters = a.dead();
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0].error.code, '23514');
+    assert.match(letters[0].error.message, /not_this_one/);
+    assert.deepEqual(letters[0].row, a.calc().find((r) => r.id === refused), 'the whole row is kept');
+    assert.ok(a.deadAckedAll()[0].handles >= ids.length, "the batch's handles travel with its dead letter");
+    assert.ok(a.stored().every((s) => s.stored === 'inserted' && s.id !== refused));
+    await assertStoredExactlyOnce(a.calc().filter((r) => r.id !== refused));
+    // The multi-row INSERT refused, then one per row of the batch.
+    assert.equal(insertsIn(pg.log()) - insertsBefore, 1 + ids.length);
+    // Acknowledged: more than two ack timeouts later, no copy came again.
+    const since = Date.now();
+    await waitFor(() => Date.now() - since > 2.5 * ackSec * 1000, 'two ack timeouts', 20000, 100);
+    assert.equal(a.calcAll().length, ids.length, 'nothing sent again');
+    assert.deepEqual(a.errors(), []);
+  });
+
+  it('a batch over 65,535 parameters: INSERTs under the limit in one transaction, rolled back whole when a row of its second statement is refused', async () => {
+    await db.query(createTableSql('cdr'));
+    const maxRows = Math.floor(65535 / FLAT_COLUMNS.length);
+    const gen = new fsSim.FsCallGenerator({ seed: 91, startMs: Date.UTC(2026, 0, 14, 9, 0, 0) });
+    const docs = Array.from({ length: maxRows + 60 }, () => fsSim.toXml(gen.call().a));
+    const ids = docs.map((d) => normalize('freeswitch', parseXmlCdr(d), { timeZone: 'UTC' }).legs[0].id);
+    // The batch is sent once it holds every record.
+    const a = await instance('a', { ackSec: 60, batch: { batchSize: docs.length, batchMs: 60000 } });
+    const last = ids[ids.length - 1];
+    await db.query(`ALTER TABLE cdr ADD CONSTRAINT not_the_last CHECK (id <> '${last}')`);
+    const port = Number(a.sources.flow.find((n) => n.type === 'fs-cdr-in').port);
+    const post = async (doc) => {
+      const { body, contentType } = fsSim.postBody(doc, 'xml', 'urlencoded');
+      const res = await request({ port, path: '/cdr', body, headers: { 'Content-Type': contentType } });
+      assert.equal(res.status, 200);
+    };
+    const insertsBefore = insertsIn(pg.log());
+    const logBefore = pg.log().length;
+    // Eight senders, then the refused record alone: it is the batch's last row, in its second statement.
+    const queue = docs.slice(0, -1);
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (queue.length > 0) await post(queue.shift());
+    }));
+    await post(docs[docs.length - 1]);
+    await waitFor(() => a.deadAcked().length === 1 && a.storedIds().size === ids.length - 1, 'one dead letter, the other rows stored', 90000, 50);
+    assert.ok(a.calcAll().every((c) => c.batch === ids.length), 'one batch');
+    assert.deepEqual(a.deadAcked(), [last]);
+    assert.equal(a.dead()[0].error.code, '23514');
+    // Had the first statement been committed on its own, its rows would be found as duplicates when tried one by one.
+    assert.ok(a.stored().every((s) => s.stored === 'inserted'), 'the first statement was rolled back with the second: one transaction');
+    await assertStoredExactlyOnce(a.calc().filter((r) => r.id !== last));
+    const log = pg.log().slice(logBefore);
+    const params = [...log.matchAll(/\$(\d+)\)/g)].map((m) => Number(m[1]));
+    assert.ok(params.includes(maxRows * FLAT_COLUMNS.length), `a full statement of ${maxRows} rows`);
+    assert.ok(Math.max(...params) <= 65535, 'no statement over 65,535 parameters');
+    // The two statements of the batch, then one per row.
+    assert.equal(insertsIn(pg.log()) - insertsBefore, 2 + ids.length);
+    assert.deepEqual(a.errors(), []);
+  });
+
+  it('measured: rows/s from the first send to the last row stored, one INSERT per row vs the example\'s batches (printed for the README, not asserted)', async () => {
+    const figures = [];
+    for (const [run, [label, batch]] of [['one INSERT per row', { batchSize: 0 }], ['batches of 100 / 200 ms (as shipped)', {}]].entries()) {
+      await db.query('DROP TABLE IF EXISTS cdr');
+      const a = await instance(`m${run}`, { ackSec: 60, batch });
+      const traffic = a.sources.traffic({ seed: 11, count: 400 });
+      const n = total(traffic);
+      const logBefore = pg.log().length;
+      const cpu0 = cpuSec(a.red.pid());
+      const t0 = process.hrtime.bigint();
+      await traffic.send();
+      await waitFor(() => a.storedIds().size === n, `${n} rows stored (${label})`, 90000, 20);
+      const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = cpuSec(a.red.pid()) - cpu0;
+      const log = pg.log().slice(logBefore);
+      const statements = insertsIn(log);
+      figures.push({ label, n, statements, sec, cpu, serverMs: serverMsIn(log) });
+      await assertStoredExactlyOnce(a.calc());
+      if (batch.batchSize === 0) assert.equal(statements, n, 'one INSERT per row');
+      else assert.ok(statements * 5 <= n, `${statements} INSERTs for ${n} rows`);
+      assert.deepEqual(a.errors(), []);
+      const r = running.pop();
+      await r.red.stop();
+      await r.sources.close();
+    }
+    // The machine is shared: a figure of this run, never a timing assertion.
+    // Wall time is bounded by the senders here; the CPU of Node-RED and the server's statement time are what batches save.
+    const [one] = figures;
+    for (const f of figures) {
+      console.log(
+        `      ${f.label}: ${f.n} rows in ${f.statements} INSERTs; ${Math.round(f.n / f.sec)} rows/s from the first send to the last stored (${(one.sec / f.sec).toFixed(2)}×); ` +
+          `Node-RED CPU ${((f.cpu * 1e6) / f.n).toFixed(0)} µs/row (${(one.cpu / f.cpu).toFixed(2)}× less); server ${((f.serverMs * 1e3) / f.n).toFixed(0)} µs/row (${(one.serverMs / f.serverMs).toFixed(2)}× less)`,
+      );
+    }
   });
 
   it('a table dropped while running: the failed INSERT is reported, the table is created again, and every row its source sends again is stored once', async () => {
