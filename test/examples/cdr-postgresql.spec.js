@@ -30,6 +30,17 @@ const TAB = ofType('tab');
 const VENDORS = ['asterisk', 'freeswitch', 'gateway', 'ucm', 'vos3000'];
 // Seconds a source waits for cdr-ack before it sends a record again (60 as shipped).
 const ACK_SEC = 2;
+// For the taps: a message's rows, one or a batch.
+const EACH = 'const each = (p) => (Array.isArray(p) ? p : [p]); const size = Array.isArray(msg.payload) ? msg.payload.length : 0';
+/** INSERT statements the server ran, counted in its log (log_statement 'mod'; not the STATEMENT lines of errors). */
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks of 1/100 s). */
+const cpuSec = (pid) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+/** Milliseconds the server spent on statements, summed from its log (log_duration). */
+const serverMsIn = (log) => [...log.matchAll(/LOG: +duration: ([\d.]+) ms/g)].reduce((a, m) => a + Number(m[1]), 0);
+const insertsIn = (log) => (log.match(/LOG: +(?:execute [^:]*|statement): INSERT INTO cdr \(/g) || []).length;
 
 describe('example: cdr-postgresql (the flow file)', () => {
   it('creates the table with createTableSql("cdr")\'s exact text and inserts FLAT_COLUMNS in order with ON CONFLICT (id) DO NOTHING', () => {
@@ -41,7 +52,9 @@ describe('example: cdr-postgresql (the flow file)', () => {
     assert.ok(cols, 'On Start defines columns');
     const names = [...cols[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]);
     assert.deepEqual(names, FLAT_COLUMNS.map((c) => c.name), 'the INSERT column list is FLAT_COLUMNS, in order');
-    assert.match(ini, /INSERT INTO cdr \(\$\{columns\.join\(', '\)\}\)\nVALUES \(\$\{columns\.map\(\(c, i\) => '\$' \+ \(i \+ 1\)\)\.join\(', '\)\}\)\nON CONFLICT \(id\) DO NOTHING/);
+    // One multi-row INSERT for n rows: row r's column i is parameter r × columns + i + 1.
+    assert.match(ini, /const insertSql = \(n\) => `INSERT INTO cdr \(\$\{columns\.join\(', '\)\}\)\nVALUES \$\{Array\.from\(\{ length: n \}, \(_, r\) => `\(\$\{columns\.map\(\(c, i\) => '\$' \+ \(r \* columns\.length \+ i \+ 1\)\)\.join\(', '\)\}\)`\)\.join\(',\\n'\)\}\nON CONFLICT \(id\) DO NOTHING\nRETURNING id`;/);
+    assert.match(ini, /const maxRows = Math\.floor\(65535 \/ columns\.length\);/, 'statements under PostgreSQL\'s 65,535 parameters');
     assert.deepEqual(INSERT.libs, [{ var: 'pg', module: 'pg' }]);
     assert.match(INSERT.finalize, /pool\.end\(\)/);
     assert.doesNotMatch(JSON.stringify(EXAMPLE), /PGPASSWORD\s*[=:]\s*\S|password\s*:/i, 'no password in the flow');
@@ -56,6 +69,8 @@ describe('example: cdr-postgresql (the flow file)', () => {
       assert.deepEqual(src.wires[0], [normalize.id], `${type} → cdr-normalize`);
     }
     assert.equal(normalize.output, 'leg');
+    // Batches of up to 100 legs or 200 ms: one multi-row INSERT each.
+    assert.deepEqual([normalize.batchSize, normalize.batchMs], [100, 200]);
     assert.deepEqual(normalize.wires, [[calc.id]]);
     assert.equal(calc.format, 'row');
     assert.deepEqual(calc.wires, [[INSERT.id]]);
@@ -103,7 +118,9 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
   before(async function () {
     this.timeout(90000);
     requirePostgres(this);
-    pg = await startPostgres();
+    // Every INSERT in the server log (without its parameters): the test counts statements there.
+    // And each statement's duration: the measured test sums the server's time.
+    pg = await startPostgres({ settings: { log_statement: 'mod', log_parameter_max_length: 0, log_duration: 'on' } });
     db = new Pool({ ...pg.connection, max: 2, connectionTimeoutMillis: 10000 });
     // Idle connections broken by a server stop are dropped; the next query opens a new one.
     db.on('error', () => undefined);
@@ -131,10 +148,11 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
   /**
    * Starts one Node-RED (with `pgEnv` as its environment) and deploys the
    * example into it, wired to its own simulated PBXs, every source waiting
-   * `ackSec` for cdr-ack before it sends a record again. Returns the runtime,
-   * the sources, and readers for the taps.
+   * `ackSec` for cdr-ack before it sends a record again, cdr-normalize batching
+   * as `batch` says (`{ batchSize, batchMs }`; the example's own by default).
+   * Returns the runtime, the sources, and readers for the taps.
    */
-  async function instance(name, { pgEnv = pg.env, ackSec = ACK_SEC } = {}) {
+  async function instance(name, { pgEnv = pg.env, ackSec = ACK_SEC, batch = {} } = {}) {
     const files = {
       calc: path.join(dir, `${name}-calc.jsonl`),
       stored: path.join(dir, `${name}-stored.jsonl`),
@@ -151,6 +169,7 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       if (n.type === 'tab') return { ...n, env: n.env.map((e) => (e.name === 'DEAD_LETTER_FILE' ? { ...e, value: files.dead } : e)) };
       if (n.type === 'cdr-calc') return { ...n, wires: [[...n.wires[0], 'calc-fn']] };
       if (/-cdr-in$/.test(n.type)) return { ...n, ackTimeoutSec: ackSec };
+      if (n.type === 'cdr-normalize') return { ...n, ...batch };
       return n;
     });
     // The debug nodes' inputs go to the taps instead.
@@ -162,10 +181,12 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     rewire('dead letters', 'deadacked-fn');
     rewire('errors', 'errors-fn');
     flow.push(
-      ...tap('calc', files.calc, 'return { payload: { row: msg.payload, redelivered: msg.redelivered === true } };'),
-      ...tap('stored', files.stored, 'return { payload: { id: msg.payload.id, stored: msg.stored, redelivered: msg.redelivered === true, replay: msg.replay === true } };'),
-      ...tap('deadacked', files.deadAcked, 'return { payload: { id: msg.payload.row.id } };'),
-      ...tap('errors', files.errors, 'return { payload: { message: msg.error && msg.error.message, source: msg.error && msg.error.source && msg.error.source.id, id: msg.payload && msg.payload.id, code: msg.dbError ? msg.dbError.code : null } };'),
+      // A batch (msg.payload an array) is written one line per row; `batch` its size (0: a single row).
+      ...tap('calc', files.calc, `${EACH}; return [each(msg.payload).map((row) => ({ payload: { row, redelivered: msg.redelivered === true, batch: size } }))];`),
+      ...tap('stored', files.stored, `${EACH}; return [each(msg.payload).map((r, i) => ({ payload: { id: r.id, stored: Array.isArray(msg.stored) ? msg.stored[i] : msg.stored, redelivered: msg.redelivered === true, replay: msg.replay === true, batch: size } }))];`),
+      // Dead letters of a batch: one string of JSON lines.
+      ...tap('deadacked', files.deadAcked, "const ls = typeof msg.payload === 'string' ? msg.payload.split('\\n').map((l) => JSON.parse(l)) : [msg.payload]; return [ls.map((l) => ({ payload: { id: l.row.id, handles: (msg.cdrAck || []).length } }))];"),
+      ...tap('errors', files.errors, `${EACH}; return [each(msg.payload).map((r) => ({ payload: { message: msg.error && msg.error.message, source: msg.error && msg.error.source && msg.error.source.id, id: r && r.id, code: msg.dbError ? msg.dbError.code : null } }))];`),
     );
     const red = await startRed({ externalModules: ['pg'], env: pgEnv, prefix: `cdrflow-pg-${name}-` });
     running.push({ red, sources });
@@ -183,6 +204,8 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       stored: () => jsonLines(files.stored),
       storedIds: () => new Set(jsonLines(files.stored).map((s) => s.id)),
       deadAcked: () => jsonLines(files.deadAcked).map((d) => d.id),
+      /** The dead letters acknowledged, with how many handles each message carried. */
+      deadAckedAll: () => jsonLines(files.deadAcked),
       errors: () => jsonLines(files.errors),
       dead: () => jsonLines(files.dead),
       /** Still serving the Admin API, and the process is alive. */
@@ -257,6 +280,7 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     // The shipped ack timeout: over 1,000 legs on a busy machine must not be sent again while in flight.
     const a = await instance('a', { ackSec: 60 });
     const b = await instance('b', { ackSec: 60 });
+    const insertsBefore = insertsIn(pg.log());
 
     // The same calls to both (a PBX that sends to two collectors), at the same time.
     const shared = [a.sources.traffic({ seed: 1, count: 200 }), b.sources.traffic({ seed: 1, count: 200 })];
@@ -297,6 +321,11 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
       assert.ok(stored.some((s) => s.id === id && s.stored === 'duplicate'), `${id}: found already there by the other`);
     }
     assert.equal(inserted.size, rows.length);
+    // In batches: the server ran far fewer INSERTs than rows were handled (each leg by both instances).
+    const statements = insertsIn(pg.log()) - insertsBefore;
+    console.log(`      ${stored.length} rows handled in ${statements} INSERT statements (${(stored.length / statements).toFixed(1)} rows each)`);
+    assert.ok(statements > 0 && statements * 5 <= stored.length, `${statements} INSERTs for ${stored.length} rows`);
+    assert.ok(stored.every((s) => s.batch >= 1), 'every row came in a batch');
     assert.deepEqual([...a.errors(), ...b.errors()], []);
     assert.deepEqual([...a.dead(), ...b.dead()], []);
   });
@@ -379,6 +408,122 @@ describe('example: cdr-postgresql in real Node-RED runtimes against a real Postg
     assert.ok(a.stored().filter((s) => s.replay).slice(nVos).every((s) => s.stored === 'duplicate'), 'found already there');
     assert.equal(await count(), n);
     assert.equal(a.dead().length, nVos, 'no new dead letters');
+  });
+
+  it('a batch with one row refused for good: that row alone is dead-lettered, the rest of its batch stored once, and the batch acknowledged with the dead letter (not sent again)', async () => {
+    await db.query(createTableSql('cdr'));
+    // An ack timeout well past the batch's longest wait, so no copy comes again while the batch fills on a busy machine.
+    const ackSec = 10;
+    const gen = new fsSim.FsCallGenerator({ seed: 81, startMs: Date.UTC(2026, 0, 13, 9, 0, 0) });
+    const docs = Array.from({ length: 12 }, () => fsSim.toXml(gen.call().a));
+    const ids = docs.flatMap((d) => normalize('freeswitch', parseXmlCdr(d), { timeZone: 'UTC' }).legs.map((l) => l.id));
+    // The batch is sent once it holds every leg: the refused one is in it with all the others.
+    const a = await instance('a', { ackSec, batch: { batchSize: ids.length, batchMs: 5000 } });
+    const refused = ids[5];
+    await db.query(`ALTER TABLE cdr ADD CONSTRAINT not_this_one CHECK (id <> '${refused}')`);
+    const port = Number(a.sources.flow.find((n) => n.type === 'fs-cdr-in').port);
+    const insertsBefore = insertsIn(pg.log());
+    await Promise.all(
+      docs.map(async (doc) => {
+        const { body, contentType } = fsSim.postBody(doc, 'xml', 'urlencoded');
+        const res = await request({ port, path: '/cdr', body, headers: { 'Content-Type': contentType } });
+        assert.equal(res.status, 200);
+      }),
+    );
+    await waitFor(() => a.deadAcked().length === 1 && a.storedIds().size === ids.length - 1, 'one dead letter acknowledged, the other rows stored', 30000);
+    assert.ok(a.calcAll().every((c) => c.batch === ids.length), 'all in one batch');
+    assert.deepEqual(a.deadAcked(), [refused]);
+    const letters = a.dead();
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0].error.code, '23514');
+    assert.match(letters[0].error.message, /not_this_one/);
+    assert.deepEqual(letters[0].row, a.calc().find((r) => r.id === refused), 'the whole row is kept');
+    assert.ok(a.deadAckedAll()[0].handles >= ids.length, "the batch's handles travel with its dead letter");
+    assert.ok(a.stored().every((s) => s.stored === 'inserted' && s.id !== refused));
+    await assertStoredExactlyOnce(a.calc().filter((r) => r.id !== refused));
+    // The multi-row INSERT refused, then one per row of the batch.
+    assert.equal(insertsIn(pg.log()) - insertsBefore, 1 + ids.length);
+    // Acknowledged: more than two ack timeouts later, no copy came again.
+    const since = Date.now();
+    await waitFor(() => Date.now() - since > 2.5 * ackSec * 1000, 'two ack timeouts', 40000, 100);
+    assert.equal(a.calcAll().length, ids.length, 'nothing sent again');
+    assert.deepEqual(a.errors(), []);
+  });
+
+  it('a batch over 65,535 parameters: INSERTs under the limit in one transaction, rolled back whole when a row of its second statement is refused', async () => {
+    await db.query(createTableSql('cdr'));
+    const maxRows = Math.floor(65535 / FLAT_COLUMNS.length);
+    const gen = new fsSim.FsCallGenerator({ seed: 91, startMs: Date.UTC(2026, 0, 14, 9, 0, 0) });
+    const docs = Array.from({ length: maxRows + 60 }, () => fsSim.toXml(gen.call().a));
+    const ids = docs.map((d) => normalize('freeswitch', parseXmlCdr(d), { timeZone: 'UTC' }).legs[0].id);
+    // The batch is sent once it holds every record; no copy comes again meanwhile, however slow the machine.
+    const a = await instance('a', { ackSec: 300, batch: { batchSize: docs.length, batchMs: 60000 } });
+    const last = ids[ids.length - 1];
+    await db.query(`ALTER TABLE cdr ADD CONSTRAINT not_the_last CHECK (id <> '${last}')`);
+    const port = Number(a.sources.flow.find((n) => n.type === 'fs-cdr-in').port);
+    const post = async (doc) => {
+      const { body, contentType } = fsSim.postBody(doc, 'xml', 'urlencoded');
+      const res = await request({ port, path: '/cdr', body, headers: { 'Content-Type': contentType } });
+      assert.equal(res.status, 200);
+    };
+    const insertsBefore = insertsIn(pg.log());
+    const logBefore = pg.log().length;
+    // Eight senders, then the refused record alone: it is the batch's last row, in its second statement.
+    const queue = docs.slice(0, -1);
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (queue.length > 0) await post(queue.shift());
+    }));
+    await post(docs[docs.length - 1]);
+    await waitFor(() => a.deadAcked().length === 1 && a.storedIds().size === ids.length - 1, 'one dead letter, the other rows stored', 90000, 50);
+    assert.ok(a.calcAll().every((c) => c.batch === ids.length), 'one batch');
+    assert.deepEqual(a.deadAcked(), [last]);
+    assert.equal(a.dead()[0].error.code, '23514');
+    // Had the first statement been committed on its own, its rows would be found as duplicates when tried one by one.
+    assert.ok(a.stored().every((s) => s.stored === 'inserted'), 'the first statement was rolled back with the second: one transaction');
+    await assertStoredExactlyOnce(a.calc().filter((r) => r.id !== last));
+    const log = pg.log().slice(logBefore);
+    const params = [...log.matchAll(/\$(\d+)\)/g)].map((m) => Number(m[1]));
+    assert.ok(params.includes(maxRows * FLAT_COLUMNS.length), `a full statement of ${maxRows} rows`);
+    assert.ok(Math.max(...params) <= 65535, 'no statement over 65,535 parameters');
+    // The two statements of the batch, then one per row.
+    assert.equal(insertsIn(pg.log()) - insertsBefore, 2 + ids.length);
+    assert.deepEqual(a.errors(), []);
+  });
+
+  it('measured: rows/s from the first send to the last row stored, one INSERT per row vs the example\'s batches (printed for the README, not asserted)', async () => {
+    const figures = [];
+    for (const [run, [label, batch]] of [['one INSERT per row', { batchSize: 0 }], ['batches of 100 / 200 ms (as shipped)', {}]].entries()) {
+      await db.query('DROP TABLE IF EXISTS cdr');
+      const a = await instance(`m${run}`, { ackSec: 60, batch });
+      const traffic = a.sources.traffic({ seed: 11, count: 400 });
+      const n = total(traffic);
+      const logBefore = pg.log().length;
+      const cpu0 = cpuSec(a.red.pid());
+      const t0 = process.hrtime.bigint();
+      await traffic.send();
+      await waitFor(() => a.storedIds().size === n, `${n} rows stored (${label})`, 90000, 20);
+      const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = cpuSec(a.red.pid()) - cpu0;
+      const log = pg.log().slice(logBefore);
+      const statements = insertsIn(log);
+      figures.push({ label, n, statements, sec, cpu, serverMs: serverMsIn(log) });
+      await assertStoredExactlyOnce(a.calc());
+      if (batch.batchSize === 0) assert.equal(statements, n, 'one INSERT per row');
+      else assert.ok(statements * 5 <= n, `${statements} INSERTs for ${n} rows`);
+      assert.deepEqual(a.errors(), []);
+      const r = running.pop();
+      await r.red.stop();
+      await r.sources.close();
+    }
+    // The machine is shared: a figure of this run, never a timing assertion.
+    // Wall time is bounded by the senders here; the CPU of Node-RED and the server's statement time are what batches save.
+    const [one] = figures;
+    for (const f of figures) {
+      console.log(
+        `      ${f.label}: ${f.n} rows in ${f.statements} INSERTs; ${Math.round(f.n / f.sec)} rows/s from the first send to the last stored (${(one.sec / f.sec).toFixed(2)}×); ` +
+          `Node-RED CPU ${((f.cpu * 1e6) / f.n).toFixed(0)} µs/row (${(one.cpu / f.cpu).toFixed(2)}× less); server ${((f.serverMs * 1e3) / f.n).toFixed(0)} µs/row (${(one.serverMs / f.serverMs).toFixed(2)}× less)`,
+      );
+    }
   });
 
   it('a table dropped while running: the failed INSERT is reported, the table is created again, and every row its source sends again is stored once', async () => {

@@ -66,8 +66,13 @@ function installExitHook() {
  * socketDir, env, connection, halt(), resume(), stop(), log() }`: `env` is the
  * PG* environment a client (or a Node-RED process) needs; `halt()` stops the
  * server keeping its data, `resume()` starts it again on the same port.
+ * `settings`: more server settings, e.g. `{ log_statement: 'mod' }` for a test
+ * that counts the statements in `log()`.
  */
-async function startPostgres({ user = 'cdrflow', database = 'cdrflow', password = crypto.randomBytes(12).toString('hex') } = {}) {
+async function startPostgres({ user = 'cdrflow', database = 'cdrflow', password = crypto.randomBytes(12).toString('hex'), settings = {} } = {}) {
+  for (const [k, v] of Object.entries(settings)) {
+    if (!/^[a-z_]+$/.test(k) || !/^[A-Za-z0-9_.-]+$/.test(String(v))) throw new Error(`server setting ${k}=${v}: names and plain values only`);
+  }
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL server programs not found (apt-get install postgresql)');
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -171,6 +176,7 @@ async function startPostgres({ user = 'cdrflow', database = 'cdrflow', password 
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
       '-c max_connections=50',
+      ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`),
     ].join(' ');
     await run('pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', '30', '-o', opts]);
     running = true;
