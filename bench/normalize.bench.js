@@ -149,4 +149,4 @@ async function run({ quick }) {
 }
 
 // rateTable: the same table for bench/profile-normalize-calc.js.
-module.exports = { run, rateTable };
+module.exports = { run, rateTable, chain };

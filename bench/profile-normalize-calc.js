@@ -17,22 +17,13 @@ const { performance } = require('node:perf_hooks');
 const { startRuntime, deploy, stopRuntime } = require('./lib/runtime');
 const { UcmGenerator } = require('../nodes/lib/sim/ucm');
 const { post, summarize, summarizeAllocations } = require('./lib/profile');
-const { rateTable } = require('./normalize.bench');
+// The same flows as the normalize bench's rows: source → middle nodes → sink.
+const { rateTable, chain } = require('./normalize.bench');
 
 const N = Number(process.argv[2] || 50000);
 const BURSTS = Number(process.argv[3] || 3);
 const ZONE = 'Europe/Berlin';
 const now = () => performance.timeOrigin + performance.now();
-const tab = { id: 'b-tab', type: 'tab', label: 'profile' };
-const chain = (middle) => {
-  const ids = middle.map((_, i) => `b-m${i}`);
-  return [
-    tab,
-    { id: 'b-src', z: 'b-tab', type: 'bench-source', wires: [[ids[0] ?? 'b-sink']] },
-    ...middle.map((n, i) => ({ ...n, id: ids[i], z: 'b-tab', wires: [[ids[i + 1] ?? 'b-sink']] })),
-    { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
-  ];
-};
 const normalizeNode = { type: 'cdr-normalize', vendor: 'auto', timeZone: ZONE, output: 'leg', format: 'cdr', dedupe: 'drop', dedupeCount: 200000, dedupeHours: 24 };
 const calcNode = { type: 'cdr-calc', rates: rateTable(), currency: 'EUR', decimals: 4, billable: 'answered' };
 
