@@ -83,7 +83,10 @@ function goals() {
 const text = [
   START,
   `One run of \`npm run bench\` (${run.at}, Node ${run.node}, ${run.cores} × ${run.cpus}${loadAt ? `, load average ${loadAt}` : ''}; \`bench/results/${path.basename(file)}\`).`,
-  'The machine was shared with other work, so absolute rates are low and move between runs; the ratios, each against a baseline of the same run, are what to read.',
+  // The load said as it was: a run on an idle machine is not "shared with other work".
+  Number(String(loadAt || '').split(/\s+/)[0]) >= 1.5
+    ? 'The machine was shared with other work, so absolute rates are low and move between runs; the ratios, each against a baseline of the same run, are what to read.'
+    : 'The machine had no other work at the start of the run; absolute rates still move between runs and machines, so the ratios, each against a baseline of the same run, are what to read.',
   '',
   goals(),
   '',
