@@ -21,6 +21,7 @@ const { request } = require('../support/http');
 const fsSim = require('../../nodes/lib/sim/freeswitch');
 const { parseXmlCdr } = require('../../nodes/lib/formats/freeswitch/xml');
 const { normalize } = require('../../nodes/lib/cdr/normalize');
+const { jsonLines } = require('../support/file-lines');
 
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'cdr-postgresql.json'), 'utf8'));
 const byName = (name) => EXAMPLE.find((n) => n.name === name);
@@ -97,16 +98,6 @@ describe('example: cdr-postgresql (the flow file)', () => {
   });
 });
 
-/** Complete JSON lines of a file written by a file node ([] while it does not exist). */
-function jsonLines(file) {
-  if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
-  return text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
 
 describe('example: cdr-postgresql in real Node-RED runtimes against a real PostgreSQL', function () {
   this.timeout(120000);

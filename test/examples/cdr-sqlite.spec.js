@@ -21,6 +21,7 @@ const { FLAT_COLUMNS, createTableSql } = require('../../nodes/lib/cdr/rows');
 const fsSim = require('../../nodes/lib/sim/freeswitch');
 const { parseXmlCdr } = require('../../nodes/lib/formats/freeswitch/xml');
 const { normalize } = require('../../nodes/lib/cdr/normalize');
+const { completeLines: lines, jsonLines } = require('../support/file-lines');
 
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'cdr-sqlite.json'), 'utf8'));
 const byName = (name) => EXAMPLE.find((n) => n.name === name);
@@ -62,13 +63,6 @@ async function onDb(file, sql) {
   }
 }
 
-/** The complete lines of a file a core file node appends to. */
-function lines(file) {
-  if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-}
-const jsonLines = (file) => lines(file).map((l) => JSON.parse(l));
 const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
 
 describe('example: cdr-sqlite (the flow file)', () => {

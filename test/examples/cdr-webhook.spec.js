@@ -19,6 +19,7 @@ const { startRed } = require('../support/red-process');
 const { freePort } = require('../support/net');
 const { waitFor } = require('../support/wait');
 const { UcmGenerator, UcmSender } = require('../../nodes/lib/sim/ucm');
+const { jsonLines } = require('../support/file-lines');
 
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'cdr-webhook.json'), 'utf8'));
 const byName = (name) => EXAMPLE.find((n) => n.name === name);
@@ -65,16 +66,6 @@ async function startWebhook(answer, port = 0) {
   };
 }
 
-/** Complete JSON lines of a file a file node appends to ([] while it does not exist). */
-function jsonLines(file) {
-  if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
-  return text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
 
 const plain = (v) => JSON.parse(JSON.stringify(v));
 const nap = (ms) => new Promise((r) => setTimeout(r, ms));

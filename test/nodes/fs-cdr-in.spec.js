@@ -15,6 +15,7 @@ const { waitFor } = require('../support/wait');
 const { fork } = require('node:child_process');
 const { writeSpoolFile, spoolFileName, MasterCsvWriter } = require('../../nodes/lib/sim/freeswitch-send');
 const { mapFreeswitch } = require('../../nodes/lib/cdr/normalize/freeswitch');
+const { completeLines } = require('../support/file-lines');
 
 helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
@@ -286,12 +287,8 @@ describe('fs-cdr-in (spool directory mode)', function () {
 const CHILD = path.join(__dirname, '..', 'support', 'fs-spool-child.js');
 const FILES = 5000;
 
-function logLines(file) {
-  if (!fs.existsSync(file)) return [];
-  // A SIGKILL can cut the last line short: only complete lines count as sent.
-  const text = fs.readFileSync(file, 'utf8');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-}
+// A SIGKILL can cut the last line short: only complete lines count as sent.
+const logLines = completeLines;
 
 function startChild(spool, log) {
   const child = fork(CHILD, [spool, log], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
