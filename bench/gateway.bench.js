@@ -63,8 +63,10 @@ function assembleOnly(traffic) {
 async function overTcp(getNode, port, traffic) {
   const sink = getNode('b-sink');
   sink.reset(traffic.calls.length);
-  const t0 = now();
   const sender = sendTcp({ port, frames: traffic.lines });
+  await sender.ready;
+  const t0 = now();
+  sender.go();
   await sink.done;
   const ms = sink.last - t0;
   sender.close();

@@ -12,8 +12,10 @@ const now = () => performance.timeOrigin + performance.now();
 async function throughputOverTcp(getNode, port, frames, sinkId = 'b-sink') {
   const sink = getNode(sinkId);
   sink.reset(frames.length);
-  const t0 = now();
   const sender = sendTcp({ port, frames });
+  await sender.ready;
+  const t0 = now();
+  sender.go();
   await sink.done;
   const elapsed = sink.last - t0;
   sender.close();
@@ -25,6 +27,8 @@ async function latencyOverTcp(getNode, port, frames, rate, sinkId = 'b-sink') {
   const sink = getNode(sinkId);
   sink.reset(frames.length);
   const sender = sendTcp({ port, frames, rate });
+  await sender.ready;
+  sender.go();
   await sink.done;
   sender.close();
   return { p50Ms: percentile(sink.latencies, 50), p99Ms: percentile(sink.latencies, 99) };

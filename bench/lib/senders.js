@@ -8,16 +8,27 @@ const net = require('node:net');
 const { workerData, parentPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const now = () => performance.timeOrigin + performance.now();
+const onGo = (fn) => parentPort.on('message', (m) => { if (m === 'go') fn(); });
 const { host, port, frames, rate, separator } = workerData;
 const s = net.connect({ host, port }, () => {
   s.setNoDelay(true);
   if (!rate) {
-    // One burst: every record is stamped with the moment the burst starts.
-    const t = String(now());
-    const text = frames.map((f) => f.replace('__T__', t)).join(separator) + separator;
-    s.write(text, () => parentPort.postMessage({ sent: frames.length }));
+    // One burst, built before the clock starts: the worker's start-up, the copy
+    // of the frames into it and the join are the harness's cost, not the flow's.
+    const parts = frames.map((f) => f.split('__T__'));
+    parentPort.postMessage({ ready: true });
+    onGo(() => {
+      // Every record is stamped with the moment the burst starts.
+      const t = String(now());
+      const text = parts.map((p) => p.join(t)).join(separator) + separator;
+      s.write(text, () => parentPort.postMessage({ sent: frames.length }));
+    });
     return;
   }
+  parentPort.postMessage({ ready: true });
+  onGo(paced);
+});
+const paced = () => {
   const start = now();
   let i = 0;
   const tick = () => {
@@ -29,23 +40,32 @@ const s = net.connect({ host, port }, () => {
     else s.write('', () => parentPort.postMessage({ sent: frames.length }));
   };
   tick();
-});
+};
 s.on('error', (e) => parentPort.postMessage({ error: e.message }));
 parentPort.on('message', (m) => { if (m === 'close') s.end(() => process.exit(0)); });
 `;
 
 /**
  * Sends `frames` (strings in which __T__ becomes the send time in epoch ms)
- * over one TCP connection; `rate` 0 = one burst. `written` resolves when all
+ * over one TCP connection; `rate` 0 = one burst. `ready` resolves once the
+ * worker is connected with the frames in hand, and nothing is sent before
+ * `go()`: a measurement starts its clock there. `written` resolves when all
  * bytes were handed to the kernel.
  */
 function sendTcp({ host = '127.0.0.1', port, frames, rate = 0, separator = '\n' }) {
   const w = new Worker(TCP_WORKER, { eval: true, workerData: { host, port, frames, rate, separator } });
+  let onReady;
+  const ready = new Promise((resolve) => (onReady = resolve));
   const written = new Promise((resolve, reject) => {
-    w.on('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+    w.on('message', (m) => {
+      if (m.ready) onReady();
+      else if (m.error) reject(new Error(m.error));
+      else resolve(m);
+    });
     w.on('error', reject);
   });
-  return { written, close: () => w.postMessage('close') };
+  written.catch(() => {});
+  return { ready, written, go: () => w.postMessage('go'), close: () => w.postMessage('close') };
 }
 
 module.exports = { sendTcp };

@@ -3,7 +3,11 @@
 // - bench-sink counts what arrives and notes each message's latency from the
 //   `_t` stamp (epoch ms with fractions) the sender put on the record;
 // - bench-source emits prepared messages as fast as the runtime takes them
-//   (the null-flow baseline).
+//   (the null-flow baseline);
+// - bench-tcp-source does the least a TCP source can: it cuts the bytes it is
+//   sent into lines and sends each line on as its own message, untouched (the
+//   null-flow baseline fed the same bytes as a source node under test).
+const net = require('node:net');
 const { performance } = require('node:perf_hooks');
 
 const now = () => performance.timeOrigin + performance.now();
@@ -66,4 +70,32 @@ module.exports = function (RED) {
       });
   }
   RED.nodes.registerType('bench-source', BenchSource);
+
+  function BenchTcpSource(config) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const sockets = new Set();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.setEncoding('utf8');
+      let rest = '';
+      socket.on('data', (chunk) => {
+        const text = rest + chunk;
+        let from = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+          if (nl > from) node.send({ payload: text.slice(from, nl) });
+          from = nl + 1;
+        }
+        rest = text.slice(from);
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    });
+    node.listening = new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+    node.on('close', (done) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => done());
+    });
+  }
+  RED.nodes.registerType('bench-tcp-source', BenchTcpSource);
 };
