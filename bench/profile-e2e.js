@@ -7,6 +7,7 @@
 //   node bench/profile-e2e.js [records per burst] [bursts]   (after npm run build)
 //   BATCH=500 node bench/profile-e2e.js                      (batch mode at source and normalize)
 //   JOURNAL=off node bench/profile-e2e.js                    (the source's journal turned off)
+//   ALLOC=1 node bench/profile-e2e.js                        (where the bytes are allocated: sampled heap profile)
 'use strict';
 const fs = require('node:fs');
 const inspector = require('node:inspector');
@@ -15,7 +16,7 @@ const path = require('node:path');
 const { startRuntime, deploy, stopRuntime } = require('./lib/runtime');
 const { throughputOverTcp } = require('./lib/measure');
 const { UcmGenerator } = require('../nodes/lib/sim/ucm');
-const { post, summarize } = require('./lib/profile');
+const { post, summarize, summarizeAllocations } = require('./lib/profile');
 
 const N = Number(process.argv[2] || 20000);
 const BURSTS = Number(process.argv[3] || 3);
@@ -48,17 +49,21 @@ async function main() {
   const bursts = Array.from({ length: BURSTS }, () => frames(N)); // built before profiling
   const session = new inspector.Session();
   session.connect();
-  await post(session, 'Profiler.enable');
-  await post(session, 'Profiler.start');
+  const alloc = process.env.ALLOC === '1';
+  if (alloc) await post(session, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  else {
+    await post(session, 'Profiler.enable');
+    await post(session, 'Profiler.start');
+  }
   const rates = [];
   for (const b of bursts) rates.push((await throughputOverTcp(getNode, port, b)).value);
-  const { profile } = await post(session, 'Profiler.stop');
+  const { profile } = await post(session, alloc ? 'HeapProfiler.stopSampling' : 'Profiler.stop');
   session.disconnect();
   await stopRuntime();
   const file = path.join(os.tmpdir(), `cdrflow-e2e-${batch > 0 ? `batch${batch}-` : ''}${Date.now()}.cpuprofile`);
   fs.writeFileSync(file, JSON.stringify(profile));
   console.log(`${BURSTS} bursts of ${N} records${batch > 0 ? `, batches of ${batch}` : ''}${journalOff ? ', journal off' : ''}, window full: ${rates.map((r) => Math.round(r)).join(', ')} rec/s (load ${os.loadavg()[0].toFixed(2)})`);
-  console.log(summarize(profile));
+  console.log(alloc ? summarizeAllocations(profile, N * BURSTS) : summarize(profile));
   console.log(`profile: ${file}`);
 }
 
