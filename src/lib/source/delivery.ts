@@ -51,6 +51,27 @@ export interface HeldRecord {
 
 export type AckMode = 'sent' | 'downstream';
 
+/**
+ * What a transport that can push back on its senders offers (a TCP listener
+ * stops reading its sockets: the senders' writes wait in TCP's own window).
+ */
+export interface IntakeThrottle {
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Records taken and not yet handed on (waiting for their fsync, or for their
+ * slice of the hand-on queue) above which a throttled transport stops reading,
+ * and below which it reads again. Without it a socket is read as fast as the
+ * kernel gives bytes (libuv reads up to 32 chunks a turn), while durable groups
+ * enter the flow 128 records a turn: a burst then piles up whole in the heap,
+ * every record of it outlives the young generation, and the garbage collector
+ * copies and marks all of them.
+ */
+export const INTAKE_HIGH = 4096;
+export const INTAKE_LOW = 1024;
+
 export interface DeliveryOptions {
   /** null: no journal (records are only as safe as the process). */
   journal: JournalOptions | null;
@@ -142,6 +163,10 @@ export class Delivery {
   private group: Group | null = null;
   /** Durable groups are handed on through it, 128 records per turn of the event loop. */
   private readonly handOns = new SlicedQueue(128);
+  /** Records taken and not handed on yet (see INTAKE_HIGH), the transport to hold back, and whether it is. */
+  private waiting = 0;
+  private throttle: IntakeThrottle | null = null;
+  private throttled = false;
 
   private constructor(
     private readonly opts: DeliveryOptions,
@@ -208,6 +233,18 @@ export class Delivery {
     this.mode = mode;
   }
 
+  /** Records taken and not yet handed on. */
+  get backlog(): number {
+    return this.waiting;
+  }
+
+  /** The transport to stop reading while the backlog is above INTAKE_HIGH (until it falls to INTAKE_LOW). */
+  setThrottle(throttle: IntakeThrottle | null): void {
+    if (this.throttled) this.throttle?.resume();
+    this.throttled = false;
+    this.throttle = throttle;
+  }
+
   get journaled(): boolean {
     return this.journal !== null;
   }
@@ -260,6 +297,11 @@ export class Delivery {
       if (taken === 0) return Promise.reject(err as Error);
     }
     if (taken === records.length) this.lastRefused = false;
+    this.waiting += taken;
+    if (this.throttle && !this.throttled && this.waiting >= INTAKE_HIGH) {
+      this.throttled = true;
+      this.throttle.pause();
+    }
     // The text is in the journal now: not kept beside the parsed payload while the batch waits for its fsync.
     for (let i = 0; i < taken; i++) if (records[i]!.payloadJson !== undefined) records[i]!.payloadJson = undefined;
     // Written in the same batch, after the records that replace them (and named in those records too).
@@ -293,7 +335,14 @@ export class Delivery {
       if (this.group === group) this.group = null;
       if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
     };
-    group.done.then(settle, settle);
+    // A batch that never became durable is never handed on: its records leave the backlog here.
+    const failed = (): void => {
+      if (!handedOn) this.leaveBacklog(group.records.length);
+      settle();
+    };
+    let handedOn = false;
+    durable.then(() => (handedOn = true), () => undefined);
+    group.done.then(settle, failed);
     this.group = group;
     return group;
   }
@@ -308,6 +357,7 @@ export class Delivery {
   /** Records from..to of a group handed on. */
   private emitRange(group: Group, from: number, to: number): void {
     const { seqs, records } = group;
+    this.leaveBacklog(to - from);
     if (this.mode === 'sent' && !this.opts.ackAfterEmit) {
       // Delivered once handed on: one acknowledgement per slice, not one per record.
       for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
@@ -315,6 +365,14 @@ export class Delivery {
       return;
     }
     for (let i = from; i < to; i++) this.handOn(seqs[i]!, records[i]!, false);
+  }
+
+  private leaveBacklog(n: number): void {
+    this.waiting -= n;
+    if (this.throttled && this.waiting <= INTAKE_LOW) {
+      this.throttled = false;
+      this.throttle!.resume();
+    }
   }
 
   /**
@@ -382,6 +440,7 @@ export class Delivery {
   /** Stops re-sending, writes what is pending and closes the journal; what is unacknowledged stays for the next start. */
   async close(): Promise<void> {
     if (this.inHand > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    this.setThrottle(null);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -266,6 +266,11 @@ export function runGatewaySource(node: GwCdrInNode, config: GwCdrInDef, env: Sou
               },
             },
           );
+    // Records waiting for the journal hold TCP sockets back (see INTAKE_HIGH); UDP cannot be held back.
+    if (server instanceof TcpServer) {
+      const tcp = server;
+      runtime.throttleWith({ pause: () => tcp.pauseReading(), resume: () => tcp.resumeReading() });
+    }
     listening = listenAs(server, {
       node,
       t,

@@ -6,7 +6,7 @@
  * journal, and says in a few words how delivery stands for the status.
  */
 import type { CheckpointStore } from '../transport/checkpoint';
-import { Delivery, JournalFullError, type DeliveryOptions, type HeldRecord, type StoredRecord } from './delivery';
+import { Delivery, JournalFullError, type DeliveryOptions, type HeldRecord, type IntakeThrottle, type StoredRecord } from './delivery';
 import { JournalLockedError } from './journal-lock';
 
 export interface SourceRuntimeOptions extends DeliveryOptions {
@@ -33,6 +33,7 @@ export class SourceRuntime {
   private readonly waiting: Array<() => void> = [];
   private readonly closing: (() => void) | undefined;
   private ackMode: DeliveryOptions['ackMode'];
+  private throttle: IntakeThrottle | null = null;
 
   constructor(opts: SourceRuntimeOptions) {
     this.journaling = opts.journal !== null;
@@ -141,6 +142,7 @@ export class SourceRuntime {
   private opened(d: Delivery | null): void {
     // The flows may have changed while the journal opened.
     d?.setAckMode(this.ackMode);
+    if (this.throttle) d?.setThrottle(this.throttle);
     const held = this.beforeOpen.splice(0);
     if (d && held.length > 0) {
       try {
@@ -157,6 +159,12 @@ export class SourceRuntime {
   setAckMode(mode: DeliveryOptions['ackMode']): void {
     this.ackMode = mode;
     this.delivery?.setAckMode(mode);
+  }
+
+  /** A transport that stops reading while records wait for the journal (see INTAKE_HIGH in delivery.ts). */
+  throttleWith(throttle: IntakeThrottle): void {
+    this.throttle = throttle;
+    this.delivery?.setThrottle(throttle);
   }
 
   /** Lets held records go without handing them on. */

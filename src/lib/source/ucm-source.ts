@@ -149,6 +149,9 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
         },
       },
     );
+    const tcp = server;
+    // Records waiting for the journal hold the sockets back (see INTAKE_HIGH).
+    journaled.throttleWith({ pause: () => tcp.pauseReading(), resume: () => tcp.resumeReading() });
   } else {
     server = cdrHttpReceiver({
       node,

@@ -336,6 +336,8 @@ export function runVosSource(node: VosCdrInNode, config: VosCdrInDef, env: Sourc
       },
     );
     servers.push(server);
+    // Records waiting for the journal hold the sockets back (see INTAKE_HIGH); UDP cannot be held back.
+    runtime.throttleWith({ pause: () => server.pauseReading(), resume: () => server.resumeReading() });
     labels.push(`${transport} :${tcpSettings.port}`);
     pendingListeners++;
   }

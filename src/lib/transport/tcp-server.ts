@@ -76,6 +76,9 @@ interface Connection extends PooledConnection {
   ended: boolean;
 }
 
+/** In its TLS handshake: the TLS server reads the raw socket, not us. */
+const handshaking = (c: Connection): boolean => c.tlsKey !== null && c.stream === c.raw;
+
 interface MismatchSample {
   kind: MismatchKind;
   peer: Peer;
@@ -100,6 +103,8 @@ export class TcpServer {
   private readonly frameTimeoutMs: number;
   private readonly mismatches: ErrorReports<MismatchSample>;
   private readonly refusals: ErrorReports<{ reason: string; address: string }>;
+  /** Reading is held back by the source (its records wait for the journal): no socket is read. */
+  private paused = false;
 
   constructor(
     private readonly options: TcpServerOptions,
@@ -121,6 +126,28 @@ export class TcpServer {
 
   get connections(): number {
     return this.pool.size;
+  }
+
+  /**
+   * Stops reading every connection (and new ones) until resumeReading(): the
+   * senders' bytes wait in TCP's window and their writes slow down, which is
+   * how TCP pushes back. The time held back does not count against a sender's
+   * frame or idle timeout.
+   */
+  pauseReading(): void {
+    if (this.paused) return;
+    this.paused = true;
+    for (const c of this.pool.values()) if (!handshaking(c)) c.stream.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const now = Date.now();
+    for (const c of this.pool.values()) {
+      if (c.partialSince !== null) c.partialSince = now;
+      if (!handshaking(c)) c.stream.resume();
+    }
   }
 
   /** Starts listening; resolves with the bound address (port 0 → an ephemeral port). */
@@ -339,7 +366,8 @@ export class TcpServer {
     stream.on('data', push);
     stream.on('end', () => stream.end());
     if (first) push(first);
-    if (stream !== c.raw) stream.resume();
+    if (this.paused) stream.pause();
+    else if (stream !== c.raw) stream.resume();
   }
 
   /** The sender is set up for another protocol: one report, then the connection is dropped. */
@@ -398,6 +426,8 @@ export class TcpServer {
     const shortest = Math.min(this.frameTimeoutMs, idle > 0 ? idle : Infinity);
     const every = Math.max(25, Math.min(1000, Math.floor(shortest / 4)));
     this.sweeper = setInterval(() => {
+      // Held back by us, a sender is not slow.
+      if (this.paused) return;
       const now = Date.now();
       for (const c of [...this.pool.values()]) {
         if (c.partialSince !== null && now - c.partialSince > this.frameTimeoutMs) {
