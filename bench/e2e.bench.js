@@ -146,4 +146,4 @@ async function run({ quick }) {
   };
 }
 
-module.exports = { run };
+module.exports = { run, e2eFlow, nullTcpFlow, frameOf };

@@ -20,7 +20,9 @@ const results = [];
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`running ${f} …\n`);
-  const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'lib', 'child.js'), path.join(__dirname, f)], {
+  // A benchmark may name V8 flags to run under (a tuning it measures), in a comment line `// node flags: …`.
+  const flags = (/^\/\/ node flags: (.+)$/m.exec(fs.readFileSync(path.join(__dirname, f), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, path.join(__dirname, 'lib', 'child.js'), path.join(__dirname, f)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     env: process.env,
