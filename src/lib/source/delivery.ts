@@ -69,8 +69,8 @@ export interface IntakeThrottle {
  * every record of it outlives the young generation, and the garbage collector
  * copies and marks all of them.
  */
-export const INTAKE_HIGH = 4096;
-export const INTAKE_LOW = 1024;
+export const INTAKE_HIGH = 1024;
+export const INTAKE_LOW = 256;
 
 export interface DeliveryOptions {
   /** null: no journal (records are only as safe as the process). */
