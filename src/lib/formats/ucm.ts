@@ -131,12 +131,15 @@ export function parseUcm(text: string, format: UcmFormat = 'auto'): UcmRecord[] 
  * parseUcm(), also saying whether the text is JSON of exactly its one record
  * (no wrapper, no array): then the text itself is that record's JSON, and a
  * journal can keep it as received instead of serializing the record again.
+ * `json`: the text's JSON.parse() value when the framing already parsed it
+ * (a JSON text: not parsed again).
  */
-export function parseUcmFrame(text: string, format: UcmFormat = 'auto'): { records: UcmRecord[]; recordJson: string | null } {
+export function parseUcmFrame(text: string, format: UcmFormat = 'auto', json?: unknown): { records: UcmRecord[]; recordJson: string | null } {
   const kind = format === 'auto' ? detect(text) : format;
   if (kind === null) throw new UcmFormatError('syntax', 'neither JSON nor XML');
   let value: unknown;
-  if (kind === 'json') {
+  if (kind === 'json' && json !== undefined) value = json;
+  else if (kind === 'json') {
     try {
       value = JSON.parse(text);
     } catch (err) {

@@ -111,10 +111,10 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
       },
       {
         onMismatch,
-        onFrame(text, peer) {
+        onFrame(text, peer, _unterminated, json) {
           let parsed;
           try {
-            parsed = parseUcmFrame(text, format);
+            parsed = parseUcmFrame(text, format, json);
           } catch (err) {
             reportBadRecord((err as Error).message, text, peer, ucmFormatOf(text));
             return;
