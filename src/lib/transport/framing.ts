@@ -452,76 +452,100 @@ class StructuredFramer implements Framer {
 
   /** Same contract as scanJson, for one XML document. */
   private scanXml(c: Buffer, from: number): number {
-    for (let i = from; i < c.length; i++) {
+    // State in locals, written back once (this loop runs once per byte received).
+    let x = this.x;
+    let depth = this.xDepth;
+    let rootSeen = this.rootSeen;
+    let closingTag = this.closingTag;
+    let quote = this.quote;
+    let match = this.match;
+    let prev = this.prev;
+    let result = -1;
+    const n = c.length;
+    scan: for (let i = from; i < n; i++) {
       const b = c[i]!;
-      if (isForbiddenControl(b)) return -(i + 2);
-      switch (this.x) {
+      if (isForbiddenControl(b)) {
+        result = -(i + 2);
+        break;
+      }
+      switch (x) {
         case X.Text:
-          if (b === LT) this.x = X.Open;
-          else if (!this.rootSeen && !(b === SPACE || b === NL || b === CR || b === TAB)) return -(i + 2);
+          if (b === LT) x = X.Open;
+          else if (!rootSeen && !(b === SPACE || b === NL || b === CR || b === TAB)) {
+            result = -(i + 2);
+            break scan;
+          }
           break;
         case X.Open:
-          if (b === QMARK) this.x = X.Pi;
+          if (b === QMARK) x = X.Pi;
           else if (b === BANG) {
-            this.x = X.Decl;
-            this.match = 0;
+            x = X.Decl;
+            match = 0;
           } else if (b === SLASH) {
-            this.x = X.Tag;
-            this.closingTag = true;
+            x = X.Tag;
+            closingTag = true;
           } else {
-            this.x = X.Tag;
-            this.closingTag = false;
+            x = X.Tag;
+            closingTag = false;
           }
           break;
         case X.Tag:
           if (b === QUOTE || b === APOS) {
-            this.quote = b;
-            this.x = X.TagQuote;
+            quote = b;
+            x = X.TagQuote;
           } else if (b === GT) {
-            this.x = X.Text;
-            if (this.closingTag) this.xDepth--;
-            else if (!(this.prev === SLASH)) this.xDepth++;
-            this.rootSeen = true;
-            if (this.xDepth <= 0) {
-              this.prev = b;
-              return i;
+            x = X.Text;
+            if (closingTag) depth--;
+            else if (!(prev === SLASH)) depth++;
+            rootSeen = true;
+            if (depth <= 0) {
+              prev = b;
+              result = i;
+              break scan;
             }
           }
           break;
         case X.TagQuote:
-          if (b === this.quote) this.x = X.Tag;
+          if (b === quote) x = X.Tag;
           break;
         case X.Pi:
-          if (b === GT && this.prev === QMARK) this.x = X.Text;
+          if (b === GT && prev === QMARK) x = X.Text;
           break;
         case X.Decl:
           // "<!" then "--" → comment, "[CDATA[" → cdata, else a declaration.
-          if (this.match === 0 && b === DASH) this.match = 1;
-          else if (this.match === 1 && b === DASH) {
-            this.x = X.Comment;
-            this.match = 0;
-          } else if (this.match === 0 && b === LBRACKET) this.match = 10;
-          else if (this.match >= 10 && this.match < 16) {
-            this.match++;
-            if (this.match === 16) {
-              this.x = X.Cdata;
-              this.match = 0;
+          if (match === 0 && b === DASH) match = 1;
+          else if (match === 1 && b === DASH) {
+            x = X.Comment;
+            match = 0;
+          } else if (match === 0 && b === LBRACKET) match = 10;
+          else if (match >= 10 && match < 16) {
+            match++;
+            if (match === 16) {
+              x = X.Cdata;
+              match = 0;
             }
-          } else if (b === GT) this.x = X.Text;
-          else this.match = 20;
+          } else if (b === GT) x = X.Text;
+          else match = 20;
           break;
         case X.Comment:
-          if (b === GT && this.prev === DASH && this.match >= 2) this.x = X.Text;
-          this.match = b === DASH ? this.match + 1 : 0;
+          if (b === GT && prev === DASH && match >= 2) x = X.Text;
+          match = b === DASH ? match + 1 : 0;
           break;
         case X.Cdata:
-          if (b === GT && this.prev === RBRACKET && this.match >= 2) this.x = X.Text;
-          this.match = b === RBRACKET ? this.match + 1 : 0;
+          if (b === GT && prev === RBRACKET && match >= 2) x = X.Text;
+          match = b === RBRACKET ? match + 1 : 0;
           break;
       }
-      this.prev = b;
+      prev = b;
     }
-    return -1;
+    this.x = x;
+    this.xDepth = depth;
+    this.rootSeen = rootSeen;
+    this.closingTag = closingTag;
+    this.quote = quote;
+    this.match = match;
+    this.prev = prev;
+    return result;
   }
 }
 
