@@ -1,13 +1,16 @@
 'use strict';
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const net = require('node:net');
-const { helper, core, load, collect, logs } = require('../support/red');
+const path = require('node:path');
+const { helper, core, load, collect, logs, userDir } = require('../support/red');
 const { waitFor } = require('../support/wait');
 const { connect, write } = require('../support/net');
 const { request } = require('../support/http');
 const { testCertificate } = require('../support/tls');
 const { ucmSampleRecords } = require('../support/samples');
 const ucmNode = require('../../nodes/ucm-cdr-in.js');
+const ackNode = require('../../nodes/cdr-ack.js');
 const { ucmToXml, ucmToJson, UcmGenerator, UcmSender } = require('../../nodes/lib/sim/ucm');
 
 function flow(props = {}) {
@@ -229,5 +232,29 @@ describe('ucm-cdr-in node', function () {
     await load([ucmNode], [{ id: 'u', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port, wires: [] }]);
     await waitFor(() => logs('u', 'error').length === 1, 'listen error');
     await new Promise((r) => blocker.close(r));
+  });
+
+  it('over TCP, reports the records a full journal refuses, each with its record, and hands on the ones it took', async () => {
+    // The helper never passes a message on: with the cdr-ack after it nothing is acknowledged, and 1 MB fills.
+    const extra = [{ id: 'ack', type: 'cdr-ack', wires: [] }];
+    await load([ucmNode, ackNode, core.catch], [...flow({ journalMaxMb: 1, ackTimeoutSec: 3600, journalDir: fs.mkdtempSync(path.join(userDir, 'journal-')) }).map((n) => (n.id === 'out' ? { ...n, wires: [['ack']] } : n)), ...extra]);
+    const out = collect('out');
+    const err = collect('err');
+    const port = await helper.getNode('u').listening;
+    const gen = new UcmGenerator({ seed: 5 });
+    const legs = Array.from({ length: 1500 }, (_, i) => ({ ...gen.next('leg'), AcctId: `full-${i}` }));
+    const s = await connect(port);
+    await write(s, legs.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    await waitFor(() => err.length > 0 && out.length > 0 && out.length + countedErrors() === legs.length, 'every record handed on or refused');
+    // The first refusal is reported with the refused record (later ones are folded into a count).
+    assert.match(helper.getNode('u').status.lastCall.args[0].text, /journal full/);
+    const refused = JSON.parse(err[0].payload);
+    assert.equal(refused.AcctId, `full-${out.length}`);
+    assert.deepEqual(out.map((m) => m.payload.AcctId), legs.slice(0, out.length).map((l) => l.AcctId));
+    s.destroy();
+
+    function countedErrors() {
+      return Number(/(\d+) err/.exec(helper.getNode('u').status.lastCall?.args[0]?.text ?? '')?.[1] ?? 0);
+    }
   });
 });

@@ -42,8 +42,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A `sub_cdr_N` key: the prefix is compared first, the regex runs only on keys that have it. */
+function isSubCdrKey(k: string): boolean {
+  return k.startsWith('sub_cdr_') && SUB_CDR.test(k);
+}
+
 export function isUcmGroup(v: Record<string, unknown>): boolean {
-  return 'main_cdr' in v || Object.keys(v).some((k) => SUB_CDR.test(k));
+  if ('main_cdr' in v) return true;
+  for (const k in v) if (isSubCdrKey(k)) return true;
+  return false;
 }
 
 export function isUcmLeg(v: Record<string, unknown>): boolean {
@@ -56,6 +63,30 @@ export function isUcmLeg(v: Record<string, unknown>): boolean {
   return known >= MIN_LEG_FIELDS;
 }
 
+const enum Kind {
+  Group,
+  Leg,
+  Other,
+}
+
+/**
+ * isUcmGroup() and isUcmLeg() in one walk over the keys (this runs for every
+ * record received): a group wins over a leg, as when tested one after the other.
+ */
+function kindOf(v: Record<string, unknown>): Kind {
+  if ('main_cdr' in v) return Kind.Group;
+  let known = 0;
+  let flat = true;
+  for (const k in v) {
+    if (isSubCdrKey(k)) return Kind.Group;
+    if (!flat) continue;
+    const value = v[k];
+    if (typeof value === 'object' && value !== null) flat = false;
+    else if (LEG_FIELDS.has(k)) known++;
+  }
+  return flat && known >= MIN_LEG_FIELDS ? Kind.Leg : Kind.Other;
+}
+
 function collect(value: unknown, out: UcmRecord[], depth: number): void {
   if (depth > MAX_DEPTH) return;
   if (Array.isArray(value)) {
@@ -63,11 +94,7 @@ function collect(value: unknown, out: UcmRecord[], depth: number): void {
     return;
   }
   if (!isPlainObject(value)) return;
-  if (isUcmGroup(value)) {
-    out.push(value);
-    return;
-  }
-  if (isUcmLeg(value)) {
+  if (kindOf(value) !== Kind.Other) {
     out.push(value);
     return;
   }
@@ -104,12 +131,15 @@ export function parseUcm(text: string, format: UcmFormat = 'auto'): UcmRecord[] 
  * parseUcm(), also saying whether the text is JSON of exactly its one record
  * (no wrapper, no array): then the text itself is that record's JSON, and a
  * journal can keep it as received instead of serializing the record again.
+ * `json`: the text's JSON.parse() value when the framing already parsed it
+ * (a JSON text: not parsed again).
  */
-export function parseUcmFrame(text: string, format: UcmFormat = 'auto'): { records: UcmRecord[]; recordJson: string | null } {
+export function parseUcmFrame(text: string, format: UcmFormat = 'auto', json?: unknown): { records: UcmRecord[]; recordJson: string | null } {
   const kind = format === 'auto' ? detect(text) : format;
   if (kind === null) throw new UcmFormatError('syntax', 'neither JSON nor XML');
   let value: unknown;
-  if (kind === 'json') {
+  if (kind === 'json' && json !== undefined) value = json;
+  else if (kind === 'json') {
     try {
       value = JSON.parse(text);
     } catch (err) {

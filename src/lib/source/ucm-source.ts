@@ -33,6 +33,13 @@ export interface UcmCdrInDef extends JournalSettingsInput {
 
 export type UcmSourceNode = ListeningSourceNode;
 
+/** A TCP frame handed to the journal: what its report says if the journal refuses it. */
+interface TakenFrame {
+  records: unknown[];
+  peer: Peer;
+  fmt: string;
+}
+
 /** Runs a ucm-cdr-in on `node` (a Node-RED node, or any object shaped like one): everything the node does. */
 export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: SourceEnv): void {
   const t = env.t;
@@ -96,6 +103,10 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
   }
   const auth = credentialsAuth(node);
 
+  // The frames whose records went into the last journal batch taken (see onFrame).
+  let lastTaken: Promise<void> | null = null;
+  let takenFrames: TakenFrame[] = [];
+
   if (transport === 'tcp') {
     server = new TcpServer(
       {
@@ -111,10 +122,10 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
       },
       {
         onMismatch,
-        onFrame(text, peer) {
+        onFrame(text, peer, _unterminated, json) {
           let parsed;
           try {
-            parsed = parseUcmFrame(text, format);
+            parsed = parseUcmFrame(text, format, json);
           } catch (err) {
             reportBadRecord((err as Error).message, text, peer, ucmFormatOf(text));
             return;
@@ -124,8 +135,19 @@ export function runUcmSource(node: UcmSourceNode, config: UcmCdrInDef, env: Sour
           // A frame of one JSON record is journaled as received (text decoded from UTF-8 holds no lone surrogate).
           const stored: StoredRecord[] =
             recordJson !== null ? [{ payload: records[0], source: source(peer, fmt), payloadJson: recordJson }] : records.map((record) => ({ payload: record, source: source(peer, fmt) }));
-          // TCP has no acknowledgement to hold back: a record the journal refuses is reported with its text.
-          journaled.take(stored).catch((err: Error) => reportBadRecord(err.message, text, peer, fmt));
+          // TCP has no acknowledgement to hold back: a record the journal refuses is reported.
+          // The frames of one journal batch share its promise: one handler for them all, holding
+          // their records (the batch holds them anyway) rather than a promise and a closure per
+          // frame that keeps its text alive until the fsync.
+          const taken = journaled.take(stored);
+          if (taken !== lastTaken) {
+            lastTaken = taken;
+            const frames: TakenFrame[] = (takenFrames = []);
+            taken.catch((err: Error) => {
+              for (const f of frames) reportBadRecord(err.message, JSON.stringify(f.records.length === 1 ? f.records[0] : f.records), f.peer, f.fmt);
+            });
+          }
+          takenFrames.push({ records, peer, fmt });
         },
         onFrameError(err, peer) {
           reportBadRecord(err.message, err.raw, peer, 'unknown');

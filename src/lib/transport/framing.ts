@@ -16,6 +16,17 @@
  *
  * The scan is byte-wise: UTF-8 multi-byte sequences never contain ASCII bytes,
  * so a chunk may split anywhere, even inside a character.
+ *
+ * JSON fast path: most senders put one record on a line. A JSON frame that
+ * starts a line of the chunk and whose line ends (commas and whitespace aside)
+ * with `}` or `]` is handed to JSON.parse whole; when that succeeds the line is
+ * exactly one JSON value, which is the very frame the bracket scan would have
+ * found (valid JSON is balanced outside its strings, holds no control or
+ * non-ASCII byte outside them, and its brackets first close at its end), and
+ * the parsed value goes with the frame, so the consumer does not parse it
+ * again. Anything else (two values on a line, a value over several lines, bad
+ * JSON) goes through the bracket scan as before; after a line that failed to
+ * parse, the fast path rests for a while so a sender of such lines pays little.
  */
 
 export type FramingKind = 'json' | 'xml' | 'auto' | 'line';
@@ -40,8 +51,10 @@ export interface FrameSink {
   /**
    * One frame. `unterminated` (line framing only): the stream ended after this
    * line with no line end, so it may have been cut by a peer that vanished.
+   * `json`: the frame's JSON.parse() value when the framer already parsed it
+   * (see the fast path above); undefined when it did not.
    */
-  frame(text: string, unterminated?: boolean): void;
+  frame(text: string, unterminated?: boolean, json?: unknown): void;
   error(err: FramingError): void;
 }
 
@@ -56,6 +69,8 @@ export interface Framer {
 
 export interface FramerOptions {
   maxFrameBytes: number;
+  /** The JSON fast path (default on); off, every JSON frame goes through the bracket scan (a test compares both). */
+  jsonFastPath?: boolean;
 }
 
 /** How much of a bad piece is kept for the error report. */
@@ -80,6 +95,9 @@ const SLASH = 0x2f;
 const BANG = 0x21;
 const QMARK = 0x3f;
 const DASH = 0x2d;
+
+/** JSON frames that skip the fast path after a line of the chunk that looked like one value and was not. */
+const FAST_PATH_REST = 64;
 
 function isSkippable(b: number): boolean {
   return b === SPACE || b === NL || b === CR || b === TAB || b === NUL || b === COMMA;
@@ -190,6 +208,9 @@ class StructuredFramer implements Framer {
   private quote = 0;
   private match = 0; // progress through "--", "[CDATA[", "-->", "]]>"
   private prev = 0;
+  /** JSON frames left before the fast path is tried again (see FAST_PATH_REST). */
+  private fastRest = 0;
+  private readonly fastPath: boolean;
 
   constructor(
     private readonly kind: 'json' | 'xml' | 'auto',
@@ -198,6 +219,7 @@ class StructuredFramer implements Framer {
   ) {
     this.piece = new Collector(options.maxFrameBytes);
     this.garbage = new Collector(RAW_HEAD_BYTES);
+    this.fastPath = options.jsonFastPath !== false;
   }
 
   get buffered(): number {
@@ -208,6 +230,8 @@ class StructuredFramer implements Framer {
     let i = 0;
     const n = chunk.length;
     let start = 0; // where the current piece began in this chunk
+    // The next line feed at or after i in this chunk (-1: none left), for the JSON fast path; found natively, once per line.
+    let lf = -2;
     while (i < n) {
       const b = chunk[i]!;
       switch (this.mode) {
@@ -230,6 +254,16 @@ class StructuredFramer implements Framer {
             continue;
           }
           if (this.mode === Mode.Garbage) this.flushGarbage();
+          if (mode === Mode.Json && this.fastPath) {
+            if (this.fastRest > 0) this.fastRest--;
+            else {
+              if (lf !== -1 && lf < i) lf = chunk.indexOf(NL, i);
+              if (lf !== -1 && this.oneValueLine(chunk, i, lf)) {
+                i = lf + 1;
+                continue;
+              }
+            }
+          }
           this.beginFrame(mode);
           start = i;
           // Fall through to the frame scanner on the same byte.
@@ -340,6 +374,28 @@ class StructuredFramer implements Framer {
     this.mode = Mode.Idle;
   }
 
+  /**
+   * The fast path: when bytes from..lf (a JSON frame's first byte to its line
+   * end) are one JSON value followed only by skippable bytes, hands it on with
+   * its parsed value and returns true. False: nothing was handed on.
+   */
+  private oneValueLine(c: Buffer, from: number, lf: number): boolean {
+    let end = lf;
+    while (end > from && isSkippable(c[end - 1]!)) end--;
+    const last = c[end - 1];
+    if ((last !== RBRACE && last !== RBRACKET) || end - from > this.options.maxFrameBytes) return false;
+    const text = c.toString('utf8', from, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.fastRest = FAST_PATH_REST;
+      return false;
+    }
+    this.sink.frame(text, undefined, value);
+    return true;
+  }
+
   /** Returns the index of the frame's last byte, -1 if the chunk ended first, or -(index+2) of a forbidden byte. */
   private scanJson(c: Buffer, from: number): number {
     // State in locals: this loop runs once per byte received.
@@ -396,76 +452,100 @@ class StructuredFramer implements Framer {
 
   /** Same contract as scanJson, for one XML document. */
   private scanXml(c: Buffer, from: number): number {
-    for (let i = from; i < c.length; i++) {
+    // State in locals, written back once (this loop runs once per byte received).
+    let x = this.x;
+    let depth = this.xDepth;
+    let rootSeen = this.rootSeen;
+    let closingTag = this.closingTag;
+    let quote = this.quote;
+    let match = this.match;
+    let prev = this.prev;
+    let result = -1;
+    const n = c.length;
+    scan: for (let i = from; i < n; i++) {
       const b = c[i]!;
-      if (isForbiddenControl(b)) return -(i + 2);
-      switch (this.x) {
+      if (isForbiddenControl(b)) {
+        result = -(i + 2);
+        break;
+      }
+      switch (x) {
         case X.Text:
-          if (b === LT) this.x = X.Open;
-          else if (!this.rootSeen && !(b === SPACE || b === NL || b === CR || b === TAB)) return -(i + 2);
+          if (b === LT) x = X.Open;
+          else if (!rootSeen && !(b === SPACE || b === NL || b === CR || b === TAB)) {
+            result = -(i + 2);
+            break scan;
+          }
           break;
         case X.Open:
-          if (b === QMARK) this.x = X.Pi;
+          if (b === QMARK) x = X.Pi;
           else if (b === BANG) {
-            this.x = X.Decl;
-            this.match = 0;
+            x = X.Decl;
+            match = 0;
           } else if (b === SLASH) {
-            this.x = X.Tag;
-            this.closingTag = true;
+            x = X.Tag;
+            closingTag = true;
           } else {
-            this.x = X.Tag;
-            this.closingTag = false;
+            x = X.Tag;
+            closingTag = false;
           }
           break;
         case X.Tag:
           if (b === QUOTE || b === APOS) {
-            this.quote = b;
-            this.x = X.TagQuote;
+            quote = b;
+            x = X.TagQuote;
           } else if (b === GT) {
-            this.x = X.Text;
-            if (this.closingTag) this.xDepth--;
-            else if (!(this.prev === SLASH)) this.xDepth++;
-            this.rootSeen = true;
-            if (this.xDepth <= 0) {
-              this.prev = b;
-              return i;
+            x = X.Text;
+            if (closingTag) depth--;
+            else if (!(prev === SLASH)) depth++;
+            rootSeen = true;
+            if (depth <= 0) {
+              prev = b;
+              result = i;
+              break scan;
             }
           }
           break;
         case X.TagQuote:
-          if (b === this.quote) this.x = X.Tag;
+          if (b === quote) x = X.Tag;
           break;
         case X.Pi:
-          if (b === GT && this.prev === QMARK) this.x = X.Text;
+          if (b === GT && prev === QMARK) x = X.Text;
           break;
         case X.Decl:
           // "<!" then "--" → comment, "[CDATA[" → cdata, else a declaration.
-          if (this.match === 0 && b === DASH) this.match = 1;
-          else if (this.match === 1 && b === DASH) {
-            this.x = X.Comment;
-            this.match = 0;
-          } else if (this.match === 0 && b === LBRACKET) this.match = 10;
-          else if (this.match >= 10 && this.match < 16) {
-            this.match++;
-            if (this.match === 16) {
-              this.x = X.Cdata;
-              this.match = 0;
+          if (match === 0 && b === DASH) match = 1;
+          else if (match === 1 && b === DASH) {
+            x = X.Comment;
+            match = 0;
+          } else if (match === 0 && b === LBRACKET) match = 10;
+          else if (match >= 10 && match < 16) {
+            match++;
+            if (match === 16) {
+              x = X.Cdata;
+              match = 0;
             }
-          } else if (b === GT) this.x = X.Text;
-          else this.match = 20;
+          } else if (b === GT) x = X.Text;
+          else match = 20;
           break;
         case X.Comment:
-          if (b === GT && this.prev === DASH && this.match >= 2) this.x = X.Text;
-          this.match = b === DASH ? this.match + 1 : 0;
+          if (b === GT && prev === DASH && match >= 2) x = X.Text;
+          match = b === DASH ? match + 1 : 0;
           break;
         case X.Cdata:
-          if (b === GT && this.prev === RBRACKET && this.match >= 2) this.x = X.Text;
-          this.match = b === RBRACKET ? this.match + 1 : 0;
+          if (b === GT && prev === RBRACKET && match >= 2) x = X.Text;
+          match = b === RBRACKET ? match + 1 : 0;
           break;
       }
-      this.prev = b;
+      prev = b;
     }
-    return -1;
+    this.x = x;
+    this.xDepth = depth;
+    this.rootSeen = rootSeen;
+    this.closingTag = closingTag;
+    this.quote = quote;
+    this.match = match;
+    this.prev = prev;
+    return result;
   }
 }
 

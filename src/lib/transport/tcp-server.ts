@@ -31,9 +31,11 @@ export interface TcpServerOptions {
 export type DisconnectReason = 'closed' | 'idle' | 'slow' | 'evicted' | 'mismatch' | 'error' | 'shutdown';
 
 export interface TcpServerHandlers {
-  /** One complete frame. May throw: the error goes to onError and reading goes on. */
-  /** `unterminated`: see {@link FrameSink.frame} (line framing: a last line with no line end). */
-  onFrame(text: string, peer: Peer, unterminated?: boolean): void;
+  /**
+   * One complete frame. May throw: the error goes to onError and reading goes on.
+   * `unterminated`, `json`: see {@link FrameSink.frame} (a last line with no line end; the JSON value when the framer parsed it).
+   */
+  onFrame(text: string, peer: Peer, unterminated?: boolean, json?: unknown): void;
   onFrameError(err: FramingError, peer: Peer): void;
   /**
    * The sender speaks another protocol than this listener (HTTP, TLS, XML for
@@ -319,7 +321,7 @@ export class TcpServer {
     const configured = this.options.framing;
     let wrong: MismatchKind | null = null;
     const sink = {
-      frame: (text: string, unterminated?: boolean): void => {
+      frame: (text: string, unterminated?: boolean, json?: unknown): void => {
         c.lastFrameAt = Date.now();
         // A record completed: the clock for the next one starts when its bytes are held.
         c.partialSince = null;
@@ -329,6 +331,7 @@ export class TcpServer {
         }
         try {
           if (unterminated) this.handlers.onFrame(text, peer, true);
+          else if (json !== undefined) this.handlers.onFrame(text, peer, false, json);
           else this.handlers.onFrame(text, peer);
         } catch (err) {
           this.handlers.onError?.(err instanceof Error ? err : new Error(String(err)));
