@@ -1,4 +1,11 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// crypto.hash (Node ≥ 20.12) hashes one string in one call, without a Hash
+// object per record; createHash is the fallback for older runtimes. Both give
+// the same digest of the same bytes, so the same ids.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex: (text: string) => string =
+  typeof oneShot === 'function' ? (text) => oneShot('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * A stable record id from the fields that identify a record: the same record
@@ -10,5 +17,5 @@ export function stableId(prefix: string, parts: ReadonlyArray<string | number | 
   // update per part, without a crossing into the hash per part.
   let text = '';
   for (const p of parts) text += (p === null || p === undefined ? '\u0000' : String(p)) + '\u0001';
-  return `${prefix}:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+  return `${prefix}:${sha256Hex(text).slice(0, 32)}`;
 }
