@@ -4,7 +4,7 @@ import type { CompiledDirectionRule } from './normalize/direction-rules';
 import { Deduper } from './dedupe';
 import { LegGrouper } from './legs';
 import { toFlatRow, type FlatRow } from './rows';
-import { CdrInvalidError, cdrViolation } from './gate';
+import { callViolation, CdrInvalidError } from './gate';
 
 /**
  * What cdr-normalize does with each vendor record, without Node-RED: map it,
@@ -77,6 +77,8 @@ export class NormalizePipeline<M> {
   private readonly open = new Map<string, OpenCallInfo<M>>();
   readonly counts = { in: 0, out: 0, duplicates: 0 };
   private rejected: Array<Rejected<M>> = [];
+  /** Legs held for a call that passed the gate in normalize() (nothing changes them here): a call of them checks only its own fields. */
+  private readonly passed = new WeakSet<Cdr>();
 
   constructor(
     private readonly settings: PipelineSettings,
@@ -127,6 +129,7 @@ export class NormalizePipeline<M> {
       return out;
     }
     for (const leg of mapped.legs) {
+      this.passed.add(leg);
       const repeat = this.isRepeat(leg.id, now, again);
       if (repeat && this.settings.dedupe === 'drop') {
         this.counts.duplicates++;
@@ -201,7 +204,7 @@ export class NormalizePipeline<M> {
     }
     const callMetas = metas.length > 0 ? metas : [info ? info.meta : (undefined as unknown as M)];
     // Legs were checked by normalize(); the call built from them is checked here, whatever the builder did.
-    const problem = cdrViolation(call);
+    const problem = callViolation(call, (leg) => this.passed.has(leg));
     if (problem !== null) {
       this.rejected.push({ error: new CdrInvalidError(problem, 'building the call'), meta: callMetas[0]!, metas: callMetas, vendorRecords: records });
     } else this.emit(out, call, repeat, callMetas, records, true);

@@ -7,7 +7,7 @@ import { mapVos3000 } from './vos3000';
 import { mapGateway } from './gateway';
 import { mapFreeswitch } from './freeswitch';
 import { mapAsterisk } from './asterisk';
-import { checkCdr } from '../gate';
+import { callViolation, CdrInvalidError, checkCdr } from '../gate';
 import { applyDirectionRules } from './direction-rules';
 
 export { MapError } from './types';
@@ -70,6 +70,11 @@ export function normalize(vendor: string, record: unknown, options: MapOptions):
   }
   // Whatever a mapper made, nothing leaves here that fails the schema.
   for (const leg of mapped.legs) checkCdr(leg, `the ${vendor} mapper`);
-  if (mapped.call) checkCdr(mapped.call, `the ${vendor} mapper`);
+  if (mapped.call) {
+    // A call's legs that are the legs just checked are not checked twice.
+    const legs = mapped.legs;
+    const v = callViolation(mapped.call, (leg) => legs.includes(leg));
+    if (v !== null) throw new CdrInvalidError(v, `the ${vendor} mapper`);
+  }
   return mapped;
 }
