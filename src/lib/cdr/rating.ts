@@ -229,11 +229,17 @@ export function billedSeconds(talkSec: number, rate: Rate): number {
   return rate.firstBlockSec + Math.ceil((chargeable - rate.firstBlockSec) / rate.incrementSec) * rate.incrementSec;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /** `value` rounded half away from zero to `decimals` places, without binary-float surprises (1.005 → 1.01). */
 export function roundTo(value: number, decimals: number): number {
   const sign = value < 0 ? -1 : 1;
   const shifted = Number(`${Math.abs(value).toPrecision(15)}e${decimals}`);
-  return sign * Number(`${Math.round(shifted)}e-${decimals}`);
+  const whole = Math.round(shifted);
+  // A whole number below 2⁵³ over an exact power of ten is the double nearest
+  // the decimal, as reading "${whole}e-${decimals}" gives it, without a text per record.
+  if (Number.isSafeInteger(whole) && Number.isInteger(decimals) && decimals >= 0 && decimals <= 22) return sign * (whole / POWERS_OF_TEN[decimals]!);
+  return sign * Number(`${whole}e-${decimals}`);
 }
 
 /** The cost of `cdr` under `table`; never throws for a record, gives `cost: null` and a reason instead. */

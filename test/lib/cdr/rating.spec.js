@@ -132,6 +132,25 @@ describe('cdr/rating', () => {
     assert.equal(roundTo(0.0508333, 4), 0.0508);
   });
 
+  it('rounds to the number the decimal text of the rounded figure reads as (amounts never change)', () => {
+    const { rng } = require('../../support/random');
+    const random = rng(21);
+    // The rule as written once: shift by decimal text, round, shift back by decimal text.
+    const byText = (value, decimals) => {
+      const sign = value < 0 ? -1 : 1;
+      const shifted = Number(`${Math.abs(value).toPrecision(15)}e${decimals}`);
+      return sign * Number(`${Math.round(shifted)}e-${decimals}`);
+    };
+    const odd = [0, -0, 0.5, 1.005, -1.005, 2.675, 1e-7, 1e15, 9_007_199_254_740_993, 1e21, NaN, Infinity, -Infinity];
+    for (let decimals = 0; decimals <= 10; decimals++) {
+      for (const v of odd) assert.ok(Object.is(roundTo(v, decimals), byText(v, decimals)), `${v} to ${decimals}`);
+      for (let i = 0; i < 3000; i++) {
+        const v = random() * 10 ** Math.floor(random() * 14 - 4) * (random() < 0.1 ? -1 : 1);
+        assert.ok(Object.is(roundTo(v, decimals), byText(v, decimals)), `${v} to ${decimals}`);
+      }
+    }
+  });
+
   it('computes billed seconds by the block rules', () => {
     const r = (first, inc, min = 0, free = 0) => ({ prefix: '1', description: '', ratePerMinute: 1, connectFee: 0, firstBlockSec: first, incrementSec: inc, minimumSec: min, freeSec: free });
     assert.deepEqual([0, 1, 59, 60, 61, 121].map((s) => billedSeconds(s, r(60, 60))), [0, 60, 60, 60, 120, 180]);
