@@ -89,10 +89,24 @@ export class RateTable {
  * removed. Null when what is left is not all digits (e.g. "anonymous").
  */
 export function normalizeNumber(number: string, internationalPrefix = '00'): string | null {
+  // Most callee numbers are digits only: nothing to remove, no regular expressions.
+  if (allDigits(number)) {
+    const n = internationalPrefix !== '' && number.startsWith(internationalPrefix) ? number.slice(internationalPrefix.length) : number;
+    return n !== '' && (n === number || allDigits(n)) ? n : null;
+  }
   let n = number.replace(/[\s\-().\/]/g, '');
   if (n.startsWith('+')) n = n.slice(1);
   else if (internationalPrefix !== '' && n.startsWith(internationalPrefix)) n = n.slice(internationalPrefix.length);
   return /^\d+$/.test(n) ? n : null;
+}
+
+function allDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Rate rows (objects with the RATE_COLUMNS names) → a table; throws RateTableError naming the row. */

@@ -125,6 +125,23 @@ describe('cdr/rating', () => {
     assert.equal(normalizeNumber('*97'), null);
   });
 
+  it('normalizes digits-only numbers as the general rule does (the fast path changes nothing)', () => {
+    const { rng } = require('../../support/random');
+    const random = rng(4);
+    const byRule = (number, intl) => {
+      let n = number.replace(/[\s\-().\/]/g, '');
+      if (n.startsWith('+')) n = n.slice(1);
+      else if (intl !== '' && n.startsWith(intl)) n = n.slice(intl.length);
+      return /^\d+$/.test(n) ? n : null;
+    };
+    const chars = '0123456789+ -()./x';
+    for (let i = 0; i < 20_000; i++) {
+      let number = '';
+      for (let j = Math.floor(random() * 8); j > 0; j--) number += chars[Math.floor(random() * (random() < 0.85 ? 10 : chars.length))];
+      for (const intl of ['00', '0', '', '011']) assert.equal(normalizeNumber(number, intl), byRule(number, intl), `${JSON.stringify(number)} with ${intl}`);
+    }
+  });
+
   it('rounds half away from zero without float surprises', () => {
     assert.equal(roundTo(1.005, 2), 1.01);
     assert.equal(roundTo(0.125, 2), 0.13);
