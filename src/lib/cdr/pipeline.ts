@@ -1,5 +1,5 @@
 import type { Cdr, Vendor } from './schema';
-import { normalize } from './normalize';
+import { normalize, type MapOptions } from './normalize';
 import type { CompiledDirectionRule } from './normalize/direction-rules';
 import { Deduper } from './dedupe';
 import { LegGrouper } from './legs';
@@ -79,6 +79,8 @@ export class NormalizePipeline<M> {
   private rejected: Array<Rejected<M>> = [];
   /** Legs held for a call that passed the gate in normalize() (nothing changes them here): a call of them checks only its own fields. */
   private readonly passed = new WeakSet<Cdr>();
+  /** The options normalize() gets for each vendor's usual record (one object, not one per record). */
+  private readonly sharedOptions = new Map<Vendor, MapOptions>();
 
   constructor(
     private readonly settings: PipelineSettings,
@@ -109,7 +111,12 @@ export class NormalizePipeline<M> {
     const again = origin?.redelivered === true;
     const configured = this.settings.vendorSettings?.[vendor];
     const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
-    const mapped = normalize(vendor, record, { timeZone: origin?.timeZone ?? this.settings.timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules });
+    const timeZone = origin?.timeZone ?? this.settings.timeZone;
+    // The usual record (no PBX name or zone of its own) shares its vendor's options; mappers only read them.
+    const options = vendorOptions === configured && timeZone === this.settings.timeZone
+      ? this.optionsFor(vendor, configured)
+      : { timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules };
+    const mapped = normalize(vendor, record, options);
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {
@@ -177,6 +184,15 @@ export class NormalizePipeline<M> {
     const out = this.rejected;
     this.rejected = [];
     return out;
+  }
+
+  private optionsFor(vendor: Vendor, configured: Record<string, unknown> | undefined): MapOptions {
+    let options = this.sharedOptions.get(vendor);
+    if (options === undefined || options.vendor !== configured) {
+      options = { timeZone: this.settings.timeZone, vendor: configured, directionRules: this.settings.directionRules };
+      this.sharedOptions.set(vendor, options);
+    }
+    return options;
   }
 
   private isRepeat(id: string, now: number, redelivered = false): boolean {
