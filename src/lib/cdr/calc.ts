@@ -30,9 +30,20 @@ export function calc(cdr: Cdr, options: CalcOptions = {}): Cdr {
   return checkCdr(out, 'cdr-calc');
 }
 
+function withMetrics(leg: Cdr): Cdr {
+  const out: Cdr = { ...leg };
+  out.metrics = computeMetrics(leg);
+  return out;
+}
+
 function compute(cdr: Cdr, options: CalcOptions): Cdr {
-  const out: Cdr = { ...cdr, metrics: computeMetrics(cdr) };
-  if (cdr.legs) out.legs = cdr.legs.map((leg) => ({ ...leg, metrics: computeMetrics(leg) }));
+  // A bare spread, then the metrics set: V8 copies a bare spread's fields at
+  // once, while a literal with a field after the spread is built field by
+  // field. The same fields in the same order either way (an existing
+  // `metrics` keeps its place).
+  const out: Cdr = { ...cdr };
+  out.metrics = computeMetrics(cdr);
+  if (cdr.legs) out.legs = cdr.legs.map(withMetrics);
   // delete only when there is something to delete: it makes V8 turn the object
   // into a slow dictionary, and a fresh Cdr from cdr-normalize has neither.
   if ('cost' in out) delete out.cost;

@@ -1,5 +1,6 @@
 import type { Cdr, Timing, Trunks, Vendor } from './schema';
 import { stableId } from './id';
+import { isoUtc } from './time';
 import { defaultCallRule, unansweredDisposition, type CallRule } from './call-rules';
 import { asteriskCallRule } from './normalize/asterisk-call';
 import { ucmCallRule } from './normalize/ucm-call';
@@ -89,9 +90,9 @@ export function buildCall(legs: readonly Cdr[], callId?: string, counts: CallCou
     id: stableId(`${first.vendor}-call`, [id, ...ordered.map((l) => l.id).sort()]),
     callId: id,
     vendor: first.vendor,
-    startTime: new Date(startMs).toISOString(),
-    answerTime: answerMs === null ? null : new Date(answerMs).toISOString(),
-    endTime: new Date(endMs).toISOString(),
+    startTime: isoUtc(startMs),
+    answerTime: answerMs === null ? null : isoUtc(answerMs),
+    endTime: isoUtc(endMs),
     durationSec,
     billSec: billed,
     caller: { ...lead.caller },

@@ -308,8 +308,12 @@ function passesFast(k: string, v: unknown): boolean {
   }
 }
 
-/** One Cdr (a leg inside a call included) against the schema: fast tests first, the schema's checks when one fails. */
-function recordCheck(value: unknown): CdrViolation | null {
+/**
+ * One Cdr (a leg inside a call included) against the schema: fast tests first,
+ * the schema's checks when one fails. `legsPassed`: its `legs` are records
+ * that passed this check already (the caller checked each), not checked again.
+ */
+function recordCheck(value: unknown, legsPassed = false): CdrViolation | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(value, 'must be an object');
   const o = value as Record<string, unknown>;
   for (let i = 0; i < REQUIRED.length; i++) if (!hasOwn.call(o, REQUIRED[i]!)) return { path: REQUIRED[i]!, value: undefined, rule: 'is required' };
@@ -324,6 +328,7 @@ function recordCheck(value: unknown): CdrViolation | null {
       continue;
     }
     if (k === 'legs' && Array.isArray(v)) {
+      if (legsPassed) continue;
       for (let j = 0; j < v.length; j++) {
         const r = recordCheck(v[j]);
         if (r !== null) return under(`legs.${j}`, r);
@@ -367,12 +372,24 @@ function timeOrder(cdr: Cdr, inRange: boolean): CdrViolation | null {
 
 /** The first violation of `record` against the Cdr schema and time order, or null when it is a valid Cdr. */
 export function cdrViolation(record: unknown): CdrViolation | null {
-  return recordCheck(record);
+  return recordCheck(record, false);
 }
 
 /** The fields the fast path covers (for tests: a schema change that drops one shows). */
 export function fastFields(): string[] {
   return [...fast];
+}
+
+/**
+ * The first violation of a call whose every leg is one of `passed` (records
+ * that passed the gate and were not changed since), or null: its legs are not
+ * checked a second time. Any other call is checked whole.
+ */
+export function callViolation(call: Cdr, passed: (leg: Cdr) => boolean): CdrViolation | null {
+  const legs: unknown = call.legs;
+  let all = Array.isArray(legs);
+  if (all) for (const leg of legs as unknown[]) if (!passed(leg as Cdr)) { all = false; break; }
+  return recordCheck(call, all);
 }
 
 /** Gives `record` back when it is a valid Cdr; throws CdrInvalidError naming the first violation otherwise. `stage` names who made it. */

@@ -1,10 +1,10 @@
 import type { Cdr, Vendor } from './schema';
-import { normalize } from './normalize';
+import { normalize, type MapOptions } from './normalize';
 import type { CompiledDirectionRule } from './normalize/direction-rules';
 import { Deduper } from './dedupe';
 import { LegGrouper } from './legs';
 import { toFlatRow, type FlatRow } from './rows';
-import { CdrInvalidError, cdrViolation } from './gate';
+import { callViolation, CdrInvalidError } from './gate';
 
 /**
  * What cdr-normalize does with each vendor record, without Node-RED: map it,
@@ -77,6 +77,10 @@ export class NormalizePipeline<M> {
   private readonly open = new Map<string, OpenCallInfo<M>>();
   readonly counts = { in: 0, out: 0, duplicates: 0 };
   private rejected: Array<Rejected<M>> = [];
+  /** Legs held for a call that passed the gate in normalize() (nothing changes them here): a call of them checks only its own fields. */
+  private readonly passed = new WeakSet<Cdr>();
+  /** The options normalize() gets for each vendor's usual record (one object, not one per record). */
+  private readonly sharedOptions = new Map<Vendor, MapOptions>();
 
   constructor(
     private readonly settings: PipelineSettings,
@@ -107,7 +111,12 @@ export class NormalizePipeline<M> {
     const again = origin?.redelivered === true;
     const configured = this.settings.vendorSettings?.[vendor];
     const vendorOptions = origin?.pbx && !configured?.['pbx'] ? { ...configured, pbx: origin.pbx } : configured;
-    const mapped = normalize(vendor, record, { timeZone: origin?.timeZone ?? this.settings.timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules });
+    const timeZone = origin?.timeZone ?? this.settings.timeZone;
+    // The usual record (no PBX name or zone of its own) shares its vendor's options; mappers only read them.
+    const options = vendorOptions === configured && timeZone === this.settings.timeZone
+      ? this.optionsFor(vendor, configured)
+      : { timeZone, vendor: vendorOptions, directionRules: this.settings.directionRules };
+    const mapped = normalize(vendor, record, options);
     this.counts.in++;
     const out: Array<Output<M>> = [];
     if (this.grouper === null) {
@@ -127,6 +136,7 @@ export class NormalizePipeline<M> {
       return out;
     }
     for (const leg of mapped.legs) {
+      this.passed.add(leg);
       const repeat = this.isRepeat(leg.id, now, again);
       if (repeat && this.settings.dedupe === 'drop') {
         this.counts.duplicates++;
@@ -176,6 +186,15 @@ export class NormalizePipeline<M> {
     return out;
   }
 
+  private optionsFor(vendor: Vendor, configured: Record<string, unknown> | undefined): MapOptions {
+    let options = this.sharedOptions.get(vendor);
+    if (options === undefined || options.vendor !== configured) {
+      options = { timeZone: this.settings.timeZone, vendor: configured, directionRules: this.settings.directionRules };
+      this.sharedOptions.set(vendor, options);
+    }
+    return options;
+  }
+
   private isRepeat(id: string, now: number, redelivered = false): boolean {
     if (this.settings.dedupe === 'off' || this.deduper === null) return false;
     return this.deduper.check(id, now) && !redelivered;
@@ -201,7 +220,7 @@ export class NormalizePipeline<M> {
     }
     const callMetas = metas.length > 0 ? metas : [info ? info.meta : (undefined as unknown as M)];
     // Legs were checked by normalize(); the call built from them is checked here, whatever the builder did.
-    const problem = cdrViolation(call);
+    const problem = callViolation(call, (leg) => this.passed.has(leg));
     if (problem !== null) {
       this.rejected.push({ error: new CdrInvalidError(problem, 'building the call'), meta: callMetas[0]!, metas: callMetas, vendorRecords: records });
     } else this.emit(out, call, repeat, callMetas, records, true);

@@ -89,10 +89,24 @@ export class RateTable {
  * removed. Null when what is left is not all digits (e.g. "anonymous").
  */
 export function normalizeNumber(number: string, internationalPrefix = '00'): string | null {
+  // Most callee numbers are digits only: nothing to remove, no regular expressions.
+  if (allDigits(number)) {
+    const n = internationalPrefix !== '' && number.startsWith(internationalPrefix) ? number.slice(internationalPrefix.length) : number;
+    return n !== '' && (n === number || allDigits(n)) ? n : null;
+  }
   let n = number.replace(/[\s\-().\/]/g, '');
   if (n.startsWith('+')) n = n.slice(1);
   else if (internationalPrefix !== '' && n.startsWith(internationalPrefix)) n = n.slice(internationalPrefix.length);
   return /^\d+$/.test(n) ? n : null;
+}
+
+function allDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Rate rows (objects with the RATE_COLUMNS names) → a table; throws RateTableError naming the row. */
@@ -229,11 +243,17 @@ export function billedSeconds(talkSec: number, rate: Rate): number {
   return rate.firstBlockSec + Math.ceil((chargeable - rate.firstBlockSec) / rate.incrementSec) * rate.incrementSec;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /** `value` rounded half away from zero to `decimals` places, without binary-float surprises (1.005 → 1.01). */
 export function roundTo(value: number, decimals: number): number {
   const sign = value < 0 ? -1 : 1;
   const shifted = Number(`${Math.abs(value).toPrecision(15)}e${decimals}`);
-  return sign * Number(`${Math.round(shifted)}e-${decimals}`);
+  const whole = Math.round(shifted);
+  // A whole number below 2⁵³ over an exact power of ten is the double nearest
+  // the decimal, as reading "${whole}e-${decimals}" gives it, without a text per record.
+  if (Number.isSafeInteger(whole) && Number.isInteger(decimals) && decimals >= 0 && decimals <= 22) return sign * (whole / POWERS_OF_TEN[decimals]!);
+  return sign * Number(`${whole}e-${decimals}`);
 }
 
 /** The cost of `cdr` under `table`; never throws for a record, gives `cost: null` and a reason instead. */

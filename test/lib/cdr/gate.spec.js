@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { cdrViolation, checkCdr, CdrInvalidError, formatViolation, problemOf, fastFields } = require('../../../nodes/lib/cdr/gate');
+const { callViolation, cdrViolation, checkCdr, CdrInvalidError, formatViolation, problemOf, fastFields } = require('../../../nodes/lib/cdr/gate');
 const { normalize, MapError } = require('../../../nodes/lib/cdr/normalize');
 const { calc } = require('../../../nodes/lib/cdr/calc');
 const { parseRateTable } = require('../../../nodes/lib/cdr/rating');
@@ -109,6 +109,49 @@ describe('cdr/gate', () => {
         assert.match(r.error.message, /building the call gave a Cdr that fails the schema: durationSec is -60: must be ≥ 0/);
       }
       assert.deepEqual(p.takeRejected(), []);
+    } finally {
+      callModule.buildCall = real;
+    }
+  });
+
+  it('a call whose legs passed already is checked for its own fields only; a leg not among them is checked', () => {
+    const { UcmGenerator } = require('../../../nodes/lib/sim/ucm');
+    const gen = new UcmGenerator({ seed: 3 });
+    const calls = [];
+    while (calls.length < 50) {
+      const { call } = normalize('ucm', gen.next('group'), UTC);
+      if (call.legs.length >= 2) calls.push(call);
+    }
+    const random = rng(8);
+    for (const call of calls) {
+      const passed = (leg) => call.legs.includes(leg);
+      assert.equal(callViolation(call, passed), null);
+      // The call's own field is checked whatever its legs.
+      assert.deepEqual(callViolation({ ...call, billSec: -1 }, passed), { path: 'billSec', value: -1, rule: 'must be ≥ 0' });
+      // A leg that is not one of those that passed (a changed copy) is checked, and named as before.
+      const broken = { ...call.legs[1], durationSec: -5 };
+      const withBroken = { ...call, legs: [call.legs[0], broken] };
+      assert.deepEqual(callViolation(withBroken, passed), { path: 'legs.1.durationSec', value: -5, rule: 'must be ≥ 0' });
+      assert.deepEqual(callViolation(withBroken, passed), cdrViolation(withBroken));
+      // Nothing passed before: the same answer as the whole check, on mutated calls too.
+      const m = mutate(call, random).record;
+      assert.deepEqual(callViolation(m, () => false), cdrViolation(m));
+    }
+  });
+
+  it('a call built from legs the builder changed is checked leg by leg in the pipeline', () => {
+    const real = callModule.buildCall;
+    callModule.buildCall = (legs, callId) => {
+      const call = real(legs, callId);
+      return { ...call, legs: call.legs.map((l) => ({ ...l, billSec: -1 })) };
+    };
+    try {
+      const p = new NormalizePipeline({ timeZone: 'UTC', output: 'call', format: 'cdr', waitMs: 1000, maxOpenCalls: 10, dedupe: 'off' }, null);
+      for (const r of vendorRecords.asterisk().slice(0, 5)) p.push('asterisk', r, { n: 1 }, 0);
+      assert.deepEqual(p.flush(), []);
+      const rejected = p.takeRejected();
+      assert.ok(rejected.length > 0);
+      for (const r of rejected) assert.equal(r.error.path, 'legs.0.billSec');
     } finally {
       callModule.buildCall = real;
     }

@@ -125,11 +125,47 @@ describe('cdr/rating', () => {
     assert.equal(normalizeNumber('*97'), null);
   });
 
+  it('normalizes digits-only numbers as the general rule does (the fast path changes nothing)', () => {
+    const { rng } = require('../../support/random');
+    const random = rng(4);
+    const byRule = (number, intl) => {
+      let n = number.replace(/[\s\-().\/]/g, '');
+      if (n.startsWith('+')) n = n.slice(1);
+      else if (intl !== '' && n.startsWith(intl)) n = n.slice(intl.length);
+      return /^\d+$/.test(n) ? n : null;
+    };
+    const chars = '0123456789+ -()./x';
+    for (let i = 0; i < 20_000; i++) {
+      let number = '';
+      for (let j = Math.floor(random() * 8); j > 0; j--) number += chars[Math.floor(random() * (random() < 0.85 ? 10 : chars.length))];
+      for (const intl of ['00', '0', '', '011']) assert.equal(normalizeNumber(number, intl), byRule(number, intl), `${JSON.stringify(number)} with ${intl}`);
+    }
+  });
+
   it('rounds half away from zero without float surprises', () => {
     assert.equal(roundTo(1.005, 2), 1.01);
     assert.equal(roundTo(0.125, 2), 0.13);
     assert.equal(roundTo(2.675, 2), 2.68);
     assert.equal(roundTo(0.0508333, 4), 0.0508);
+  });
+
+  it('rounds to the number the decimal text of the rounded figure reads as (amounts never change)', () => {
+    const { rng } = require('../../support/random');
+    const random = rng(21);
+    // The rule as written once: shift by decimal text, round, shift back by decimal text.
+    const byText = (value, decimals) => {
+      const sign = value < 0 ? -1 : 1;
+      const shifted = Number(`${Math.abs(value).toPrecision(15)}e${decimals}`);
+      return sign * Number(`${Math.round(shifted)}e-${decimals}`);
+    };
+    const odd = [0, -0, 0.5, 1.005, -1.005, 2.675, 1e-7, 1e15, 9_007_199_254_740_993, 1e21, NaN, Infinity, -Infinity];
+    for (let decimals = 0; decimals <= 10; decimals++) {
+      for (const v of odd) assert.ok(Object.is(roundTo(v, decimals), byText(v, decimals)), `${v} to ${decimals}`);
+      for (let i = 0; i < 3000; i++) {
+        const v = random() * 10 ** Math.floor(random() * 14 - 4) * (random() < 0.1 ? -1 : 1);
+        assert.ok(Object.is(roundTo(v, decimals), byText(v, decimals)), `${v} to ${decimals}`);
+      }
+    }
   });
 
   it('computes billed seconds by the block rules', () => {

@@ -82,4 +82,19 @@ describe('cdr/time', () => {
     assert.equal(time.isValidTimeZone(''), false);
     assert.equal(typeof time.hostTimeZone(), 'string');
   });
+
+  it('isoUtc writes what toISOString writes, for every instant (and throws where it throws)', () => {
+    const { rng } = require('../../support/random');
+    const random = rng(3);
+    const iso = (ms) => { try { return new Date(ms).toISOString(); } catch (e) { return `throws ${e.name}`; } };
+    const ours = (ms) => { try { return time.isoUtc(ms); } catch (e) { return `throws ${e.name}`; } };
+    const odd = [0, 1, 999, 1000, 59_999, 86_399_999, 86_400_000, -1, 1.5, 0.25, NaN, Infinity, -Infinity,
+      253_402_300_799_999, 253_402_300_800_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1999, 11, 31, 23, 59, 59, 999), -62_198_755_200_000];
+    for (const ms of odd) assert.equal(ours(ms), iso(ms), `ms ${ms}`);
+    for (let i = 0; i < 20_000; i++) {
+      // Anywhere in 0000–9999, then bursts within a few days (the cached day changing back and forth).
+      const ms = i % 2 === 0 ? Math.floor(random() * 253_402_300_800_000) : 1_700_000_000_000 + Math.floor(random() * 3 * 86_400_000);
+      assert.equal(ours(ms), iso(ms), `ms ${ms}`);
+    }
+  });
 });

@@ -23,7 +23,7 @@
  */
 import type { Cdr, Direction, Disposition } from '../schema';
 import { stableId } from '../id';
-import { wallClockToEpochMs } from '../time';
+import { isoUtc, wallClockToEpochMs } from '../time';
 import { placeAnswer, placeByDuration } from './wall-clock';
 import { field, fieldValue, splitCallerId, type AmiRecord } from '../../formats/ami';
 import { asSeconds, asText, checkInstant, checkTimeOrder, setOwn } from '../read-field';
@@ -148,9 +148,9 @@ export const mapAsterisk: VendorMapper = (record: VendorRecord, options: MapOpti
     ? null
     : placeAnswer(time(rec, 'AnswerTime', options.timeZone), text(rec, 'AnswerTime'), placed.endMs, seconds(rec, 'BillableSeconds'), options.timeZone);
   checkTimeOrder({ startMs: placed.startMs, answerMs, endMs: placed.endMs }, { start: 'StartTime', answer: 'AnswerTime', end: 'EndTime' });
-  const startTime = new Date(placed.startMs).toISOString();
-  const endTime = new Date(placed.endMs).toISOString();
-  const answerTime = answerMs === null ? null : new Date(answerMs).toISOString();
+  const startTime = isoUtc(placed.startMs);
+  const endTime = isoUtc(placed.endMs);
+  const answerTime = answerMs === null ? null : isoUtc(answerMs);
   const pbx = vendor.pbx ? String(vendor.pbx) : '';
 
   const id = stableId('asterisk', [

@@ -8,7 +8,7 @@
  * *_stamp wall-clock texts.
  */
 import type { Cdr, Direction, HoldPeriod, Timing } from '../schema';
-import { epochToIso, wallClockToEpochMs } from '../time';
+import { epochToIso, isoUtc, wallClockToEpochMs } from '../time';
 import { stableId } from '../id';
 import { asIntegerIn, asSeconds, checkInstant, checkTimeOrder, looseText, own, textFields } from '../read-field';
 import { placeAnswer, placeByDuration } from './wall-clock';
@@ -289,9 +289,9 @@ function mapCsv(r: Record<string, unknown>, timeZone: string, settings: FsMapSet
     id,
     callId: legInfo.aLegUuid,
     vendor: 'freeswitch',
-    startTime: new Date(startMs).toISOString(),
-    answerTime: answered ? new Date(answerMs!).toISOString() : null,
-    endTime: new Date(endMs).toISOString(),
+    startTime: isoUtc(startMs),
+    answerTime: answered ? isoUtc(answerMs!) : null,
+    endTime: isoUtc(endMs),
     durationSec: Number.isFinite(duration) ? duration : Math.max(0, Math.round((endMs - startMs) / 1000)),
     billSec,
     caller: callerName ? { number: callerNumber, name: callerName } : { number: callerNumber },

@@ -5,7 +5,7 @@
 
 import type { Cdr, Direction, Disposition, Trunks } from '../schema';
 import { stableId } from '../id';
-import { wallClockToIso } from '../time';
+import { isoUtc, wallClockToIso } from '../time';
 import { asSeconds, asText, checkInstant, checkTimeOrder, own } from '../read-field';
 import { secondPass } from './wall-clock';
 import { MapError, type Mapped, type MapOptions, type VendorRecord } from './types';
@@ -92,8 +92,8 @@ export function mapGateway(record: VendorRecord, options: MapOptions): Mapped {
   const answerMs = answerTime === null ? null : secondPass(Date.parse(answerTime), text(record, 'Talk At').replace(/\//g, '-'), startMs, options.timeZone);
   checkTimeOrder({ startMs, answerMs, endMs }, { start: 'Begin At', answer: 'Talk At', end: 'End At' });
   const replaced = endMs !== Date.parse(endTime) || (answerMs !== null && answerMs !== Date.parse(answerTime!));
-  endTime = new Date(endMs).toISOString();
-  if (answerMs !== null) answerTime = new Date(answerMs).toISOString();
+  endTime = isoUtc(endMs);
+  if (answerMs !== null) answerTime = isoUtc(answerMs);
   // The gateway counts nothing: its durations are spans of its event times, so placed times give them.
   const span = (from: number): number => Math.max(0, Math.round((endMs - from) / 1000));
   const durationSec = (replaced ? null : seconds(record, 'Duration Sec')) ?? span(startMs);

@@ -7,7 +7,7 @@ import { mapVos3000 } from './vos3000';
 import { mapGateway } from './gateway';
 import { mapFreeswitch } from './freeswitch';
 import { mapAsterisk } from './asterisk';
-import { checkCdr } from '../gate';
+import { callViolation, CdrInvalidError, checkCdr } from '../gate';
 import { applyDirectionRules } from './direction-rules';
 
 export { MapError } from './types';
@@ -50,6 +50,9 @@ export function registerMapper(vendor: Vendor, mapper: VendorMapper | undefined)
  * An unexpected failure inside a mapper is reported as a `MapError` too, so a
  * caller has one kind of error to handle.
  */
+// Who made a record that fails the gate, named in its error (one text per vendor, not one per record).
+const STAGES = Object.fromEntries(VENDORS.map((v) => [v, `the ${v} mapper`])) as Record<Vendor, string>;
+
 // One empty list for every record mapped without direction rules (not one per record).
 const NO_RULES: readonly never[] = [];
 
@@ -69,7 +72,13 @@ export function normalize(vendor: string, record: unknown, options: MapOptions):
     throw new MapError(`${vendor} mapper failed on this record (a defect: please report it with the record): ${err instanceof Error ? err.message : String(err)}`);
   }
   // Whatever a mapper made, nothing leaves here that fails the schema.
-  for (const leg of mapped.legs) checkCdr(leg, `the ${vendor} mapper`);
-  if (mapped.call) checkCdr(mapped.call, `the ${vendor} mapper`);
+  const stage = STAGES[vendor];
+  for (const leg of mapped.legs) checkCdr(leg, stage);
+  if (mapped.call) {
+    // A call's legs that are the legs just checked are not checked twice.
+    const legs = mapped.legs;
+    const v = callViolation(mapped.call, (leg) => legs.includes(leg));
+    if (v !== null) throw new CdrInvalidError(v, stage);
+  }
   return mapped;
 }

@@ -1,6 +1,6 @@
 import type { Cdr, Direction, Disposition, Party, Trunks } from '../schema';
 import { stableId } from '../id';
-import { wallClockToEpochMs } from '../time';
+import { isoUtc, wallClockToEpochMs } from '../time';
 import { placeAnswer, placeByDuration } from './wall-clock';
 import { buildCall, type CallCounts } from '../call';
 import { asSeconds, asText, checkInstant, own, setOwn } from '../read-field';
@@ -247,9 +247,9 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
     id,
     callId: session || uniqueid || id,
     vendor: 'ucm',
-    startTime: new Date(startMs).toISOString(),
-    answerTime: answerMs === null ? null : new Date(answerMs).toISOString(),
-    endTime: new Date(endMs).toISOString(),
+    startTime: isoUtc(startMs),
+    answerTime: answerMs === null ? null : isoUtc(answerMs),
+    endTime: isoUtc(endMs),
     durationSec: duration ?? (endMs - startMs) / 1000,
     billSec: answerMs === null ? 0 : (billsec ?? (endMs - answerMs) / 1000),
     caller,

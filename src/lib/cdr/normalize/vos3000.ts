@@ -15,7 +15,7 @@
  */
 import type { Cdr, Disposition, Direction, HangupBy, Timing, Trunks } from '../schema';
 import { stableId } from '../id';
-import { wallClockToEpochMs } from '../time';
+import { isoUtc, wallClockToEpochMs } from '../time';
 import { secondPass } from './wall-clock';
 import { readVosTime, VosParseError } from '../../formats/vos';
 import { asSeconds, asText, checkInstant, epochMs, own, setOwn } from '../read-field';
@@ -70,9 +70,9 @@ export const mapVos3000: VendorMapper = (record: VendorRecord, options: MapOptio
     id,
     callId: id,
     vendor: 'vos3000',
-    startTime: new Date(startMs).toISOString(),
-    answerTime: answerMs === null ? null : new Date(answerMs).toISOString(),
-    endTime: new Date(endMs).toISOString(),
+    startTime: isoUtc(startMs),
+    answerTime: answerMs === null ? null : isoUtc(answerMs),
+    endTime: isoUtc(endMs),
     durationSec,
     billSec: holdSec,
     caller: { number: text(record['callerE164'], 'callerE164') },
