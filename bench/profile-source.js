@@ -6,20 +6,22 @@
 // inclusive time.
 //   node bench/profile-source.js [records per burst] [bursts]   (after npm run build)
 //   JOURNAL=off|nosync  ALLOC=1  PROFILE=0   as in profile-e2e.js
+//   FORMAT=xml                              UCM XML frames instead of JSON
 'use strict';
 const inspector = require('node:inspector');
 const os = require('node:os');
 const { startRuntime, stopRuntime } = require('./lib/runtime');
 const { throughputOverTcp } = require('./lib/measure');
-const { UcmGenerator } = require('../nodes/lib/sim/ucm');
+const { UcmGenerator, ucmToXml } = require('../nodes/lib/sim/ucm');
 const { post, summarize, summarizeAllocations } = require('./lib/profile');
 
 const N = Number(process.argv[2] || 50000);
 const BURSTS = Number(process.argv[3] || 3);
+const xml = process.env.FORMAT === 'xml';
 const journal = process.env.JOURNAL === 'off' ? { journal: false } : process.env.JOURNAL === 'nosync' ? { journalFsync: 'never' } : {};
 const flow = [
   { id: 'b-tab', type: 'tab', label: 'profile' },
-  { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: 'json', maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-sink']], ...journal },
+  { id: 'b-src', z: 'b-tab', type: 'ucm-cdr-in', transport: 'tcp', host: '127.0.0.1', port: 0, format: xml ? 'xml' : 'json', maxFrameKb: 64, maxConnections: 10, idleTimeoutSec: 0, wires: [['b-sink']], ...journal },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
 ];
 
@@ -29,7 +31,7 @@ async function main() {
   let serial = 0;
   const frames = () => {
     const p = `s${serial++}-`;
-    return legs.map((l, i) => JSON.stringify({ ...l, AcctId: `${p}${i}`, uniqueid: `${p}${i}`, _t: '__T__' }));
+    return legs.map((l, i) => (xml ? ucmToXml : JSON.stringify)({ ...l, AcctId: `${p}${i}`, uniqueid: `${p}${i}`, _t: '__T__' }));
   };
   const { getNode } = await startRuntime(flow);
   const port = await getNode('b-src').listening;
