@@ -9,8 +9,7 @@
 const { startRuntime, deploy, stopRuntime } = require('./lib/runtime');
 const { throughputOverTcp } = require('./lib/measure');
 const { repeat } = require('./lib/stats');
-const { UcmGenerator } = require('../nodes/lib/sim/ucm');
-const { e2eFlow, nullTcpFlow, frameOf } = require('./e2e.bench');
+const { e2eFlow, nullTcpFlow, legFrames } = require('./e2e.bench');
 
 const NUL = 'null flow 3 hops, same bytes over TCP';
 const mb = (n) => Math.round((n / 1048576) * 10) / 10;
@@ -19,13 +18,7 @@ async function run({ quick }) {
   const N = quick ? 3000 : 50000;
   const WINDOW = quick ? 20000 : 100000;
   const times = quick ? 1 : 3;
-  const gen = new UcmGenerator({ seed: 21 });
-  const legs = Array.from({ length: 5000 }, () => gen.next('leg'));
-  let serial = 0;
-  const frames = (n) => {
-    const p = `y${serial++}-`;
-    return Array.from({ length: n }, (_, i) => frameOf(legs[i % legs.length], i, p));
-  };
+  const { frames } = legFrames('y');
   const { getNode } = await startRuntime(nullTcpFlow);
   const nulPort = await getNode('b-src').listening;
   const nul = await repeat(times, () => throughputOverTcp(getNode, nulPort, frames(N)));

@@ -38,6 +38,17 @@ const NUL = 'null flow 3 hops, same bytes over TCP';
 const NUL_OBJECTS = 'null flow 3 hops, objects';
 
 const frameOf = (leg, i, prefix) => JSON.stringify({ ...leg, AcctId: `${prefix}${i}`, uniqueid: `${prefix}${i}`, _t: '__T__' });
+/** 5,000 generated legs, and bursts of their frames with ids never sent before (a run never repeats another's ids). */
+function legFrames(prefix) {
+  const gen = new UcmGenerator({ seed: 21 });
+  const legs = Array.from({ length: 5000 }, () => gen.next('leg'));
+  let serial = 0;
+  const frames = (n) => {
+    const p = `${prefix}${serial++}-`;
+    return Array.from({ length: n }, (_, i) => frameOf(legs[i % legs.length], i, p));
+  };
+  return { legs, frames };
+}
 const mb = (n) => Math.round((n / 1048576) * 10) / 10;
 const us = (r) => (r.cpuUs ?? NaN).toFixed(1);
 
@@ -45,14 +56,7 @@ async function run({ quick }) {
   const N = quick ? 3000 : 50000;
   const times = quick ? 1 : 3;
   if (quick) WINDOW = 20000;
-  const gen = new UcmGenerator({ seed: 21 });
-  const legs = Array.from({ length: 5000 }, () => gen.next('leg'));
-  let serial = 0;
-  // Frames with ids never sent before (a run never repeats another's ids).
-  const frames = (n) => {
-    const p = `r${serial++}-`;
-    return Array.from({ length: n }, (_, i) => frameOf(legs[i % legs.length], i, p));
-  };
+  const { legs, frames } = legFrames('r');
 
   const { getNode } = await startRuntime(nullFlow);
   const nulObjects = await repeat(times, () => nullFlowRate(getNode, N, (i) => ({ payload: { ...legs[i % legs.length] }, topic: 'ucm' }), 'b-null'));
@@ -148,4 +152,4 @@ async function run({ quick }) {
   };
 }
 
-module.exports = { run, e2eFlow, nullTcpFlow, frameOf };
+module.exports = { run, e2eFlow, nullTcpFlow, legFrames };
