@@ -47,22 +47,6 @@ function isSubCdrKey(k: string): boolean {
   return k.startsWith('sub_cdr_') && SUB_CDR.test(k);
 }
 
-export function isUcmGroup(v: Record<string, unknown>): boolean {
-  if ('main_cdr' in v) return true;
-  for (const k in v) if (isSubCdrKey(k)) return true;
-  return false;
-}
-
-export function isUcmLeg(v: Record<string, unknown>): boolean {
-  let known = 0;
-  for (const k in v) {
-    const value = v[k];
-    if (typeof value === 'object' && value !== null) return false;
-    if (LEG_FIELDS.has(k)) known++;
-  }
-  return known >= MIN_LEG_FIELDS;
-}
-
 const enum Kind {
   Group,
   Leg,
@@ -70,8 +54,9 @@ const enum Kind {
 }
 
 /**
- * isUcmGroup() and isUcmLeg() in one walk over the keys (this runs for every
- * record received): a group wins over a leg, as when tested one after the other.
+ * What a parsed object is, in one walk over its keys (this runs for every
+ * record received): a group (`main_cdr` or a `sub_cdr_N` key) wins over a leg
+ * (flat, with a few known leg fields); anything else is a wrapper to look into.
  */
 function kindOf(v: Record<string, unknown>): Kind {
   if ('main_cdr' in v) return Kind.Group;
@@ -85,6 +70,11 @@ function kindOf(v: Record<string, unknown>): Kind {
     else if (LEG_FIELDS.has(k)) known++;
   }
   return flat && known >= MIN_LEG_FIELDS ? Kind.Leg : Kind.Other;
+}
+
+/** A main_cdr/sub_cdr group (one call), as against a flat leg. */
+export function isUcmGroup(v: Record<string, unknown>): boolean {
+  return kindOf(v) === Kind.Group;
 }
 
 function collect(value: unknown, out: UcmRecord[], depth: number): void {
