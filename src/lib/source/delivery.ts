@@ -121,6 +121,8 @@ interface Group {
   records: StoredRecord[];
   /** Resolves once they are durable and handed on. */
   done: Promise<void>;
+  /** Durable: its hand-on began (each record handed on leaves the backlog then). */
+  handing: boolean;
 }
 
 /**
@@ -330,18 +332,16 @@ export class Delivery {
     if (open && open.durable === durable) return open;
     // close() waits for this group: its acknowledgements must reach the journal before it closes.
     this.inHand++;
-    const group: Group = { durable, seqs: [], records: [], done: durable.then(() => this.handOnGroup(group)) };
+    const group: Group = { durable, seqs: [], records: [], handing: false, done: durable.then(() => this.handOnGroup(group)) };
     const settle = (): void => {
       if (this.group === group) this.group = null;
       if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
     };
     // A batch that never became durable is never handed on: its records leave the backlog here.
     const failed = (): void => {
-      if (!handedOn) this.leaveBacklog(group.records.length);
+      if (!group.handing) this.leaveBacklog(group.records.length);
       settle();
     };
-    let handedOn = false;
-    durable.then(() => (handedOn = true), () => undefined);
     group.done.then(settle, failed);
     this.group = group;
     return group;
@@ -349,6 +349,7 @@ export class Delivery {
 
   /** Hands a durable group on through the sliced queue; resolves once all of it is handed on. */
   private handOnGroup(group: Group): Promise<void> | void {
+    group.handing = true;
     if (this.group === group) this.group = null;
     this.counts.accepted += group.seqs.length;
     return this.handOns.push(group.seqs.length, (from, to) => this.emitRange(group, from, to));
