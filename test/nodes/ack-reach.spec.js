@@ -43,6 +43,18 @@ const lastStatus = (id) => statusTexts(id).at(-1) ?? '';
 /** A function node that loses the first message it gets (a sink failing once), then passes each on. */
 const losesFirst = (id, z, wires) => ({ id, z, type: 'function', func: "const n = context.get('n') || 0;\ncontext.set('n', n + 1);\nreturn n === 0 ? null : msg;", outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], wires });
 
+/**
+ * A source waiting for a cdr-ack behind a sink that loses the first message:
+ * the record is seen, held unacknowledged, seen again after the ack timeout,
+ * then acknowledged. `says` names each step for the waits (a text, or a function giving one).
+ */
+async function resentThenAcknowledged(seen, status, dir, says) {
+  await waitFor(() => seen.length === 1, says.seen);
+  await waitFor(() => /via cdr-ack · 1 unacked/.test(status()), says.waits);
+  await waitFor(() => seen.length === 2, says.resent, 10000);
+  await waitFor(() => unacknowledged(dir).length === 0 && /via cdr-ack · 0 unacked/.test(status()), says.acknowledged);
+}
+
 describe('acknowledgement per source: a source waits for cdr-ack only when one is reachable from it', function () {
   this.timeout(30000);
   let dirs;
@@ -108,10 +120,7 @@ describe('acknowledgement per source: a source waits for cdr-ack only when one i
     const aSeen = collect('aseen');
     const a = helper.getNode('a');
     assert.equal((await post(await a.listening)).status, 200);
-    await waitFor(() => aSeen.length === 1, 'the record');
-    await waitFor(() => /via cdr-ack · 1 unacked/.test(lastStatus('a')), 'a waits for cdr-ack');
-    await waitFor(() => aSeen.length === 2, 're-sent: the sink lost it', 10000);
-    await waitFor(() => unacknowledged(dirs.a).length === 0 && /via cdr-ack · 0 unacked/.test(lastStatus('a')), 'acknowledged through the links');
+    await resentThenAcknowledged(aSeen, () => lastStatus('a'), dirs.a, { seen: 'the record', waits: 'a waits for cdr-ack', resent: 're-sent: the sink lost it', acknowledged: 'acknowledged through the links' });
     const bSeen = collect('bseen');
     assert.equal((await post(await helper.getNode('b').listening)).status, 200);
     await waitFor(() => bSeen.length === 1, "b's record");
@@ -147,10 +156,12 @@ describe('acknowledgement per source: a source waits for cdr-ack only when one i
     await waitFor(() => bSeen.length === 1 && /ack on send/.test(textsOf('inner2').at(-1) ?? '') && unacknowledged(dirs.b).length === 0, () => `the other acknowledges on send (its statuses: ${JSON.stringify(textsOf('inner2'))})`);
     const aSeen = collect('aseen');
     await waitFor(() => post(port).then((r) => r.status === 200, () => false), 'the source in the subflow listening (refused until it is)');
-    await waitFor(() => aSeen.length === 1, 'the record out of the instance');
-    await waitFor(() => /via cdr-ack · 1 unacked/.test(texts().at(-1) ?? ''), () => `the source waits for cdr-ack (its statuses: ${JSON.stringify(texts())})`);
-    await waitFor(() => aSeen.length === 2, 're-sent: the sink lost it', 10000);
-    await waitFor(() => unacknowledged(dirs.a).length === 0 && /via cdr-ack · 0 unacked/.test(texts().at(-1) ?? ''), 'acknowledged after the instance');
+    await resentThenAcknowledged(aSeen, () => texts().at(-1) ?? '', dirs.a, {
+      seen: 'the record out of the instance',
+      waits: () => `the source waits for cdr-ack (its statuses: ${JSON.stringify(texts())})`,
+      resent: 're-sent: the sink lost it',
+      acknowledged: 'acknowledged after the instance',
+    });
   });
 
   it('a deploy of modified nodes that adds or removes the cdr-ack after a running source changes its mode without restarting it', async () => {
@@ -202,9 +213,6 @@ describe('acknowledgement per source: a source waits for cdr-ack only when one i
     const errors = collect('errors');
     const a = helper.getNode('a');
     assert.equal((await post(await a.listening)).status, 200);
-    await waitFor(() => errors.length === 1, 'the refusal on the error path');
-    await waitFor(() => /via cdr-ack · 1 unacked/.test(lastStatus('a')), 'a waits for the cdr-ack of the dead-letter path');
-    await waitFor(() => errors.length === 2, 're-sent: the dead-letter sink lost it', 10000);
-    await waitFor(() => unacknowledged(dirs.a).length === 0 && /via cdr-ack · 0 unacked/.test(lastStatus('a')), 'acknowledged by the dead-letter cdr-ack');
+    await resentThenAcknowledged(errors, () => lastStatus('a'), dirs.a, { seen: 'the refusal on the error path', waits: 'a waits for the cdr-ack of the dead-letter path', resent: 're-sent: the dead-letter sink lost it', acknowledged: 'acknowledged by the dead-letter cdr-ack' });
   });
 });

@@ -6,14 +6,12 @@
 // faster than the flow grew it without bound.
 const assert = require('node:assert/strict');
 const { EventEmitter } = require('node:events');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const lib = require('../../../nodes/lib/index');
 const { Delivery, INTAKE_HIGH, INTAKE_LOW } = require('../../../nodes/lib/source/delivery');
 const { TcpServer } = require('../../../nodes/lib/transport/tcp-server');
 const { UcmGenerator } = require('../../../nodes/lib/sim/ucm');
 const { waitFor } = require('../../support/wait');
+const { tempDir, removeDir } = require('../transport/helpers');
 const { connect, write } = require('../../support/net');
 
 const src = { vendor: 'ucm', format: 'json', transport: 'tcp', receivedAt: '2024-01-01T00:00:00.000Z' };
@@ -22,9 +20,9 @@ describe('intake throttle: records waiting for the journal hold the sender back'
   this.timeout(30000);
   let dir;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-throttle-'));
+    dir = tempDir('throttle');
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => removeDir(dir));
 
   it('Delivery: pauses once the backlog reaches the high mark, resumes at the low mark, and hands on everything in order', async () => {
     const events = [];
