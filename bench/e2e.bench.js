@@ -19,21 +19,18 @@ const e2eFlow = (normalizeExtra = {}, sourceExtra = {}) => [
   { id: 'b-calc', z: 'b-tab', type: 'cdr-calc', rates: RATES, currency: 'EUR', decimals: 4, billable: 'answered', wires: [['b-sink']] },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
 ];
-const nullFlow = [
+/** A null flow of the same hops: `sourceType` → 2 junctions → sink. */
+const nullFlowFrom = (sourceType) => [
   tab,
-  { id: 'b-null', z: 'b-tab', type: 'bench-source', wires: [['b-j1']] },
+  { id: 'b-src', z: 'b-tab', type: sourceType, wires: [['b-j1']] },
   { id: 'b-j1', z: 'b-tab', type: 'junction', wires: [['b-j2']] },
   { id: 'b-j2', z: 'b-tab', type: 'junction', wires: [['b-sink']] },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
 ];
-// The same hops fed the same bytes: a source that only cuts lines (bench-tcp-source).
-const nullTcpFlow = [
-  tab,
-  { id: 'b-src', z: 'b-tab', type: 'bench-tcp-source', wires: [['b-j1']] },
-  { id: 'b-j1', z: 'b-tab', type: 'junction', wires: [['b-j2']] },
-  { id: 'b-j2', z: 'b-tab', type: 'junction', wires: [['b-sink']] },
-  { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
-];
+// Fed ready objects (no socket, no parse).
+const nullFlow = nullFlowFrom('bench-source');
+// The same hops fed the same bytes: a source that only cuts lines.
+const nullTcpFlow = nullFlowFrom('bench-tcp-source');
 const NUL = 'null flow 3 hops, same bytes over TCP';
 const NUL_OBJECTS = 'null flow 3 hops, objects';
 
@@ -59,7 +56,7 @@ async function run({ quick }) {
   const { legs, frames } = legFrames('r');
 
   const { getNode } = await startRuntime(nullFlow);
-  const nulObjects = await repeat(times, () => nullFlowRate(getNode, N, (i) => ({ payload: { ...legs[i % legs.length] }, topic: 'ucm' }), 'b-null'));
+  const nulObjects = await repeat(times, () => nullFlowRate(getNode, N, (i) => ({ payload: { ...legs[i % legs.length] }, topic: 'ucm' }), 'b-src'));
   await deploy(nullTcpFlow);
   const nulPort = await getNode('b-src').listening;
   const nul = await repeat(times, () => throughputOverTcp(getNode, nulPort, frames(N)));
