@@ -133,8 +133,8 @@ export class TcpServer {
   /**
    * Stops reading every connection (and new ones) until resumeReading(): the
    * senders' bytes wait in TCP's window and their writes slow down, which is
-   * how TCP pushes back. The time held back does not count against a sender's
-   * frame or idle timeout.
+   * how TCP pushes back. No connection is dropped as slow or idle while held
+   * back, and the time held back does not count against a record's frame timeout.
    */
   pauseReading(): void {
     if (this.paused) return;
