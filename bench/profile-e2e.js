@@ -8,6 +8,7 @@
 //   BATCH=500 node bench/profile-e2e.js                      (batch mode at source and normalize)
 //   JOURNAL=off node bench/profile-e2e.js                    (the source's journal turned off)
 //   ALLOC=1 node bench/profile-e2e.js                        (where the bytes are allocated: sampled heap profile)
+//   PROFILE=0 node bench/profile-e2e.js 20000 15             (no profiler: rates and CPU per record only, for A/B runs)
 'use strict';
 const fs = require('node:fs');
 const inspector = require('node:inspector');
@@ -50,19 +51,31 @@ async function main() {
   const session = new inspector.Session();
   session.connect();
   const alloc = process.env.ALLOC === '1';
-  if (alloc) await post(session, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  else {
+  const profiling = process.env.PROFILE !== '0';
+  if (profiling && alloc) await post(session, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  else if (profiling) {
     await post(session, 'Profiler.enable');
     await post(session, 'Profiler.start');
   }
   const rates = [];
-  for (const b of bursts) rates.push((await throughputOverTcp(getNode, port, b)).value);
-  const { profile } = await post(session, alloc ? 'HeapProfiler.stopSampling' : 'Profiler.stop');
+  const cpu = [];
+  for (const b of bursts) {
+    const r = await throughputOverTcp(getNode, port, b);
+    rates.push(r.value);
+    cpu.push(r.cpuUs);
+  }
+  const { profile } = profiling ? await post(session, alloc ? 'HeapProfiler.stopSampling' : 'Profiler.stop') : { profile: null };
   session.disconnect();
   await stopRuntime();
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const what = `${BURSTS} bursts of ${N} records${batch > 0 ? `, batches of ${batch}` : ''}${journalOff ? ', journal off' : ''}, window full`;
+  if (!profile) {
+    console.log(`${what}: median ${Math.round(median(rates))} rec/s, ${median(cpu).toFixed(1)} µs CPU/record (process, sender thread included; load ${os.loadavg()[0].toFixed(2)})`);
+    return;
+  }
   const file = path.join(os.tmpdir(), `cdrflow-e2e-${batch > 0 ? `batch${batch}-` : ''}${Date.now()}.cpuprofile`);
   fs.writeFileSync(file, JSON.stringify(profile));
-  console.log(`${BURSTS} bursts of ${N} records${batch > 0 ? `, batches of ${batch}` : ''}${journalOff ? ', journal off' : ''}, window full: ${rates.map((r) => Math.round(r)).join(', ')} rec/s (load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(`${what}: ${rates.map((r) => Math.round(r)).join(', ')} rec/s (load ${os.loadavg()[0].toFixed(2)})`);
   console.log(alloc ? summarizeAllocations(profile, N * BURSTS) : summarize(profile));
   console.log(`profile: ${file}`);
 }
