@@ -134,11 +134,47 @@ interface Group {
 export function entryPieces(r: StoredRecord): string | string[] {
   const json = r.payloadJson;
   if (json === undefined) return JSON.stringify(r);
-  let rest = `,"source":${JSON.stringify(r.source)}`;
-  if (r.extra !== undefined) rest += `,"extra":${JSON.stringify(r.extra)}`;
-  if (r.held !== undefined) rest += `,"held":${r.held === true}`;
-  if (r.consumes !== undefined) rest += `,"consumes":${JSON.stringify(r.consumes)}`;
-  return ['{"payload":', json, `${rest}}`];
+  const pieces = ['{"payload":', json, ',"source":', sourceJson(r.source)];
+  if (r.extra !== undefined) pieces.push(',"extra":', JSON.stringify(r.extra));
+  if (r.held !== undefined) pieces.push(r.held === true ? ',"held":true' : ',"held":false');
+  if (r.consumes !== undefined) pieces.push(',"consumes":', JSON.stringify(r.consumes));
+  pieces.push('}');
+  return pieces;
+}
+
+/**
+ * The last `source` serialized, with its keys and values in order: records of
+ * one read share peer, format and (to the millisecond) receivedAt, so most
+ * take the text already made instead of a JSON text (and its copy) each.
+ * Only a source of texts and numbers is compared; any other is serialized.
+ */
+const lastSource = { keys: [] as string[], values: [] as unknown[], json: '' };
+
+function sourceJson(source: SourceInfo): string {
+  const o = source as unknown as Record<string, unknown>;
+  const { keys, values } = lastSource;
+  let n = 0;
+  let same = true;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const v = o[k];
+    if (n >= keys.length || keys[n] !== k || values[n] !== v || (typeof v !== 'string' && typeof v !== 'number')) {
+      same = false;
+      break;
+    }
+    n++;
+  }
+  if (same && n === keys.length && n > 0) return lastSource.json;
+  const json = JSON.stringify(source);
+  keys.length = 0;
+  values.length = 0;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    keys.push(k);
+    values.push(o[k]);
+  }
+  lastSource.json = json;
+  return json;
 }
 
 /** entryPieces() as one text. */
