@@ -6,10 +6,10 @@
 // so V8 copies and promotes it; a larger one lets most records die young. A
 // tuning for a busy collector (NODE_OPTIONS=--max-semi-space-size=64), at the
 // price of a larger heap; compare these rows with e2e's of the same run.
-const { startRuntime, deploy, stopRuntime } = require('./lib/runtime');
+const { startRuntime, stopRuntime } = require('./lib/runtime');
 const { throughputOverTcp } = require('./lib/measure');
 const { repeat } = require('./lib/stats');
-const { e2eFlow, nullTcpFlow, legFrames } = require('./e2e.bench');
+const { e2eFlow, nullTcpFlow, legFrames, steadyBursts } = require('./e2e.bench');
 
 const NUL = 'null flow 3 hops, same bytes over TCP';
 const mb = (n) => Math.round((n / 1048576) * 10) / 10;
@@ -21,15 +21,11 @@ async function run({ quick }) {
   const { frames } = legFrames('y');
   const { getNode } = await startRuntime(nullTcpFlow);
   const nulPort = await getNode('b-src').listening;
+  await throughputOverTcp(getNode, nulPort, frames(N)); // warm-up, untimed
   const nul = await repeat(times, () => throughputOverTcp(getNode, nulPort, frames(N)));
-  const windowFull = async (flow) => {
-    await deploy(flow);
-    const port = await getNode('b-src').listening;
-    await throughputOverTcp(getNode, port, frames(WINDOW));
-    return throughputOverTcp(getNode, port, frames(N));
-  };
-  const full = await repeat(times, () => windowFull(e2eFlow({ dedupeCount: WINDOW })));
-  const batchedAll = await repeat(times, () => windowFull(e2eFlow({ dedupeCount: WINDOW, batchSize: 500, batchMs: 20 }, { batchSize: 500, batchMs: 20 })));
+  const steady = (flow) => steadyBursts(getNode, flow, frames, { window: WINDOW, n: N, times });
+  const full = await steady(e2eFlow({ dedupeCount: WINDOW }));
+  const batchedAll = await steady(e2eFlow({ dedupeCount: WINDOW, batchSize: 500, batchMs: 20 }, { batchSize: 500, batchMs: 20 }));
   global.gc?.();
   const rss = process.memoryUsage().rss;
   await stopRuntime();
