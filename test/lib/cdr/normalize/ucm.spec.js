@@ -181,6 +181,29 @@ describe('cdr/normalize/ucm', () => {
     assert.equal(cdr.id, mapUcm(byAcct('71080'), UTC).legs[0].id);
   });
 
+  it('reads a leg of any prototype by its own fields only: a class instance, a null-prototype record, inherited values ignored', () => {
+    const leg = byAcct('71080');
+    const expected = mapUcm(leg, UTC).legs[0];
+    const bare = Object.assign(Object.create(null), leg);
+    assert.deepStrictEqual(mapUcm(bare, UTC).legs[0], expected);
+    class Wire {}
+    Object.assign(Wire.prototype, { dstanswer: '9999', accountcode: 'inherited', userfield: 'outbound', recordfiles: 'x.wav' });
+    const instance = Object.assign(new Wire(), leg);
+    delete instance.dstanswer;
+    delete instance.accountcode;
+    delete instance.userfield;
+    delete instance.recordfiles;
+    const plain = { ...leg };
+    delete plain.dstanswer;
+    delete plain.accountcode;
+    delete plain.userfield;
+    delete plain.recordfiles;
+    const out = mapUcm(instance, UTC).legs[0];
+    assert.deepStrictEqual(out, mapUcm(plain, UTC).legs[0]);
+    assert.equal(out.accountCode, undefined);
+    assert.equal(out.recordings, undefined);
+  });
+
   describe('across clock changes', () => {
     const leg = (start, answer, end, duration, billsec) => ({ ...byAcct('71080'), start, answer, end, duration: String(duration), billsec: String(billsec) });
     it('spring forward (Berlin 2024-03-31 02:00 → 03:00): a 20 s call over the gap lasts 20 s', () => {
