@@ -97,6 +97,22 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     }
   };
 
+  /**
+   * The text from..end decoded, '' when it is only spaces, its '&' checked.
+   * `outside`: no element is open, so text there is an error.
+   */
+  const readText = (from: number, end: number, outside: boolean): string => {
+    // Most text between tags is indentation: skip it without making a string.
+    let first = from;
+    while (first < end && isSpace(text.charCodeAt(first))) first++;
+    if (first === end) return '';
+    const piece = text.slice(first, end).trim();
+    if (piece === '') return '';
+    if (outside) fail(elements === 0 ? `char '${piece[0]}' is not expected.` : 'Extra text at the end', first);
+    checkAmpersands(piece, first);
+    return decode(piece);
+  };
+
   /** Adds a child's value under its name in the element being read (top). */
   const add = (name: string, value: XmlValue): void => {
     if (top.obj === null) top.obj = {};
@@ -133,17 +149,8 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
   while (pos < n) {
     const lt = text.indexOf('<', pos);
     const end = lt === -1 ? n : lt;
-    // Most text between tags is indentation: skip it without making a string.
-    let first = pos;
-    while (first < end && isSpace(text.charCodeAt(first))) first++;
-    if (first < end) {
-      const piece = text.slice(first, end).trim();
-      if (piece !== '') {
-        if (top === root) fail(elements === 0 ? `char '${piece[0]}' is not expected.` : 'Extra text at the end', first);
-        checkAmpersands(piece, first);
-        top.text += decode(piece);
-      }
-    }
+    const content = readText(pos, end, top === root);
+    if (content !== '') top.text += content;
     if (lt === -1) break;
     const c = text.charCodeAt(lt + 1);
     if (c === SLASH) {
@@ -208,41 +215,23 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
         p = valueEnd + 1;
       }
       elements++;
-      // Within the depth bound, an element without children (nearly every
-      // element of a CDR) is read at once, with no frame on the stack.
-      const fits = stack.length <= maxDepth;
+      if (stack.length > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
       if (text.charCodeAt(p) === SLASH) {
         if (text.charCodeAt(p + 1) !== GT) fail(`Tag '${frame.name}' is not closed with '>'.`, lt);
-        if (fits) {
-          add(frame.name, frame.obj === null ? '' : handOut(frame));
-          pos = p + 2;
-          continue;
-        }
-        stack.push(frame);
-        top = frame;
-        if (stack.length - 1 > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
-        close();
+        add(frame.name, valueOf(frame, ''));
         pos = p + 2;
       } else if (text.charCodeAt(p) === GT) {
-        const leafEnd = fits ? endOfLeaf(frame.name, p + 1) : -1;
+        // An element without children (nearly every element of a CDR) is
+        // read at once, with no frame on the stack.
+        const next = text.indexOf('<', p + 1);
+        const leafEnd = next === -1 ? -1 : endOfLeaf(frame.name, next);
         if (leafEnd !== -1) {
-          const lt2 = text.indexOf('<', p + 1);
-          let first = p + 1;
-          while (first < lt2 && isSpace(text.charCodeAt(first))) first++;
-          const piece = first < lt2 ? text.slice(first, lt2).trim() : '';
-          if (piece !== '') checkAmpersands(piece, first);
-          const value = piece === '' ? '' : decode(piece);
-          if (frame.obj !== null && value !== '') {
-            frame.obj['#text'] = value;
-            frame.fields++;
-          }
-          add(frame.name, frame.obj === null ? value : handOut(frame));
+          add(frame.name, valueOf(frame, readText(p + 1, next, false)));
           pos = leafEnd;
           continue;
         }
         stack.push(frame);
         top = frame;
-        if (stack.length - 1 > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
         pos = p + 1;
       } else {
         fail(`Tag '${frame.name}' is not closed.`, lt);
@@ -254,37 +243,33 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
   return root.obj as XmlObject;
 
   /**
-   * Where the element whose start tag ends just before `from` ends, when its
-   * content is text only (or nothing) and its end tag follows, well formed:
-   * the position after that end tag. -1 otherwise (children, a comment, CDATA,
-   * a mismatch): then it is read the long way, which also reports any error.
+   * When the first '<' after a start tag (at `lt`) begins that element's own
+   * end tag, well formed, so its content is text only (or nothing): the
+   * position after the end tag. -1 otherwise (children, a comment, CDATA, a
+   * mismatch): then it is read the long way, which also reports any error.
    */
-  function endOfLeaf(name: string, from: number): number {
-    const lt2 = text.indexOf('<', from);
-    if (lt2 === -1 || text.charCodeAt(lt2 + 1) !== SLASH || !text.startsWith(name, lt2 + 2)) return -1;
-    let q = lt2 + 2 + name.length;
+  function endOfLeaf(name: string, lt: number): number {
+    if (text.charCodeAt(lt + 1) !== SLASH || !text.startsWith(name, lt + 2)) return -1;
+    let q = lt + 2 + name.length;
     if (!endsName(text.charCodeAt(q))) return -1;
     while (isSpace(text.charCodeAt(q))) q++;
     return text.charCodeAt(q) === GT ? q + 1 : -1;
   }
 
-  function handOut(frame: Frame): XmlObject {
-    const obj = frame.obj as XmlObject;
+  /** An element's value: its text alone, or its attributes and children with the text as '#text'. */
+  function valueOf(frame: Frame, content: string): XmlValue {
+    const obj = frame.obj;
+    if (obj === null) return content;
+    if (content !== '') {
+      obj['#text'] = content;
+      frame.fields++;
+    }
     return frame.fields > COPY_ABOVE_FIELDS ? { ...obj } : obj;
   }
 
   function close(): void {
     const frame = stack.pop() as Frame;
     top = stack[stack.length - 1] as Frame;
-    let value: XmlValue;
-    if (frame.obj === null) value = frame.text;
-    else {
-      if (frame.text !== '') {
-        frame.obj['#text'] = frame.text;
-        frame.fields++;
-      }
-      value = handOut(frame);
-    }
-    add(frame.name, value);
+    add(frame.name, valueOf(frame, frame.text));
   }
 }
