@@ -99,8 +99,8 @@ function readSettings(vendor: Record<string, unknown> | undefined): { extension:
 /** The group's own counts from `main_cdr`, where they are numbers. */
 function mainCounts(main: VendorRecord): CallCounts {
   const counts: CallCounts = {};
-  const duration = seconds(own(main, 'duration'), 'duration');
-  const billsec = seconds(own(main, 'billsec'), 'billsec');
+  const duration = asSeconds(own(main, 'duration'), 'duration');
+  const billsec = asSeconds(own(main, 'billsec'), 'billsec');
   if (duration !== null) counts.durationSec = duration;
   if (billsec !== null) counts.billSec = duration !== null ? Math.min(billsec, duration) : billsec;
   return counts;
@@ -170,11 +170,7 @@ const NOTHING = new Set<string>();
 
 /** A UCM value as a trimmed string ("" when absent). Values are strings on the wire; XML parsers may give numbers. */
 function text(value: unknown, key: string): string {
-  return typeof value === 'string' ? value.trim() : asText(value, key).trim();
-}
-
-function seconds(value: unknown, key: string): number | null {
-  return asSeconds(value, key);
+  return asText(value, key).trim();
 }
 
 function nonEmptyFields(r: VendorRecord, skip: Set<string>): Record<string, unknown> {
@@ -213,8 +209,8 @@ function mapLeg(r: VendorRecord, timeZone: string, settings: { extension: RegExp
   const disposition = own(DISPOSITIONS, dispText) as Disposition | undefined;
   if (disposition === undefined) throw new MapError(`UCM disposition is not known: "${text(f['disposition'], 'disposition')}"`, 'disposition');
 
-  const duration = seconds(f['duration'], 'duration');
-  const billsec = seconds(f['billsec'], 'billsec');
+  const duration = asSeconds(f['duration'], 'duration');
+  const billsec = asSeconds(f['billsec'], 'billsec');
   const endText = text(f['end'], 'end');
   let endMs = wallClockToEpochMs(endText, timeZone);
   if (endMs === null) {
