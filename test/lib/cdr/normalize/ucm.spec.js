@@ -186,18 +186,15 @@ describe('cdr/normalize/ucm', () => {
     const expected = mapUcm(leg, UTC).legs[0];
     const bare = Object.assign(Object.create(null), leg);
     assert.deepStrictEqual(mapUcm(bare, UTC).legs[0], expected);
+    const inherited = { dstanswer: '9999', accountcode: 'inherited', userfield: 'outbound', recordfiles: 'x.wav' };
     class Wire {}
-    Object.assign(Wire.prototype, { dstanswer: '9999', accountcode: 'inherited', userfield: 'outbound', recordfiles: 'x.wav' });
+    Object.assign(Wire.prototype, inherited);
     const instance = Object.assign(new Wire(), leg);
-    delete instance.dstanswer;
-    delete instance.accountcode;
-    delete instance.userfield;
-    delete instance.recordfiles;
     const plain = { ...leg };
-    delete plain.dstanswer;
-    delete plain.accountcode;
-    delete plain.userfield;
-    delete plain.recordfiles;
+    for (const k of Object.keys(inherited)) {
+      delete instance[k];
+      delete plain[k];
+    }
     const out = mapUcm(instance, UTC).legs[0];
     assert.deepStrictEqual(out, mapUcm(plain, UTC).legs[0]);
     assert.equal(out.accountCode, undefined);
