@@ -20,9 +20,9 @@ const e2eFlow = (normalizeExtra = {}, sourceExtra = {}) => [
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
 ];
 /** A null flow of the same hops: `sourceType` → 2 junctions → sink. */
-const nullFlowFrom = (sourceType) => [
+const nullFlowFrom = (sourceType, sourceExtra = {}) => [
   tab,
-  { id: 'b-src', z: 'b-tab', type: sourceType, wires: [['b-j1']] },
+  { id: 'b-src', z: 'b-tab', type: sourceType, wires: [['b-j1']], ...sourceExtra },
   { id: 'b-j1', z: 'b-tab', type: 'junction', wires: [['b-j2']] },
   { id: 'b-j2', z: 'b-tab', type: 'junction', wires: [['b-sink']] },
   { id: 'b-sink', z: 'b-tab', type: 'bench-sink', wires: [] },
@@ -31,7 +31,12 @@ const nullFlowFrom = (sourceType) => [
 const nullFlow = nullFlowFrom('bench-source');
 // The same hops fed the same bytes: a source that only cuts lines.
 const nullTcpFlow = nullFlowFrom('bench-tcp-source');
+// The floor of any collector of JSON records: the same hops, each line parsed and nothing more done with it.
+const floorFlow = nullFlowFrom('bench-tcp-source', { parse: true });
+const floorBatchFlow = nullFlowFrom('bench-tcp-source', { parse: true, batch: 500 });
 const NUL = 'null flow 3 hops, same bytes over TCP';
+const FLOOR = 'floor: same hops, lines parsed';
+const FLOOR_BATCH = 'floor: lines parsed, 500 per message';
 const NUL_OBJECTS = 'null flow 3 hops, objects';
 
 const frameOf = (leg, i, prefix) => JSON.stringify({ ...leg, AcctId: `${prefix}${i}`, uniqueid: `${prefix}${i}`, _t: '__T__' });
@@ -74,6 +79,14 @@ async function run({ quick }) {
   const nulPort = await getNode('b-src').listening;
   await throughputOverTcp(getNode, nulPort, frames(N)); // warm-up, untimed (as every flow below)
   const nul = await repeat(times, () => throughputOverTcp(getNode, nulPort, frames(N)));
+  const floorOf = async (flow) => {
+    await deploy(flow);
+    const port = await getNode('b-src').listening;
+    await throughputOverTcp(getNode, port, frames(N)); // warm-up, untimed
+    return repeat(times, () => throughputOverTcp(getNode, port, frames(N)));
+  };
+  const floor = await floorOf(floorFlow);
+  const floorBatch = await floorOf(floorBatchFlow);
 
   const fresh = await repeat(times, async () => {
     await deploy(e2eFlow());
@@ -126,13 +139,17 @@ async function run({ quick }) {
     rows: [
       { case: 'null flow, 3 hops, objects (runtime ceiling without a socket)', ...nulObjects },
       { case: 'null flow, 3 hops, the same bytes over TCP (lines cut, nothing parsed)', ...nul },
+      { case: 'floor: the same hops, each line also parsed (JSON.parse, nothing else)', ...floor, baseline: NUL, ratio: floor.value / nul.value },
+      { case: 'floor in batches: lines parsed, 500 records per message, 3 hops', ...floorBatch, baseline: NUL, ratio: floorBatch.value / nul.value },
       { case: 'UCM JSON TCP → normalize → calc → sink, window empty', ...fresh, baseline: NUL, ratio: fresh.value / nul.value },
       { case: 'UCM JSON TCP → normalize → calc → sink, window full', ...full, baseline: NUL, ratio: full.value / nul.value },
       { case: 'UCM JSON TCP → normalize → calc → sink, window full', ...full, baseline: NUL_OBJECTS, ratio: full.value / nulObjects.value },
+      { case: 'UCM JSON TCP → normalize → calc → sink, window full', ...full, baseline: FLOOR, ratio: full.value / floor.value },
       { case: 'same, window full, batch mode (500 / 20 ms)', ...batched, baseline: NUL, ratio: batched.value / nul.value },
       { case: 'same, window full, batch mode (500 / 20 ms)', ...batched, baseline: 'per message', ratio: batched.value / full.value },
       { case: 'same, window full, batches from the source on (500 / 20 ms at source and normalize)', ...batchedAll, baseline: NUL, ratio: batchedAll.value / nul.value },
       { case: 'same, window full, batches from the source on (500 / 20 ms at source and normalize)', ...batchedAll, baseline: 'per message', ratio: batchedAll.value / full.value },
+      { case: 'same, window full, batches from the source on (500 / 20 ms at source and normalize)', ...batchedAll, baseline: FLOOR_BATCH, ratio: batchedAll.value / floorBatch.value },
       { case: 'core tcp in → json → function → sink (3 hops, doing less)', ...core },
       { case: 'UCM JSON TCP → normalize → calc → sink, window full', ...full, baseline: 'core tcp in → json → function', ratio: full.value / core.value },
       { case: 'latency socket → sink at 1,000 CDR/s', value: 1000, unit: 'rec/s paced', ...lat1k },
@@ -143,6 +160,8 @@ async function run({ quick }) {
     notes: [
       `${N} distinct ~950 B UCM legs per burst, one TCP connection, median of ${times} runs; "window full": ${WINDOW} other ids sent first (the default window), then one burst untimed, then the timed ones on the same deployment (the steady state); every other flow also gets one untimed burst first, except "window empty" (a fresh deployment per run).`,
       'null flows: bench-tcp-source (cuts the same bytes into lines, one message each, nothing parsed) → 2 junctions → sink; and bench-source → 2 junctions → sink fed the records as objects (no socket, no parse).',
+      'floors: the same bench-tcp-source → 2 junctions → sink, each line parsed with JSON.parse and nothing else done (no journal, no mapping, no check): what any collector that reads these JSON records pays at least, one message per record or 500 per message (or 20 ms).',
+      `CPU per record of the floors: lines parsed ${us(floor)} µs, in batches of 500 ${us(floorBatch)} µs.`,
       `CPU per record (the whole process, sender thread included, median of the bursts): null flow over TCP ${us(nul)} µs, core tcp in → json → function ${us(core)} µs, UCM JSON TCP → normalize → calc → sink window full ${us(full)} µs, batches from the source on ${us(batchedAll)} µs.`,
       'every TCP burst starts its clock once the sender thread is connected with its bytes built (its start-up is not the flow\'s time).',
       'latency: send time stamped in each record by the sender thread, taken at the sink; batch mode counts each record of a batch.',

@@ -6,7 +6,10 @@
 //   (the null-flow baseline);
 // - bench-tcp-source does the least a TCP source can: it cuts the bytes it is
 //   sent into lines and sends each line on as its own message, untouched (the
-//   null-flow baseline fed the same bytes as a source node under test).
+//   null-flow baseline fed the same bytes as a source node under test). With
+//   `parse` it also parses each line (JSON.parse, nothing else), and with
+//   `batch` N it sends the parsed records N to a message: the floor of any
+//   collector that reads JSON records, per message and in batches.
 const net = require('node:net');
 const { performance } = require('node:perf_hooks');
 
@@ -75,6 +78,29 @@ module.exports = function (RED) {
     RED.nodes.createNode(this, config);
     const node = this;
     const sockets = new Set();
+    const parse = config.parse === true;
+    const batch = Number(config.batch) || 0;
+    let held = [];
+    let timer = null;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (held.length > 0) node.send({ payload: held });
+      held = [];
+    };
+    const emit = (line) => {
+      if (!parse) return node.send({ payload: line });
+      let record;
+      try {
+        record = JSON.parse(line);
+      } catch (err) {
+        return node.error(`not JSON: ${err.message}`);
+      }
+      if (batch === 0) return node.send({ payload: record });
+      held.push(record);
+      if (held.length >= batch) flush();
+      else if (!timer) timer = setTimeout(flush, 20);
+    };
     const server = net.createServer((socket) => {
       sockets.add(socket);
       socket.setEncoding('utf8');
@@ -83,7 +109,7 @@ module.exports = function (RED) {
         const text = rest + chunk;
         let from = 0;
         for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-          if (nl > from) node.send({ payload: text.slice(from, nl) });
+          if (nl > from) emit(text.slice(from, nl));
           from = nl + 1;
         }
         rest = text.slice(from);
@@ -93,6 +119,7 @@ module.exports = function (RED) {
     });
     node.listening = new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
     node.on('close', (done) => {
+      if (timer) clearTimeout(timer);
       for (const s of sockets) s.destroy();
       server.close(() => done());
     });
