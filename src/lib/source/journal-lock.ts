@@ -49,12 +49,20 @@ function alive(pid: number): boolean {
   }
 }
 
-function readLock(file: string): LockContent | null {
+/** The file's holder; null when it is there but unreadable or half-written (stale); 'gone' when it is not there. */
+function readLock(file: string): LockContent | null | 'gone' {
+  let text: string;
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockContent>;
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    return null;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<LockContent>;
     if (typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0) return { pid: v.pid, owner: typeof v.owner === 'string' ? v.owner : 'another journal' };
   } catch {
-    // unreadable or half-written (a crash while taking it): treated as stale
+    // empty or torn (a power cut before its bytes reached the disk): stale
   }
   return null;
 }
@@ -74,8 +82,8 @@ function createWhole(file: string, content: string): boolean {
   }
 }
 
-function heldByLiveOther(lock: LockContent | null): lock is LockContent {
-  return lock !== null && lock.pid !== process.pid && alive(lock.pid);
+function heldByLiveOther(lock: LockContent | null | 'gone'): lock is LockContent {
+  return lock !== null && lock !== 'gone' && lock.pid !== process.pid && alive(lock.pid);
 }
 
 /** A short wait in a synchronous path (another process is taking over a stale lock: it takes milliseconds). */
@@ -106,18 +114,25 @@ export function lockJournalDir(dir: string, owner: string): JournalLock {
     const other = readLock(file);
     if (heldByLiveOther(other)) throw new JournalLockedError(dir, other.owner, other.pid);
     if (attempt > 200) throw new Error(`the lock file ${file} could not be taken`);
+    // Removed since our create failed (a takeover between the two): create again.
+    if (other === 'gone') continue;
     // Stale (a dead pid, ours with no registry entry, or unreadable): taken over under the takeover lock.
     if (!createWhole(takeover, content)) {
       const taker = readLock(takeover);
       if (heldByLiveOther(taker)) pause(5);
+      else if (taker === 'gone') continue;
       // One killed in the middle of a takeover left it: removed (only a second crash makes this race).
       else fs.rmSync(takeover, { force: true });
       continue;
     }
     try {
+      // Only a file that is there and stale is removed: while it exists no one can
+      // create another by that name, and only the takeover holder removes one, so
+      // what is removed is what was read. A file gone by now may be re-created
+      // this instant by a process that won: removing by name would delete its lock.
       const again = readLock(file);
       if (heldByLiveOther(again)) throw new JournalLockedError(dir, again.owner, again.pid);
-      fs.rmSync(file, { force: true });
+      if (again !== 'gone') fs.rmSync(file, { force: true });
     } finally {
       fs.rmSync(takeover, { force: true });
     }
@@ -132,7 +147,7 @@ export function lockJournalDir(dir: string, owner: string): JournalLock {
       held.delete(key);
       const now = readLock(file);
       // Only our own file: a stale-lock takeover by another process must not be undone.
-      if (now && now.pid === process.pid && now.owner === owner) fs.rmSync(file, { force: true });
+      if (now && now !== 'gone' && now.pid === process.pid && now.owner === owner) fs.rmSync(file, { force: true });
     },
   };
 }

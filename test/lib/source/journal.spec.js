@@ -269,6 +269,79 @@ describe('source/journal', () => {
       await again.journal.close();
     });
 
+    // The race above, made certain: another process's steps are played at the one instant between two of ours
+    // (a read of a lock file that finds it gone, and what we would do next). Both failed on the code that took a
+    // vanished file for a stale one and removed it by name: two processes then held the directory.
+    describe('when another process moves between two of our steps', () => {
+      const { lockJournalDir } = require('../../../nodes/lib/source/journal-lock');
+      let others;
+      let realRead;
+      beforeEach(() => {
+        // Live processes standing for the other takers (their pids must be alive, and not ours).
+        others = [0, 1].map(() => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
+        realRead = fs.readFileSync;
+      });
+      afterEach(async () => {
+        fs.readFileSync = realRead;
+        await Promise.all(others.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      });
+      const lockOf = (child, owner) => JSON.stringify({ pid: child.pid, owner });
+
+      it('leaves the lock a winner has just created, when the stale one was gone before our takeover read it', () => {
+        const file = path.join(dir, LOCK_FILE);
+        const takeover = `${file}.takeover`;
+        fs.writeFileSync(file, JSON.stringify({ pid: 4194301, owner: 'a killed node' }));
+        let played = false;
+        // Our read of the lock file under our takeover lock: w removed the stale one just before (under its own
+        // takeover lock, released before we took ours), and links its fresh lock just after.
+        fs.readFileSync = function (f, ...rest) {
+          if (!played && f === file && fs.existsSync(takeover)) {
+            played = true;
+            fs.rmSync(file);
+            try {
+              return realRead.call(fs, f, ...rest);
+            } finally {
+              fs.writeFileSync(file, lockOf(others[0], 'ucm-cdr-in node w'));
+            }
+          }
+          return realRead.call(fs, f, ...rest);
+        };
+        assert.throws(() => lockJournalDir(dir, 'ucm-cdr-in node b'), (err) => err instanceof JournalLockedError && err.holder === 'ucm-cdr-in node w');
+        assert.ok(played);
+        assert.equal(JSON.parse(realRead.call(fs, file, 'utf8')).owner, 'ucm-cdr-in node w', "the winner's lock file is still there");
+      });
+
+      it("leaves a takeover lock another process has just taken, when the one we waited on was released", () => {
+        const file = path.join(dir, LOCK_FILE);
+        const takeover = `${file}.takeover`;
+        fs.writeFileSync(file, JSON.stringify({ pid: 4194302, owner: 'a killed node' }));
+        fs.writeFileSync(takeover, lockOf(others[0], 'ucm-cdr-in node c'));
+        let reads = 0;
+        // Our first read of the takeover lock finds it released by c, and d takes it right after; at our next read
+        // d has finished: the stale lock removed, its own lock linked, the takeover lock released.
+        fs.readFileSync = function (f, ...rest) {
+          if (typeof f === 'string' && f === takeover) {
+            reads++;
+            if (reads === 1) fs.rmSync(takeover);
+            if (reads === 2) {
+              fs.rmSync(file);
+              fs.writeFileSync(file, lockOf(others[1], 'ucm-cdr-in node d'));
+              fs.rmSync(takeover);
+            }
+            try {
+              return realRead.call(fs, f, ...rest);
+            } finally {
+              if (reads === 1) fs.writeFileSync(takeover, lockOf(others[1], 'ucm-cdr-in node d'));
+            }
+          }
+          return realRead.call(fs, f, ...rest);
+        };
+        assert.throws(() => lockJournalDir(dir, 'ucm-cdr-in node b'), (err) => err instanceof JournalLockedError && err.holder === 'ucm-cdr-in node d');
+        assert.equal(reads, 2);
+        assert.equal(JSON.parse(realRead.call(fs, file, 'utf8')).owner, 'ucm-cdr-in node d');
+      });
+    });
+
     it('gives a stale lock to exactly one of several processes taking it at once', async function () {
       this.timeout(60000);
       const lockModule = path.resolve(__dirname, '../../../nodes/lib/source/journal-lock');
