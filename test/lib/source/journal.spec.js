@@ -269,7 +269,7 @@ describe('source/journal', () => {
       await again.journal.close();
     });
 
-    // The race above, made certain: another process's steps are played at the one instant between two of ours
+    // The race of the next test, made certain: another process's steps are played at the one instant between two of ours
     // (a read of a lock file that finds it gone, and what we would do next). Both failed on the code that took a
     // vanished file for a stale one and removed it by name: two processes then held the directory.
     describe('when another process moves between two of our steps', () => {
@@ -286,9 +286,11 @@ describe('source/journal', () => {
         await Promise.all(others.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', resolve), c.kill('SIGKILL'))))));
       });
       const lockOf = (child, owner) => JSON.stringify({ pid: child.pid, owner });
+      // The names the lock code reads (it resolves the directory first).
+      const lockFile = () => path.join(fs.realpathSync(dir), LOCK_FILE);
 
       it('leaves the lock a winner has just created, when the stale one was gone before our takeover read it', () => {
-        const file = path.join(dir, LOCK_FILE);
+        const file = lockFile();
         const takeover = `${file}.takeover`;
         fs.writeFileSync(file, JSON.stringify({ pid: 4194301, owner: 'a killed node' }));
         let played = false;
@@ -312,7 +314,7 @@ describe('source/journal', () => {
       });
 
       it("leaves a takeover lock another process has just taken, when the one we waited on was released", () => {
-        const file = path.join(dir, LOCK_FILE);
+        const file = lockFile();
         const takeover = `${file}.takeover`;
         fs.writeFileSync(file, JSON.stringify({ pid: 4194302, owner: 'a killed node' }));
         fs.writeFileSync(takeover, lockOf(others[0], 'ucm-cdr-in node c'));
@@ -320,7 +322,7 @@ describe('source/journal', () => {
         // Our first read of the takeover lock finds it released by c, and d takes it right after; at our next read
         // d has finished: the stale lock removed, its own lock linked, the takeover lock released.
         fs.readFileSync = function (f, ...rest) {
-          if (typeof f === 'string' && f === takeover) {
+          if (f === takeover) {
             reads++;
             if (reads === 1) fs.rmSync(takeover);
             if (reads === 2) {
