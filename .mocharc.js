@@ -5,6 +5,7 @@ const named = process.argv.slice(2).some((a) => /\.spec\.js$|\/$/.test(a) || a.s
 
 module.exports = {
   spec: named ? [] : ['test/**/*.spec.js'],
+  require: ['test/support/own-user-dir.js'],
   timeout: 20000,
   exit: true,
   reporter: 'spec',

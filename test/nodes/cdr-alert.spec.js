@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { helper, core, load, collect, logs } = require('../support/red');
+const { helper, core, load, collect, logs, settings } = require('../support/red');
 const { waitFor } = require('../support/wait');
 const { call } = require('../lib/stats/traffic');
 const alertNode = require('../../nodes/cdr-alert.js');
@@ -94,7 +94,7 @@ describe('cdr-alert node', function () {
 
   it('an active alert survives a redeploy (configured context store): no second raise', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-alert-ctx-'));
-    helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir, cache: false } } } });
+    settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir, cache: false } } } });
     try {
       const { alert, up } = await start();
       await helper._context.load();
@@ -110,7 +110,7 @@ describe('cdr-alert node', function () {
       assert.deepEqual(up2.map((m) => m.payload.key), ['caller:300/882']);
     } finally {
       await helper.unload();
-      helper.settings({ contextStorage: {} });
+      settings({ contextStorage: {} });
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

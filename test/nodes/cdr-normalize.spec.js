@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { helper, core, load, collect, logs } = require('../support/red');
+const { helper, core, load, collect, logs, settings } = require('../support/red');
 const { waitFor } = require('../support/wait');
 const { assertValidCdr } = require('../support/cdr-schema');
 const { ucmRecords, ucmLegs } = require('../support/ucm-samples');
@@ -133,7 +133,7 @@ describe('cdr-normalize node', function () {
 
   it('keeps the duplicate window in a persistent context store (a file) across a restart of the node', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-ctx-'));
-    helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir, cache: false } } } });
+    settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir, cache: false } } } });
     try {
       const props = { dedupeContext: true };
       const { node, out } = await start(props);
@@ -152,7 +152,7 @@ describe('cdr-normalize node', function () {
       assert.equal(out2[0].payload.extra.AcctId, ucmLegs()[6].AcctId);
     } finally {
       await helper.unload();
-      helper.settings({ contextStorage: {} });
+      settings({ contextStorage: {} });
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { helper, core, load, collect, logs } = require('../support/red');
+const { helper, core, load, collect, logs, settings } = require('../support/red');
 const { waitFor } = require('../support/wait');
 const { call } = require('../lib/stats/traffic');
 const statsNode = require('../../nodes/cdr-stats.js');
@@ -90,7 +90,7 @@ describe('cdr-stats node', function () {
   it('keeps its counts across a redeploy in a configured context store', async () => {
     // Node-RED deletes a node's context when it stops unless contextStorage is configured.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdrflow-stats-ctx-'));
-    helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir, cache: false } } } });
+    settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir, cache: false } } } });
     try {
       const props = { keys: '[{"t":"field","v":"all"}]', windows: 'sliding 15m' };
       const { node } = await start(props);
@@ -105,7 +105,7 @@ describe('cdr-stats node', function () {
       assert.deepEqual([rows['all:all|15m'].attempts, rows['all:all|15m'].answered], [2, 1]);
     } finally {
       await helper.unload();
-      helper.settings({ contextStorage: {} });
+      settings({ contextStorage: {} });
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -12,7 +12,7 @@ const { request } = require('../support/http');
 const { waitFor } = require('../support/wait');
 const { LISTENERS, loadListener } = require('../support/listeners');
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
 
 /** Holders come from several loopback addresses (the sender's among them), so no per-address share stops them. */
 const HOLDER_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8'];

@@ -38,4 +38,12 @@ function logs(id, level) {
     .filter((e) => e.id === id && e.level === code);
 }
 
-module.exports = { helper, core, load, collect, logs, userDir };
+/**
+ * Runtime settings for the next load, always with this process's userDir: the
+ * helper's own `settings()` starts again from Node-RED's defaults, which would
+ * drop it, and the sources would then keep their journals in a folder every
+ * test run shares (a killed run's records replayed into the next one's nodes).
+ */
+const settings = (extra = {}) => helper.settings({ ...extra, userDir });
+
+module.exports = { helper, core, load, collect, logs, userDir, settings };
