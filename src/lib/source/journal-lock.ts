@@ -6,11 +6,14 @@
  * (a redeploy's new node finds the old one's entry gone once it closed), and
  * across processes through a lock file holding the owner's pid and node id.
  * A lock file whose pid is dead (a SIGKILL, a power cut) is taken over; so is
+ * one whose pid now names another process (the number reused after a crash or
+ * a reboot: the lock also keeps the boot id and the process's start time), and
  * one left by this very process with no live entry in the registry; several
  * processes finding the same stale lock at once leave it to exactly one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { bootId, processStart } from './process-identity';
 
 export const LOCK_FILE = 'journal.lock';
 
@@ -29,6 +32,9 @@ export class JournalLockedError extends Error {
 interface LockContent {
   pid: number;
   owner: string;
+  /** The boot and the start time of the holder (Linux; absent elsewhere and in older lock files). */
+  boot?: string;
+  start?: string;
 }
 
 /** Directory (resolved) → who holds it in this process. */
@@ -49,6 +55,22 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The holder still runs: its pid is alive and, where the lock says, in the same boot and started at the same tick. */
+function holderRuns(lock: LockContent): boolean {
+  if (!alive(lock.pid)) return false;
+  const boot = bootId();
+  if (lock.boot !== undefined && boot !== undefined && lock.boot !== boot) return false;
+  if (lock.start === undefined) return true;
+  const start = processStart(lock.pid);
+  return start === undefined || start === lock.start;
+}
+
+/** What this process writes into a lock file. */
+function ownContent(owner: string): string {
+  const lock: LockContent = { pid: process.pid, owner, boot: bootId(), start: processStart(process.pid) };
+  return JSON.stringify(lock);
+}
+
 /** The file's holder; null when it is there but unreadable or half-written (stale); 'gone' when it is not there. */
 function readLock(file: string): LockContent | null | 'gone' {
   let text: string;
@@ -60,7 +82,12 @@ function readLock(file: string): LockContent | null | 'gone' {
   }
   try {
     const v = JSON.parse(text) as Partial<LockContent>;
-    if (typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0) return { pid: v.pid, owner: typeof v.owner === 'string' ? v.owner : 'another journal' };
+    if (typeof v.pid === 'number' && Number.isSafeInteger(v.pid) && v.pid > 0) {
+      const lock: LockContent = { pid: v.pid, owner: typeof v.owner === 'string' ? v.owner : 'another journal' };
+      if (typeof v.boot === 'string') lock.boot = v.boot;
+      if (typeof v.start === 'string') lock.start = v.start;
+      return lock;
+    }
   } catch {
     // empty or torn (a power cut before its bytes reached the disk): stale
   }
@@ -83,7 +110,7 @@ function createWhole(file: string, content: string): boolean {
 }
 
 function heldByLiveOther(lock: LockContent | null | 'gone'): lock is LockContent {
-  return lock !== null && lock !== 'gone' && lock.pid !== process.pid && alive(lock.pid);
+  return lock !== null && lock !== 'gone' && lock.pid !== process.pid && holderRuns(lock);
 }
 
 /** A short wait in a synchronous path (another process is taking over a stale lock: it takes milliseconds). */
@@ -108,7 +135,7 @@ export function lockJournalDir(dir: string, owner: string): JournalLock {
   if (inProcess !== undefined) throw new JournalLockedError(dir, inProcess, process.pid);
   const file = path.join(key, LOCK_FILE);
   const takeover = `${file}.takeover`;
-  const content = JSON.stringify({ pid: process.pid, owner } satisfies LockContent);
+  const content = ownContent(owner);
   for (let attempt = 0; ; attempt++) {
     if (createWhole(file, content)) break;
     const other = readLock(file);

@@ -6,6 +6,8 @@ const path = require('node:path');
 const { Journal, JournalFullError, toRanges } = require('../../../nodes/lib/source/journal');
 const { crc32, tableCrc32 } = require('../../../nodes/lib/source/crc32');
 const { JournalLockedError, LOCK_FILE } = require('../../../nodes/lib/source/journal-lock');
+const { bootId, processStart } = require('../../../nodes/lib/source/process-identity');
+const { waitFor } = require('../../support/wait');
 const { spawn } = require('node:child_process');
 
 const segmentsIn = (dir) => fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
@@ -240,7 +242,8 @@ describe('source/journal', () => {
         return true;
       });
       const lock = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
-      assert.deepEqual(lock, { pid: process.pid, owner: 'vos-cdr-in node a' });
+      assert.deepEqual(lock, { pid: process.pid, owner: 'vos-cdr-in node a', boot: bootId(), start: processStart(process.pid) });
+      if (process.platform === 'linux') assert.match(`${lock.boot} ${lock.start}`, /^[0-9a-f-]{36} \d+$/);
       // The refused journal wrote nothing: the first one's records are whole.
       await first.journal.append(Buffer.from('kept')).durable;
       await first.journal.close();
@@ -267,6 +270,33 @@ describe('source/journal', () => {
       fs.writeFileSync(path.join(dir, LOCK_FILE), '{"pid": 12');
       const again = await Journal.open({ dir });
       await again.journal.close();
+    });
+
+    it('takes over a lock whose pid now names another process (the number reused after a crash or a reboot)', async function () {
+      if (process.platform !== 'linux') this.skip(); // boot id and start times are read from /proc
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      try {
+        const file = path.join(dir, LOCK_FILE);
+        const lockOf = (fields) => fs.writeFileSync(file, JSON.stringify({ pid: child.pid, owner: 'ucm-cdr-in node old', ...fields }));
+        await waitFor(() => processStart(child.pid) !== undefined, 'the child in /proc');
+        const start = processStart(child.pid);
+        // The same pid, the same boot, the same start: its holder runs, refused.
+        lockOf({ boot: bootId(), start });
+        await assert.rejects(Journal.open({ dir }), (err) => err instanceof JournalLockedError && err.pid === child.pid);
+        // The pid now names a process that started at another tick: the holder died and the number was given again.
+        lockOf({ boot: bootId(), start: String(Number(start) - 1) });
+        const reused = await Journal.open({ dir, owner: 'ucm-cdr-in node new' });
+        assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).owner, 'ucm-cdr-in node new');
+        await reused.journal.close();
+        // Written in another boot: every pid of that boot is gone, whatever runs under the number now.
+        lockOf({ boot: '00000000-0000-4000-8000-000000000000', start });
+        const rebooted = await Journal.open({ dir, owner: 'ucm-cdr-in node after a reboot' });
+        await rebooted.journal.close();
+      } finally {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+      }
     });
 
     // The race of the next test, made certain: another process's steps are played at the one instant between two of ours
