@@ -10,9 +10,7 @@ const tls = require('node:tls');
 const helper = require('node-red-node-test-helper');
 const { request } = require('../support/http');
 const { waitFor } = require('../support/wait');
-const { LISTENERS, loadListener } = require('../support/listeners');
-
-helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
+const { LISTENERS, loadListener } = require('../support/listeners'); // starts the test helper on this process's userDir
 
 /** Holders come from several loopback addresses (the sender's among them), so no per-address share stops them. */
 const HOLDER_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8'];

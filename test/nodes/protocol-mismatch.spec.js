@@ -11,9 +11,7 @@ const tls = require('node:tls');
 const helper = require('node-red-node-test-helper');
 const { request } = require('../support/http');
 const { waitFor } = require('../support/wait');
-const { LISTENERS, loadListener, ucmRecord } = require('../support/listeners');
-
-helper.init(require.resolve('node-red'), { userDir: require('../support/user-dir').userDir });
+const { LISTENERS, loadListener, ucmRecord } = require('../support/listeners'); // starts the test helper on this process's userDir
 
 const LOCALES = path.resolve(__dirname, '..', '..', 'nodes', 'locales', 'en-US');
 const sentence = (type, kind) => JSON.parse(fs.readFileSync(path.join(LOCALES, `${type}.json`), 'utf8'))[type].mismatch[kind];

@@ -7,9 +7,17 @@ const { Journal, JournalFullError, toRanges } = require('../../../nodes/lib/sour
 const { crc32, tableCrc32 } = require('../../../nodes/lib/source/crc32');
 const { JournalLockedError, LOCK_FILE } = require('../../../nodes/lib/source/journal-lock');
 const { bootId, processStart } = require('../../../nodes/lib/source/process-identity');
-const { waitFor } = require('../../support/wait');
 const { spawn } = require('node:child_process');
 
+/** A live process that is not this one: its pid stands for another journal's holder. */
+const liveProcess = () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+/** Kills it, and resolves once it is gone. */
+const killed = (child) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
+  });
 const segmentsIn = (dir) => fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
 const text = (records) => records.map((r) => r.data.toString());
 
@@ -254,14 +262,12 @@ describe('source/journal', () => {
     });
 
     it('takes over the lock of a dead process (a SIGKILL) and refuses one of a live process', async () => {
-      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      const child = liveProcess();
       try {
         fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, owner: 'gw-cdr-in node x' }));
         await assert.rejects(Journal.open({ dir }), (err) => err instanceof JournalLockedError && err.pid === child.pid && /process \d+/.test(err.message));
       } finally {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await gone;
+        await killed(child);
       }
       const { journal } = await Journal.open({ dir, owner: 'gw-cdr-in node y' });
       assert.equal(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).owner, 'gw-cdr-in node y');
@@ -274,28 +280,27 @@ describe('source/journal', () => {
 
     it('takes over a lock whose pid now names another process (the number reused after a crash or a reboot)', async function () {
       if (process.platform !== 'linux') this.skip(); // boot id and start times are read from /proc
-      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      const child = liveProcess();
       try {
         const file = path.join(dir, LOCK_FILE);
-        const lockOf = (fields) => fs.writeFileSync(file, JSON.stringify({ pid: child.pid, owner: 'ucm-cdr-in node old', ...fields }));
-        await waitFor(() => processStart(child.pid) !== undefined, 'the child in /proc');
+        const writeLock = (fields) => fs.writeFileSync(file, JSON.stringify({ pid: child.pid, owner: 'ucm-cdr-in node old', ...fields }));
+        // Its /proc entry exists once spawn returns (the fork), and exec keeps the start time.
         const start = processStart(child.pid);
+        assert.match(String(start), /^\d+$/);
         // The same pid, the same boot, the same start: its holder runs, refused.
-        lockOf({ boot: bootId(), start });
+        writeLock({ boot: bootId(), start });
         await assert.rejects(Journal.open({ dir }), (err) => err instanceof JournalLockedError && err.pid === child.pid);
         // The pid now names a process that started at another tick: the holder died and the number was given again.
-        lockOf({ boot: bootId(), start: String(Number(start) - 1) });
+        writeLock({ boot: bootId(), start: String(Number(start) - 1) });
         const reused = await Journal.open({ dir, owner: 'ucm-cdr-in node new' });
         assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).owner, 'ucm-cdr-in node new');
         await reused.journal.close();
         // Written in another boot: every pid of that boot is gone, whatever runs under the number now.
-        lockOf({ boot: '00000000-0000-4000-8000-000000000000', start });
+        writeLock({ boot: '00000000-0000-4000-8000-000000000000', start });
         const rebooted = await Journal.open({ dir, owner: 'ucm-cdr-in node after a reboot' });
         await rebooted.journal.close();
       } finally {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await gone;
+        await killed(child);
       }
     });
 
@@ -308,12 +313,12 @@ describe('source/journal', () => {
       let realRead;
       beforeEach(() => {
         // Live processes standing for the other takers (their pids must be alive, and not ours).
-        others = [0, 1].map(() => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
+        others = [liveProcess(), liveProcess()];
         realRead = fs.readFileSync;
       });
       afterEach(async () => {
         fs.readFileSync = realRead;
-        await Promise.all(others.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', resolve), c.kill('SIGKILL'))))));
+        await Promise.all(others.map(killed));
       });
       const lockOf = (child, owner) => JSON.stringify({ pid: child.pid, owner });
       // The names the lock code reads (it resolves the directory first).
