@@ -445,7 +445,10 @@ export class Journal {
   /** Deletes the oldest segments while every record in them is acknowledged. */
   private async dropAcknowledged(): Promise<void> {
     let dropped = false;
-    while (this.segments.length > 1 && this.segments[0]!.live === 0) {
+    // A segment whose records were acknowledged before their write went out (a
+    // record handed on at once, a held one let go) still has that write to come
+    // (appended during this round's awaits): it goes once written.
+    while (this.segments.length > 1 && this.segments[0]!.live === 0 && !this.pending.some((w) => w.segment === this.segments[0])) {
       const s = this.segments.shift()!;
       if (s.fd !== null) await closeFd(s.fd);
       s.fd = null;

@@ -122,6 +122,26 @@ describe('source/journal', () => {
     await again.journal.close();
   });
 
+  it('keeps a segment whose records were acknowledged before they were written until they are (a record handed on at once, a held one let go)', async () => {
+    const { journal } = await Journal.open({ dir, maxBytes: 64 * 1024, segmentBytes: 1024 });
+    const first = journal.append(Buffer.alloc(600, 0x61));
+    // The group commit's round is under way (writing the first record) once the turn that starts it has passed.
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = journal.append(Buffer.alloc(600, 0x62));
+    // The first segment is full: the third record begins the next one.
+    const third = journal.append(Buffer.alloc(100, 0x63));
+    journal.ack([first.seq, second.seq]);
+    // Before, the round ending deleted the first segment (every record in it acknowledged) and closed
+    // its file while the second record's write into it was still to go: that write failed, and the journal with it.
+    await Promise.all([first.durable, second.durable, third.durable]);
+    assert.equal(journal.wouldRefuse(), false, 'the journal still takes records');
+    await journal.append(Buffer.from('after')).durable;
+    await journal.close();
+    const again = await Journal.open({ dir, maxBytes: 64 * 1024, segmentBytes: 1024 });
+    assert.deepEqual(text(again.unacknowledged), ['c'.repeat(100), 'after']);
+    await again.journal.close();
+  });
+
   it('refuses new records over the disk cap, keeps the old ones, and takes records again once acknowledged', async () => {
     const { journal } = await Journal.open({ dir, maxBytes: 8192, segmentBytes: 1024 });
     const taken = [];
