@@ -318,14 +318,29 @@ export class Delivery {
       this.lastRefused = !this.closed;
       return Promise.reject(this.closed ? new Error('the source is closing') : new JournalFullError(this.journal.stats.maxBytes));
     }
+    // 'sent': a record counts delivered once handed on, so it is handed on at
+    // once (an fsync before it would protect nothing) and only what is
+    // acknowledged to the sender (accept() resolving) waits for the fsync.
+    // 'downstream': handed on once durable, so a crash cannot lose a record
+    // the flow has seen and its sink has not stored.
+    const atOnce = this.mode === 'sent';
     let group: Group | null = null;
+    const seqs: number[] = [];
+    let durable: Promise<void> | null = null;
+    let durables: Promise<void>[] | null = null;
     let taken = 0;
     try {
       for (const d of datas) {
         const t = this.journal.appendText(d);
-        group = this.groupFor(t.durable);
-        group.seqs.push(t.seq);
-        group.records.push(records[taken]!);
+        if (atOnce) {
+          seqs.push(t.seq);
+          if (durable === null) durable = t.durable;
+          else if (t.durable !== durable && !durables?.includes(t.durable)) (durables ??= [durable]).push(t.durable);
+        } else {
+          group = this.groupFor(t.durable);
+          group.seqs.push(t.seq);
+          group.records.push(records[taken]!);
+        }
         taken++;
       }
     } catch (err) {
@@ -347,7 +362,7 @@ export class Delivery {
       const c = records[i]!.consumes;
       if (c && c.length > 0) this.journal.ack(c);
     }
-    const done = group!.done;
+    const done = atOnce ? this.handOnNow(seqs, taken === records.length ? records : records.slice(0, taken), durables ? Promise.all(durables).then(() => undefined) : durable!) : group!.done;
     if (taken < records.length) {
       const maxBytes = this.journal.stats.maxBytes;
       return done.then(() => {
@@ -383,6 +398,31 @@ export class Delivery {
     return group;
   }
 
+  /**
+   * 'sent' mode: records just appended are handed on now (through the sliced
+   * queue, after whatever is queued before them); they stay in the backlog,
+   * holding a throttled sender back, until they are durable too. Resolves once
+   * both are done; rejects when the write failed (then the sender is told, and
+   * a sender that retries sends a repeat, which keeps its id).
+   */
+  private handOnNow(seqs: number[], records: StoredRecord[], durable: Promise<void>): Promise<void> {
+    const group: Group = { durable, seqs, records, handing: true, done: durable };
+    this.counts.accepted += seqs.length;
+    const handed = this.handOns.push(seqs.length, (from, to) => this.emitRange(group, from, to, false));
+    this.inHand++;
+    const settle = (): void => {
+      this.leaveBacklog(seqs.length);
+      if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
+    };
+    if (!handed) {
+      durable.then(settle, settle);
+      return durable;
+    }
+    // Settled once both are: a failed write does not stop the hand-on under way.
+    void Promise.allSettled([durable, handed]).then(settle);
+    return Promise.all([durable, handed]).then(() => undefined);
+  }
+
   /** Hands a durable group on through the sliced queue; resolves once all of it is handed on. */
   private handOnGroup(group: Group): Promise<void> | void {
     group.handing = true;
@@ -391,10 +431,10 @@ export class Delivery {
     return this.handOns.push(group.seqs.length, (from, to) => this.emitRange(group, from, to));
   }
 
-  /** Records from..to of a group handed on. */
-  private emitRange(group: Group, from: number, to: number): void {
+  /** Records from..to of a group handed on (leaving the backlog, unless they wait for their fsync still). */
+  private emitRange(group: Group, from: number, to: number, leave = true): void {
     const { seqs, records } = group;
-    this.leaveBacklog(to - from);
+    if (leave) this.leaveBacklog(to - from);
     if (this.mode === 'sent' && !this.opts.ackAfterEmit) {
       // Delivered once handed on: one acknowledgement per slice, not one per record.
       for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);

@@ -94,7 +94,7 @@ describe('intake throttle: records waiting for the journal hold the sender back'
       const port = await node.listening;
       const s = await connect(port);
       s.end(legs.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      await waitFor(() => sent.length === legs.length, 'every record', 25000);
+      await waitFor(() => sent.length === legs.length, () => `every record: ${sent.length}`, 25000);
       assert.deepEqual(sent, legs.map((l) => l.AcctId));
       // One turn reads at most 32 chunks of 64 KB (libuv): about 2,200 of these ~950-byte records.
       assert.ok(peak >= INTAKE_HIGH, `the burst reached the high mark (${peak})`);
