@@ -199,6 +199,8 @@ export class Delivery {
   private closed = false;
   /** The records appended to the journal batch being filled now, waiting for it to be durable. */
   private group: Group | null = null;
+  /** 'sent' mode: the journal batch being filled now, and how many of its records were handed on already. */
+  private unsynced: { durable: Promise<void>; count: number; written: Promise<void> } | null = null;
   /** Durable groups are handed on through it, 128 records per turn of the event loop. */
   private readonly handOns = new SlicedQueue(128);
   /** Records taken and not handed on yet (see INTAKE_HIGH), the transport to hold back, and whether it is. */
@@ -406,21 +408,54 @@ export class Delivery {
    * a sender that retries sends a repeat, which keeps its id).
    */
   private handOnNow(seqs: number[], records: StoredRecord[], durable: Promise<void>): Promise<void> {
-    const group: Group = { durable, seqs, records, handing: true, done: durable };
     this.counts.accepted += seqs.length;
+    const group: Group = { durable, seqs, records, handing: true, done: durable };
     const handed = this.handOns.push(seqs.length, (from, to) => this.emitRange(group, from, to, false));
+    const written = this.writtenFor(durable);
+    if (!handed) {
+      // Handed on already: they leave the backlog with their journal batch, counted there.
+      this.unsynced!.count += seqs.length;
+      return written;
+    }
+    // Queued behind others: they leave the backlog once both are done.
+    this.inHand++;
+    void Promise.allSettled([written, handed]).then(() => {
+      this.leaveBacklog(seqs.length);
+      this.settled();
+    });
+    return Promise.all([written, handed]).then(() => undefined);
+  }
+
+  /**
+   * The promise of a journal batch for the records handed on before it was
+   * written: one per batch (the frames of one socket read share it, as they
+   * share a group in 'downstream' mode), whose failure says that they are in
+   * the flow but not in the journal.
+   */
+  private writtenFor(durable: Promise<void>): Promise<void> {
+    const open = this.unsynced;
+    if (open && open.durable === durable) return open.written;
+    const batch = {
+      durable,
+      count: 0,
+      written: durable.catch((err: Error) => {
+        throw new Error(`${err.message} (the records were handed on before it; a restart does not replay them)`, { cause: err });
+      }),
+    };
+    this.unsynced = batch;
     this.inHand++;
     const settle = (): void => {
-      this.leaveBacklog(seqs.length);
-      if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
+      if (this.unsynced === batch) this.unsynced = null;
+      this.leaveBacklog(batch.count);
+      this.settled();
     };
-    if (!handed) {
-      durable.then(settle, settle);
-      return durable;
-    }
-    // Settled once both are: a failed write does not stop the hand-on under way.
-    void Promise.allSettled([durable, handed]).then(settle);
-    return Promise.all([durable, handed]).then(() => undefined);
+    batch.written.then(settle, settle);
+    return batch.written;
+  }
+
+  /** One of the groups close() waits for is done. */
+  private settled(): void {
+    if (--this.inHand === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   /** Hands a durable group on through the sliced queue; resolves once all of it is handed on. */

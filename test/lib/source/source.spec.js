@@ -160,6 +160,35 @@ describe('source layer without Node-RED', function () {
     }
   });
 
+  it('Delivery: a journal write that fails tells the sender, and says whether the records were handed on before it', async () => {
+    const src = { vendor: 'ucm', format: 'json', transport: 'tcp', receivedAt: '2024-01-01T00:00:00.000Z' };
+    const real = fs.fdatasync;
+    try {
+      for (const ackMode of ['sent', 'downstream']) {
+        const got = [];
+        const d = await lib.Delivery.open({ journal: { dir: path.join(dir, `fail-${ackMode}`) }, ackMode, emit: (r) => got.push(r.payload) });
+        fs.fdatasync = (fd, cb) => setImmediate(() => cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+        const frames = [1, 2, 3].map((i) => d.accept([{ payload: i, source: src }]));
+        const errors = await Promise.all(frames.map((p) => p.then(() => null, (err) => err.message)));
+        fs.fdatasync = real;
+        if (ackMode === 'sent') {
+          assert.deepEqual(got, [1, 2, 3], 'in the flow already');
+          for (const e of errors) assert.match(e, /EIO.*handed on before it; a restart does not replay them/);
+        } else {
+          assert.deepEqual(got, [], 'nothing handed on that is not durable');
+          for (const e of errors) assert.match(e, /EIO/);
+          for (const e of errors) assert.doesNotMatch(e, /handed on/);
+        }
+        // The frames of one batch share one promise (one handler for them all in a TCP source).
+        assert.equal(frames[0], frames[1]);
+        assert.equal(d.backlog, 0);
+        await d.close();
+      }
+    } finally {
+      fs.fdatasync = real;
+    }
+  });
+
   it('Delivery: a journal batch of thousands is handed on a slice per turn, in order, all of it, before accept() resolves and before close() ends', async () => {
     const src = { vendor: 'ucm', format: 'json', transport: 'tcp', receivedAt: '2024-01-01T00:00:00.000Z' };
     const jdir = path.join(dir, 'slices');
