@@ -125,6 +125,15 @@ interface Group {
   handing: boolean;
 }
 
+/** 'sent' mode: a journal batch whose records were handed on before it was written. */
+interface UnsyncedBatch {
+  durable: Promise<void>;
+  /** Records handed on at once: they leave the backlog when it is written. */
+  count: number;
+  /** `durable`, with a failure that says they were handed on before it. */
+  written: Promise<void>;
+}
+
 /**
  * A record's journal entry: the JSON text of `{payload, source, extra?, held?,
  * consumes?}` that replay parses back. With `payloadJson` the payload's text is
@@ -200,7 +209,7 @@ export class Delivery {
   /** The records appended to the journal batch being filled now, waiting for it to be durable. */
   private group: Group | null = null;
   /** 'sent' mode: the journal batch being filled now, and how many of its records were handed on already. */
-  private unsynced: { durable: Promise<void>; count: number; written: Promise<void> } | null = null;
+  private unsynced: UnsyncedBatch | null = null;
   /** Durable groups are handed on through it, 128 records per turn of the event loop. */
   private readonly handOns = new SlicedQueue(128);
   /** Records taken and not handed on yet (see INTAKE_HIGH), the transport to hold back, and whether it is. */
@@ -328,16 +337,16 @@ export class Delivery {
     const atOnce = this.mode === 'sent';
     let group: Group | null = null;
     const seqs: number[] = [];
+    // The journal batch of the last record appended: batches are written in order, and once one
+    // fails every later one does, so it is durable only once every earlier record is.
     let durable: Promise<void> | null = null;
-    let durables: Promise<void>[] | null = null;
     let taken = 0;
     try {
       for (const d of datas) {
         const t = this.journal.appendText(d);
         if (atOnce) {
           seqs.push(t.seq);
-          if (durable === null) durable = t.durable;
-          else if (t.durable !== durable && !durables?.includes(t.durable)) (durables ??= [durable]).push(t.durable);
+          durable = t.durable;
         } else {
           group = this.groupFor(t.durable);
           group.seqs.push(t.seq);
@@ -364,7 +373,7 @@ export class Delivery {
       const c = records[i]!.consumes;
       if (c && c.length > 0) this.journal.ack(c);
     }
-    const done = atOnce ? this.handOnNow(seqs, taken === records.length ? records : records.slice(0, taken), durables ? Promise.all(durables).then(() => undefined) : durable!) : group!.done;
+    const done = atOnce ? this.handOnNow(seqs, taken === records.length ? records : records.slice(0, taken), durable!) : group!.done;
     if (taken < records.length) {
       const maxBytes = this.journal.stats.maxBytes;
       return done.then(() => {
@@ -411,10 +420,11 @@ export class Delivery {
     this.counts.accepted += seqs.length;
     const group: Group = { durable, seqs, records, handing: true, done: durable };
     const handed = this.handOns.push(seqs.length, (from, to) => this.emitRange(group, from, to, false));
-    const written = this.writtenFor(durable);
+    const batch = this.unsyncedBatch(durable);
+    const written = batch.written;
     if (!handed) {
       // Handed on already: they leave the backlog with their journal batch, counted there.
-      this.unsynced!.count += seqs.length;
+      batch.count += seqs.length;
       return written;
     }
     // Queued behind others: they leave the backlog once both are done.
@@ -427,15 +437,15 @@ export class Delivery {
   }
 
   /**
-   * The promise of a journal batch for the records handed on before it was
-   * written: one per batch (the frames of one socket read share it, as they
-   * share a group in 'downstream' mode), whose failure says that they are in
-   * the flow but not in the journal.
+   * The journal batch `durable` belongs to, for records handed on before it was
+   * written: one promise per batch (the frames of one socket read share it, as
+   * they share a group in 'downstream' mode), whose failure says that they are
+   * in the flow but not in the journal, and the count of them it lets go.
    */
-  private writtenFor(durable: Promise<void>): Promise<void> {
+  private unsyncedBatch(durable: Promise<void>): UnsyncedBatch {
     const open = this.unsynced;
-    if (open && open.durable === durable) return open.written;
-    const batch = {
+    if (open && open.durable === durable) return open;
+    const batch: UnsyncedBatch = {
       durable,
       count: 0,
       written: durable.catch((err: Error) => {
@@ -450,7 +460,7 @@ export class Delivery {
       this.settled();
     };
     batch.written.then(settle, settle);
-    return batch.written;
+    return batch;
   }
 
   /** One of the groups close() waits for is done. */
