@@ -53,6 +53,26 @@ const hasOwn = Object.prototype.hasOwnProperty;
  */
 const COPY_ABOVE_FIELDS = 12;
 
+/**
+ * Names read before, by a hash of their characters: documents of one source
+ * repeat the same few dozen element names, record after record. A name found
+ * here is used as it is, with no slice of the text per element; and it is a
+ * name V8 has internalized already (the one it keeps as a property key), so
+ * storing a field under it takes the fast keyed store. A name sliced from the
+ * text has first to be looked up in V8's string table, which cost a fifth of
+ * the reading. Slots are overwritten on a collision, so a document of made-up
+ * names only costs the lookups it misses; long names are not kept.
+ */
+const NAME_SLOTS = 1024;
+const MAX_CACHED_NAME = 64;
+const names: Array<string | undefined> = new Array<string | undefined>(NAME_SLOTS);
+
+/** The string V8 keeps for `name` as a property key (a miss of the cache only). */
+function internalized(name: string): string {
+  const key = Object.keys({ [name]: 0 })[0];
+  return key ?? name;
+}
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
@@ -128,15 +148,33 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     }
   };
 
-  const readName = (from: number, what: string): number => {
+  /** True when `name` is written at `from` (its length checked already). */
+  const sameAt = (name: string, from: number): boolean => {
+    for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) !== text.charCodeAt(from + i)) return false;
+    return true;
+  };
+
+  /** The name starting at `from`, checked; where it ends is left in `nameEnd`. */
+  let nameEnd = 0;
+  const readName = (from: number, what: string): string => {
     let end = from;
-    while (!endsName(text.charCodeAt(end))) end++;
+    let hash = 0;
+    for (let c = text.charCodeAt(end); !endsName(c); c = text.charCodeAt(++end)) hash = (Math.imul(hash, 31) + c) | 0;
     if (end === from) fail(`${what} name expected.`, from);
+    nameEnd = end;
+    const length = end - from;
+    const slot = hash & (NAME_SLOTS - 1);
+    const known = names[slot];
+    // Only a name that passed the checks below is ever kept.
+    if (known !== undefined && known.length === length && sameAt(known, from)) return known;
     let ok = isNameStart(text.charCodeAt(from));
     for (let i = from + 1; ok && i < end; i++) ok = isNameChar(text.charCodeAt(i));
     if (!ok) fail(`${what} '${text.slice(from, end)}' is an invalid name.`, from);
-    if (end - from === 9 && text.startsWith('__proto__', from)) fail(`the name '__proto__' is refused.`, from);
-    return end;
+    if (length === 9 && text.startsWith('__proto__', from)) fail(`the name '__proto__' is refused.`, from);
+    if (length > MAX_CACHED_NAME) return text.slice(from, end);
+    const name = internalized(text.slice(from, end));
+    names[slot] = name;
+    return name;
   };
 
   const root: Frame = { name: '', obj: {}, fields: 0, text: '', at: 0 };
@@ -155,14 +193,12 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     const c = text.charCodeAt(lt + 1);
     if (c === SLASH) {
       // End tag: the name, optional spaces, '>'.
-      const nameEnd = readName(lt + 2, 'Closing tag');
+      const name = readName(lt + 2, 'Closing tag');
       let p = nameEnd;
       while (isSpace(text.charCodeAt(p))) p++;
-      if (text.charCodeAt(p) !== GT) fail(`Closing tag '${text.slice(lt + 2, nameEnd)}' is not closed with '>'.`, lt);
-      if (top === root) fail(`Closing tag '${text.slice(lt + 2, nameEnd)}' has not been opened.`, lt);
-      if (nameEnd - lt - 2 !== top.name.length || !text.startsWith(top.name, lt + 2)) {
-        fail(`Expected closing tag '${top.name}' instead of closing tag '${text.slice(lt + 2, nameEnd)}'.`, lt);
-      }
+      if (text.charCodeAt(p) !== GT) fail(`Closing tag '${name}' is not closed with '>'.`, lt);
+      if (top === root) fail(`Closing tag '${name}' has not been opened.`, lt);
+      if (name !== top.name) fail(`Expected closing tag '${top.name}' instead of closing tag '${name}'.`, lt);
       close();
       pos = p + 1;
     } else if (c === 0x3f) {
@@ -187,8 +223,7 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
       }
     } else {
       if (isSpace(c)) fail("Invalid space after '<'.", lt);
-      const nameEnd = readName(lt + 1, 'Tag');
-      const frame: Frame = { name: text.slice(lt + 1, nameEnd), obj: null, fields: 0, text: '', at: lt };
+      const frame: Frame = { name: readName(lt + 1, 'Tag'), obj: null, fields: 0, text: '', at: lt };
       let p = nameEnd;
       // Attributes.
       for (;;) {
@@ -197,8 +232,8 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
         const a = text.charCodeAt(p);
         if (a === GT || a === SLASH || Number.isNaN(a)) break;
         if (p === before) fail(`Attribute '${text.slice(p, p + 1)}' has no space in starting.`, p);
-        const attrEnd = readName(p, 'Attribute');
-        const attr = text.slice(p, attrEnd);
+        const attr = readName(p, 'Attribute');
+        const attrEnd = nameEnd;
         p = attrEnd;
         while (isSpace(text.charCodeAt(p))) p++;
         if (text.charCodeAt(p) !== EQ) fail(`Attribute '${attr}' is without value.`, attrEnd);

@@ -112,6 +112,25 @@ describe('formats/xml-reader', () => {
     assert.equal({}.polluted, undefined);
   });
 
+  it('reads a name it has seen before exactly as a new one: the same tree, the same errors, whatever names share its hash', () => {
+    // "Aa" and "BB" share a slot of the reader's name cache (31·65+97 = 31·66+66),
+    // and so does "1ɑ" (31·49+593), which is not a name at all.
+    for (let round = 0; round < 2; round++) {
+      assert.deepStrictEqual(readXml('<r><Aa>1</Aa><BB>2</BB><Aa x="3"/></r>'), { r: { Aa: ['1', { x: '3' }], BB: '2' } });
+      assert.deepStrictEqual(readXml('<r BB="1"><Aa Aa="2"/></r>'), { r: { BB: '1', Aa: { Aa: '2' } } });
+      assert.throws(() => readXml('<r><Aa>1</Aa><1ɑ>2</1ɑ></r>'), (e) => e instanceof XmlSyntaxError && /Tag '1ɑ' is an invalid name/.test(e.message));
+      assert.throws(() => readXml('<Aa><BB>1</Aa></BB>'), /Expected closing tag 'BB' instead of closing tag 'Aa'/);
+      // A name that begins like a known one, or is the start of one.
+      assert.deepStrictEqual(readXml('<abc><abcd>1</abcd><ab>2</ab><abc>3</abc></abc>'), { abc: { abcd: '1', ab: '2', abc: '3' } });
+      assert.throws(() => readXml('<a><__proto__>1</__proto__></a>'), /__proto__/);
+    }
+    const long = 'n'.repeat(200);
+    for (let round = 0; round < 2; round++) assert.deepStrictEqual(readXml(`<${long} ${long}="1">x</${long}>`), { [long]: { [long]: '1', '#text': 'x' } });
+    // Thousands of made-up names (a flood of garbage documents) still read right, and the real ones after them.
+    for (let i = 0; i < 5000; i++) assert.deepStrictEqual(readXml(`<n${i}><m${i}>${i}</m${i}></n${i}>`), { [`n${i}`]: { [`m${i}`]: String(i) } });
+    for (const doc of realDocuments()) assert.deepStrictEqual(readXml(doc), oldParse(doc));
+  });
+
   it('hands out a wide record (a UCM leg: 40+ fields) as an ordinary fast object, not a hash table kept by V8', () => {
     // A record held as a V8 dictionary is slower to read and to serialize and
     // bigger while it waits for its journal write: that cost XML sources about
