@@ -223,7 +223,10 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
       }
     } else {
       if (isSpace(c)) fail("Invalid space after '<'.", lt);
-      const frame: Frame = { name: readName(lt + 1, 'Tag'), obj: null, fields: 0, text: '', at: lt };
+      // A frame is made only for an element with children: most are leaves, read at once.
+      const name = readName(lt + 1, 'Tag');
+      let attrs: XmlObject | null = null;
+      let fields = 0;
       let p = nameEnd;
       // Attributes.
       for (;;) {
@@ -243,33 +246,34 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
         if (q !== 0x22 && q !== 0x27) fail(`Attribute '${attr}' is without value.`, p);
         const valueEnd = text.indexOf(q === 0x22 ? '"' : "'", p + 1);
         if (valueEnd === -1) fail(`Attribute '${attr}' is not closed.`, p);
-        if (frame.obj === null) frame.obj = {};
-        if (hasOwn.call(frame.obj, attr)) fail(`Attribute '${attr}' is repeated.`, before);
-        frame.obj[attr] = decode(text.slice(p + 1, valueEnd).trim());
-        frame.fields++;
+        if (attrs === null) attrs = {};
+        if (hasOwn.call(attrs, attr)) fail(`Attribute '${attr}' is repeated.`, before);
+        attrs[attr] = decode(text.slice(p + 1, valueEnd).trim());
+        fields++;
         p = valueEnd + 1;
       }
       elements++;
       if (stack.length > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
       if (text.charCodeAt(p) === SLASH) {
-        if (text.charCodeAt(p + 1) !== GT) fail(`Tag '${frame.name}' is not closed with '>'.`, lt);
-        add(frame.name, valueOf(frame, ''));
+        if (text.charCodeAt(p + 1) !== GT) fail(`Tag '${name}' is not closed with '>'.`, lt);
+        add(name, valueOf(attrs, fields, ''));
         pos = p + 2;
       } else if (text.charCodeAt(p) === GT) {
         // An element without children (nearly every element of a CDR) is
         // read at once, with no frame on the stack.
         const next = text.indexOf('<', p + 1);
-        const leafEnd = next === -1 ? -1 : endOfLeaf(frame.name, next);
+        const leafEnd = next === -1 ? -1 : endOfLeaf(name, next);
         if (leafEnd !== -1) {
-          add(frame.name, valueOf(frame, readText(p + 1, next, false)));
+          add(name, valueOf(attrs, fields, readText(p + 1, next, false)));
           pos = leafEnd;
           continue;
         }
+        const frame: Frame = { name, obj: attrs, fields, text: '', at: lt };
         stack.push(frame);
         top = frame;
         pos = p + 1;
       } else {
-        fail(`Tag '${frame.name}' is not closed.`, lt);
+        fail(`Tag '${name}' is not closed.`, lt);
       }
     }
   }
@@ -292,19 +296,18 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
   }
 
   /** An element's value: its text alone, or its attributes and children with the text as '#text'. */
-  function valueOf(frame: Frame, content: string): XmlValue {
-    const obj = frame.obj;
+  function valueOf(obj: XmlObject | null, fields: number, content: string): XmlValue {
     if (obj === null) return content;
     if (content !== '') {
       obj['#text'] = content;
-      frame.fields++;
+      fields++;
     }
-    return frame.fields > COPY_ABOVE_FIELDS ? { ...obj } : obj;
+    return fields > COPY_ABOVE_FIELDS ? { ...obj } : obj;
   }
 
   function close(): void {
     const frame = stack.pop() as Frame;
     top = stack[stack.length - 1] as Frame;
-    add(frame.name, valueOf(frame, frame.text));
+    add(frame.name, valueOf(frame.obj, frame.fields, frame.text));
   }
 }
