@@ -28,15 +28,22 @@ export const MAX_XML_DEPTH = 64;
 
 interface Frame {
   name: string;
-  /** Attributes and children; null while the element has neither. */
-  obj: XmlObject | null;
-  /** How many names obj holds (an array counts once). */
-  fields: number;
+  /** The hash of its name (a part of its parent's shape). */
+  hash: number;
+  /**
+   * Its attributes' and children's names and values, in document order (a
+   * name may repeat): the first `count` of these lists, which are longer when
+   * an earlier element at this depth had more (they are kept, not shrunk).
+   */
+  names: string[];
+  values: XmlValue[];
+  count: number;
+  /** A hash of `names` in order: which shape to look up once the element ends. */
+  shape: number;
   text: string;
   /** Where the start tag began (for messages). */
   at: number;
 }
-
 const GT = 0x3e;
 const SLASH = 0x2f;
 const EQ = 0x3d;
@@ -48,10 +55,77 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * by V8 as a hash table (its soft limit for keyed stores is about 12 beyond
  * the in-object slots), which is slower to read, to serialize (JSON.stringify
  * leaves its fast path) and bigger to keep while a record waits for its
- * journal write. Such an object is handed out as a copy made by spread, which
- * V8 builds with ordinary fast properties, in the same order.
+ * journal write. Such an object is handed out either as a copy of a shape
+ * seen before (below) or as a copy made by spread; both are ordinary fast
+ * objects, their fields in document order.
  */
 const COPY_ABOVE_FIELDS = 12;
+
+/**
+ * Wide elements seen before, by a hash of their names in order: a source sends
+ * the same record shape (a UCM leg's 43 fields) again and again. Once a shape
+ * has come twice, an empty object of it is kept, and an element of that shape
+ * is a spread copy of it with each value stored into a field it already has:
+ * no hash table grown field by field, no property store grown three fields at
+ * a time, and a third of the garbage of reading a UCM leg gone. A shape is
+ * kept only when its names do not repeat (a repeated name is an array), and a
+ * slot is overwritten by the next shape that hashes to it, so varying records
+ * (FreeSWITCH's variables) only cost a copy of their names.
+ */
+const SHAPE_SLOTS = 256;
+/** What '#text' adds to a shape (no element or attribute can be so named). */
+const TEXT_HASH = 0x2354;
+interface Shape {
+  names: string[];
+  /** null until the shape comes a second time. Its values are all ''. */
+  empty: XmlObject | null;
+}
+const shapes: Array<Shape | undefined> = new Array<Shape | undefined>(SHAPE_SLOTS);
+
+/** Names and values of the open elements, by depth: reused, as a document is read one element at a time. */
+const scratch: Array<{ names: string[]; values: XmlValue[] }> = [];
+
+/** True when `shape` holds the first `count` of `names`. */
+function sameNames(shape: Shape, names: string[], count: number): boolean {
+  const known = shape.names;
+  if (known.length !== count) return false;
+  for (let i = 0; i < count; i++) if (known[i] !== names[i]) return false;
+  return true;
+}
+
+/** The object of an element's `count` fields, as the shapes above allow. */
+function build(names: string[], values: XmlValue[], count: number, shape: number): XmlObject {
+  const slot = shape & (SHAPE_SLOTS - 1);
+  const known = count > COPY_ABOVE_FIELDS ? shapes[slot] : undefined;
+  if (known !== undefined && known.empty !== null && sameNames(known, names, count)) {
+    const o: XmlObject = { ...known.empty };
+    for (let i = 0; i < count; i++) o[names[i] as string] = values[i] as XmlValue;
+    return o;
+  }
+  const o: XmlObject = {};
+  let fields = 0;
+  for (let i = 0; i < count; i++) {
+    const name = names[i] as string;
+    const value = values[i] as XmlValue;
+    const old = o[name];
+    // (A name like toString finds the prototype's: not a field of ours.)
+    if (old === undefined || !hasOwn.call(o, name)) {
+      o[name] = value;
+      fields++;
+    } else if (Array.isArray(old)) old.push(value);
+    else o[name] = [old, value];
+  }
+  if (fields <= COPY_ABOVE_FIELDS) return o;
+  const copy = { ...o };
+  if (fields === count) {
+    if (known !== undefined && sameNames(known, names, count)) {
+      const empty = { ...o };
+      for (let i = 0; i < count; i++) empty[names[i] as string] = '';
+      known.empty = empty;
+    } else shapes[slot] = { names: names.slice(0, count), empty: null };
+  }
+  return copy;
+}
 
 /**
  * Names read before, by a hash of their characters: documents of one source
@@ -65,7 +139,7 @@ const COPY_ABOVE_FIELDS = 12;
  */
 const NAME_SLOTS = 1024;
 const MAX_CACHED_NAME = 64;
-const names: Array<string | undefined> = new Array<string | undefined>(NAME_SLOTS);
+const knownNames: Array<string | undefined> = new Array<string | undefined>(NAME_SLOTS);
 
 /** The string V8 keeps for `name` as a property key (a miss of the cache only). */
 function internalized(name: string): string {
@@ -133,19 +207,10 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     return decode(piece);
   };
 
-  /** Adds a child's value under its name in the element being read (top). */
-  const add = (name: string, value: XmlValue): void => {
-    if (top.obj === null) top.obj = {};
-    const obj = top.obj;
-    const old = obj[name];
-    // (A name like toString finds the prototype's: not a field of ours.)
-    if (old === undefined || !hasOwn.call(obj, name)) {
-      obj[name] = value;
-      top.fields++;
-    } else {
-      if (Array.isArray(old)) old.push(value);
-      else obj[name] = [old, value];
-    }
+  /** Adds a child's value (or an attribute's) under its name to the element being read (top). */
+  const add = (name: string, value: XmlValue, hash: number): void => {
+    put(top, name, value);
+    top.shape = (Math.imul(top.shape, 0x01000193) ^ hash) & 0x3fffffff;
   };
 
   /** True when `name` is written at `from` (its length checked already). */
@@ -154,17 +219,19 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     return true;
   };
 
-  /** The name starting at `from`, checked; where it ends is left in `nameEnd`. */
+  /** The name starting at `from`, checked; where it ends is left in `nameEnd`, its hash in `nameHash`. */
   let nameEnd = 0;
+  let nameHash = 0;
   const readName = (from: number, what: string): string => {
     let end = from;
     let hash = 0;
     for (let c = text.charCodeAt(end); !endsName(c); c = text.charCodeAt(++end)) hash = (Math.imul(hash, 31) + c) | 0;
     if (end === from) fail(`${what} name expected.`, from);
     nameEnd = end;
+    nameHash = hash & 0x3fffffff;
     const length = end - from;
     const slot = hash & (NAME_SLOTS - 1);
-    const known = names[slot];
+    const known = knownNames[slot];
     // Only a name that passed the checks below is ever kept.
     if (known !== undefined && known.length === length && sameAt(known, from)) return known;
     let ok = isNameStart(text.charCodeAt(from));
@@ -173,11 +240,18 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     if (length === 9 && text.startsWith('__proto__', from)) fail(`the name '__proto__' is refused.`, from);
     if (length > MAX_CACHED_NAME) return text.slice(from, end);
     const name = internalized(text.slice(from, end));
-    names[slot] = name;
+    knownNames[slot] = name;
     return name;
   };
 
-  const root: Frame = { name: '', obj: {}, fields: 0, text: '', at: 0 };
+  /** A frame for an element at `depth`, its name and value lists reused from earlier documents. */
+  const open = (name: string, hash: number, depth: number, at: number): Frame => {
+    let lists = scratch[depth];
+    if (lists === undefined) scratch[depth] = lists = { names: [], values: [] };
+    return { name, hash, names: lists.names, values: lists.values, count: 0, shape: 0, text: '', at };
+  };
+
+  const root: Frame = open('', 0, 0, 0);
   const stack: Frame[] = [root];
   let top = root;
   let elements = 0;
@@ -225,8 +299,10 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
       if (isSpace(c)) fail("Invalid space after '<'.", lt);
       // A frame is made only for an element with children: most are leaves, read at once.
       const name = readName(lt + 1, 'Tag');
+      const hash = nameHash;
       let attrs: XmlObject | null = null;
       let fields = 0;
+      let attrShape = 0;
       let p = nameEnd;
       // Attributes.
       for (;;) {
@@ -237,6 +313,7 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
         if (p === before) fail(`Attribute '${text.slice(p, p + 1)}' has no space in starting.`, p);
         const attr = readName(p, 'Attribute');
         const attrEnd = nameEnd;
+        attrShape = (Math.imul(attrShape, 0x01000193) ^ nameHash) & 0x3fffffff;
         p = attrEnd;
         while (isSpace(text.charCodeAt(p))) p++;
         if (text.charCodeAt(p) !== EQ) fail(`Attribute '${attr}' is without value.`, attrEnd);
@@ -256,7 +333,7 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
       if (stack.length > maxDepth) fail(`elements nested deeper than ${maxDepth}.`, lt);
       if (text.charCodeAt(p) === SLASH) {
         if (text.charCodeAt(p + 1) !== GT) fail(`Tag '${name}' is not closed with '>'.`, lt);
-        add(name, valueOf(attrs, fields, ''));
+        add(name, valueOf(attrs, fields, ''), hash);
         pos = p + 2;
       } else if (text.charCodeAt(p) === GT) {
         // An element without children (nearly every element of a CDR) is
@@ -264,11 +341,17 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
         const next = text.indexOf('<', p + 1);
         const leafEnd = next === -1 ? -1 : endOfLeaf(name, next);
         if (leafEnd !== -1) {
-          add(name, valueOf(attrs, fields, readText(p + 1, next, false)));
+          add(name, valueOf(attrs, fields, readText(p + 1, next, false)), hash);
           pos = leafEnd;
           continue;
         }
-        const frame: Frame = { name, obj: attrs, fields, text: '', at: lt };
+        const frame = open(name, hash, stack.length, lt);
+        if (attrs !== null) {
+          for (const attr in attrs) {
+            put(frame, attr, attrs[attr] as XmlValue);
+          }
+          frame.shape = attrShape;
+        }
         stack.push(frame);
         top = frame;
         pos = p + 1;
@@ -279,7 +362,9 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
   }
   if (top !== root) fail(`Unclosed tag '${top.name}'.`, top.at);
   if (elements === 0) fail('Start tag expected.', 0);
-  return root.obj as XmlObject;
+  const tree = build(root.names, root.values, root.count, root.shape);
+  root.values.fill('', 0, root.count);
+  return tree;
 
   /**
    * When the first '<' after a start tag (at `lt`) begins that element's own
@@ -308,6 +393,21 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
   function close(): void {
     const frame = stack.pop() as Frame;
     top = stack[stack.length - 1] as Frame;
-    add(frame.name, valueOf(frame.obj, frame.fields, frame.text));
+    // Text alone is the value; beside attributes or children it is '#text'.
+    if (frame.count === 0) return add(frame.name, frame.text, frame.hash);
+    if (frame.text !== '') {
+      put(frame, '#text', frame.text);
+      frame.shape = (Math.imul(frame.shape, 0x01000193) ^ TEXT_HASH) & 0x3fffffff;
+    }
+    const value = build(frame.names, frame.values, frame.count, frame.shape);
+    // The lists are kept for the next element at this depth: let go of this one's values.
+    frame.values.fill('', 0, frame.count);
+    add(frame.name, value, frame.hash);
   }
+}
+
+function put(frame: Frame, name: string, value: XmlValue): void {
+  const i = frame.count++;
+  frame.names[i] = name;
+  frame.values[i] = value;
 }

@@ -131,6 +131,44 @@ describe('formats/xml-reader', () => {
     for (const doc of realDocuments()) assert.deepStrictEqual(readXml(doc), oldParse(doc));
   });
 
+  it('reads a wide element of a shape it has seen before exactly as a new one: values, order, repeats, text, attributes', () => {
+    // Past 12 fields the reader keeps an empty object of each shape it has met
+    // twice and copies it: every value must still be the document's own, in
+    // its own order, and a shape that only looks alike must be read the long way.
+    // The order of fields: attributes, then children as they first come, then '#text'.
+    const expect = (names, value, attrs = [], tail = '') => {
+      const doc = `<r><w${attrs.map(([k, v]) => ` ${k}="${v}"`).join('')}>${names.map((n) => `<${n}>${value(n)}</${n}>`).join('')}${tail}</w></r>`;
+      const want = Object.fromEntries(attrs.map(([k, v]) => [k, String(v)]));
+      for (const n of names) {
+        if (!Object.hasOwn(want, n)) want[n] = value(n);
+        else want[n] = [].concat(want[n], value(n));
+      }
+      if (tail !== '') want['#text'] = tail;
+      const got = readXml(doc);
+      assert.deepStrictEqual(got, { r: { w: want } }, doc);
+      assert.deepStrictEqual(Object.keys(got.r.w), Object.keys(want), doc);
+    };
+    const names = Array.from({ length: 20 }, (_, i) => `f${i}`);
+    for (let round = 0; round < 4; round++) {
+      expect(names, (n) => `${n}-${round}`);
+      expect(names, () => '');
+      // The same names in another order, one more, one fewer, one repeated.
+      expect([...names].reverse(), (n) => `${n}+${round}`);
+      expect([...names, 'g'], (n) => n);
+      expect(names.slice(1), (n) => n);
+      expect([...names, 'f3'], (n) => `${n}.${round}`);
+      // Text beside the children, attributes on the element, a name like toString.
+      expect(names, (n) => n, [], 'text');
+      expect(names, (n) => n, [['a', round], ['b', 'x']]);
+      expect([...names, 'toString', 'hasOwnProperty'], (n) => `${n}${round}`);
+    }
+    // Far more shapes than slots, each met three times, interleaved: slots are
+    // overwritten and shared, and no document takes another's names or values.
+    const shapes = Array.from({ length: 600 }, (_, i) => Array.from({ length: 13 + (i % 7) }, (_, j) => `s${(i * 7 + j * 3) % 50}_${j}`));
+    for (let round = 0; round < 3; round++) for (const [i, s] of shapes.entries()) expect(s, (n) => `${i}:${n}:${round}`);
+    for (const doc of [...realDocuments(), ...simulatedDocuments()]) assert.deepStrictEqual(readXml(doc), oldParse(doc));
+  });
+
   it('hands out a wide record (a UCM leg: 40+ fields) as an ordinary fast object, not a hash table kept by V8', () => {
     // A record held as a V8 dictionary is slower to read and to serialize and
     // bigger while it waits for its journal write: that cost XML sources about
@@ -138,11 +176,12 @@ describe('formats/xml-reader', () => {
     const script = `
       const { readXml } = require(${JSON.stringify(require.resolve('../../../nodes/lib/formats/xml-reader'))});
       const fields = Array.from({ length: 45 }, (_, i) => '<f' + i + '>v' + i + '</f' + i + '>').join('');
-      const doc = '<root><cdr>' + fields + '</cdr><cdr a="1">' + fields + '</cdr></root>';
+      // The first is read the long way, the later ones as copies of a shape seen before.
+      const doc = '<root><cdr>' + fields + '</cdr><cdr a="1">' + fields + '</cdr>' + ('<cdr>' + fields + '</cdr>').repeat(3) + '</root>';
       const out = readXml(doc).root.cdr;
       process.stdout.write(JSON.stringify(out.map((o) => [%HasFastProperties(o), Object.keys(o).length])));`;
     const run = require('node:child_process').spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.deepStrictEqual(JSON.parse(run.stdout), [[true, 45], [true, 46]]);
+    assert.deepStrictEqual(JSON.parse(run.stdout), [[true, 45], [true, 46], [true, 45], [true, 45], [true, 45]]);
   });
 });
