@@ -72,6 +72,18 @@ export interface IntakeThrottle {
 export const INTAKE_HIGH = 1024;
 export const INTAKE_LOW = 256;
 
+/**
+ * 'sent' mode: records already handed on that wait only for their journal
+ * batch to be written, above which a throttled transport stops reading (and
+ * below which it reads again). They are in the flow already, so holding the
+ * sender back for them protects no record; counted against INTAKE_HIGH, an
+ * fsync of 100 ms stopped a source taking 10,000 records a second, and every
+ * record behind it waited. Their cost while they wait is their source's list
+ * of them (what an error report names): at about 2 KB a record, 16 MB at most.
+ */
+export const UNSYNCED_HIGH = 8192;
+export const UNSYNCED_LOW = 2048;
+
 export interface DeliveryOptions {
   /** null: no journal (records are only as safe as the process). */
   journal: JournalOptions | null;
@@ -214,6 +226,8 @@ export class Delivery {
   private readonly handOns = new SlicedQueue(128);
   /** Records taken and not handed on yet (see INTAKE_HIGH), the transport to hold back, and whether it is. */
   private waiting = 0;
+  /** Of those, records handed on in 'sent' mode that wait for their journal batch only (see UNSYNCED_HIGH). */
+  private inFlow = 0;
   private throttle: IntakeThrottle | null = null;
   private throttled = false;
 
@@ -362,10 +376,7 @@ export class Delivery {
     }
     if (taken === records.length) this.lastRefused = false;
     this.waiting += taken;
-    if (this.throttle && !this.throttled && this.waiting >= INTAKE_HIGH) {
-      this.throttled = true;
-      this.throttle.pause();
-    }
+    this.pauseIfOver();
     // The text is in the journal now: not kept beside the parsed payload while the batch waits for its fsync.
     for (let i = 0; i < taken; i++) if (records[i]!.payloadJson !== undefined) records[i]!.payloadJson = undefined;
     // Written in the same batch, after the records that replace them (and named in those records too).
@@ -430,7 +441,7 @@ export class Delivery {
     // Queued behind others: they leave the backlog once both are done.
     this.inHand++;
     void Promise.allSettled([written, handed]).then(() => {
-      this.leaveBacklog(seqs.length);
+      this.leaveBacklog(seqs.length, true);
       this.settled();
     });
     return Promise.all([written, handed]).then(() => undefined);
@@ -456,7 +467,7 @@ export class Delivery {
     this.inHand++;
     const settle = (): void => {
       if (this.unsynced === batch) this.unsynced = null;
-      this.leaveBacklog(batch.count);
+      this.leaveBacklog(batch.count, true);
       this.settled();
     };
     batch.written.then(settle, settle);
@@ -480,6 +491,10 @@ export class Delivery {
   private emitRange(group: Group, from: number, to: number, leave = true): void {
     const { seqs, records } = group;
     if (leave) this.leaveBacklog(to - from);
+    else {
+      this.inFlow += to - from;
+      this.pauseIfOver();
+    }
     if (this.mode === 'sent' && !this.opts.ackAfterEmit) {
       // Delivered once handed on: one acknowledgement per slice, not one per record.
       for (let i = from; i < to; i++) this.safeEmit(records[i]!, [this.owner!.token(seqs[i]!)], false);
@@ -489,9 +504,20 @@ export class Delivery {
     for (let i = from; i < to; i++) this.handOn(seqs[i]!, records[i]!, false);
   }
 
-  private leaveBacklog(n: number): void {
+  /** The transport stops reading once too many records wait to be handed on, or (handed on) to be written. */
+  private pauseIfOver(): void {
+    if (!this.throttle || this.throttled) return;
+    if (this.waiting - this.inFlow >= INTAKE_HIGH || this.inFlow >= UNSYNCED_HIGH) {
+      this.throttled = true;
+      this.throttle.pause();
+    }
+  }
+
+  /** Records leave the backlog: `inFlow` when they were handed on before their journal batch was written. */
+  private leaveBacklog(n: number, inFlow = false): void {
     this.waiting -= n;
-    if (this.throttled && this.waiting <= INTAKE_LOW) {
+    if (inFlow) this.inFlow -= n;
+    if (this.throttled && this.waiting - this.inFlow <= INTAKE_LOW && this.inFlow <= UNSYNCED_LOW) {
       this.throttled = false;
       this.throttle!.resume();
     }

@@ -6,8 +6,10 @@
 // faster than the flow grew it without bound.
 const assert = require('node:assert/strict');
 const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
+const path = require('node:path');
 const lib = require('../../../nodes/lib/index');
-const { Delivery, INTAKE_HIGH, INTAKE_LOW } = require('../../../nodes/lib/source/delivery');
+const { Delivery, INTAKE_HIGH, INTAKE_LOW, UNSYNCED_HIGH, UNSYNCED_LOW } = require('../../../nodes/lib/source/delivery');
 const { TcpServer } = require('../../../nodes/lib/transport/tcp-server');
 const { UcmGenerator } = require('../../../nodes/lib/sim/ucm');
 const { waitFor } = require('../../support/wait');
@@ -24,28 +26,75 @@ describe('intake throttle: records waiting for the journal hold the sender back'
   });
   afterEach(() => removeDir(dir));
 
-  for (const ackMode of ['sent', 'downstream']) {
-    it(`Delivery (${ackMode}): pauses once the backlog reaches the high mark, resumes at the low mark, and hands on everything in order`, async () => {
+  // 'downstream': records are handed on once durable, so every record taken waits (INTAKE_HIGH);
+  // 'sent': handed on at once, they wait only for their journal batch to be written (UNSYNCED_HIGH).
+  for (const [ackMode, high, low] of [['downstream', INTAKE_HIGH, INTAKE_LOW], ['sent', UNSYNCED_HIGH, UNSYNCED_LOW]]) {
+    it(`Delivery (${ackMode}): pauses once the backlog reaches its high mark, resumes at its low mark, and hands on everything in order`, async () => {
       const events = [];
       const got = [];
       const d = await Delivery.open({ journal: { dir }, ackMode, emit: (r) => got.push(r.payload) });
       d.setThrottle({ pause: () => events.push(['pause', d.backlog]), resume: () => events.push(['resume', d.backlog]) });
-      const n = 3 * INTAKE_HIGH;
+      const n = 3 * high;
       // One record per accept, as a TCP source takes its frames: all in one tick, one journal batch.
       const taken = Array.from({ length: n }, (_, i) => d.accept([{ payload: i, source: src }]));
-      assert.deepEqual(events, [['pause', INTAKE_HIGH]], 'paused exactly when the backlog reached the high mark');
+      assert.deepEqual(events, [['pause', high]], 'paused exactly when the backlog reached the high mark');
       await Promise.all(taken);
       assert.deepEqual(got, Array.from({ length: n }, (_, i) => i), 'every record handed on, in order');
       assert.equal(events.length, 2);
       assert.equal(events[1][0], 'resume');
-      // 'sent': handed on at once, they wait for their fsync only, and leave together when it is done;
+      // 'sent': they leave together once their batch is written;
       // 'downstream': handed on once durable, a slice of 128 per turn, each slice leaving as it goes.
-      const low = ackMode === 'sent' ? 0 : INTAKE_LOW - 127;
-      assert.ok(events[1][1] <= INTAKE_LOW && events[1][1] >= low, `resumed at the low mark (backlog ${events[1][1]})`);
+      const least = ackMode === 'sent' ? 0 : INTAKE_LOW - 127;
+      assert.ok(events[1][1] <= low && events[1][1] >= least, `resumed at the low mark (backlog ${events[1][1]})`);
       assert.equal(d.backlog, 0);
       await d.close();
     });
   }
+
+  it('Delivery: while an fsync takes long, a sent-mode source goes on handing records on (up to UNSYNCED_HIGH of them); a downstream one stops at INTAKE_HIGH', async () => {
+    // A disk whose fsync stalls, as this machine's did for 100 ms and more: the
+    // write is real, its fdatasync answers only when the test lets it.
+    const real = fs.fdatasync;
+    const stalled = [];
+    fs.fdatasync = (fd, cb) => stalled.push(() => real(fd, cb));
+    const release = () => {
+      fs.fdatasync = real;
+      for (const go of stalled.splice(0)) go();
+    };
+    try {
+      for (const ackMode of ['sent', 'downstream']) {
+        const sub = path.join(dir, ackMode);
+        const events = [];
+        const got = [];
+        const d = await Delivery.open({ journal: { dir: sub }, ackMode, emit: (r) => got.push(r.payload) });
+        d.setThrottle({ pause: () => events.push(['pause', d.backlog]), resume: () => events.push(['resume', d.backlog]) });
+        fs.fdatasync = (fd, cb) => stalled.push(() => real(fd, cb));
+        // 5,000 records over 50 turns of the event loop, as a steady sender's reads come.
+        const taken = [];
+        for (let turn = 0; turn < 50; turn++) {
+          for (let i = 0; i < 100; i++) taken.push(d.accept([{ payload: turn * 100 + i, source: src }]));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        await waitFor(() => stalled.length > 0, 'an fsync begun');
+        if (ackMode === 'sent') {
+          assert.equal(got.length, 5000, 'every record in the flow while its fsync waits');
+          assert.deepEqual(events, [], 'the sender was not held back for records already in the flow');
+          assert.equal(d.backlog, 5000, 'they count until written');
+        } else {
+          assert.equal(got.length, 0, 'nothing handed on before it is durable');
+          assert.deepEqual(events, [['pause', INTAKE_HIGH]], 'held back once INTAKE_HIGH records waited');
+        }
+        release();
+        await Promise.all(taken);
+        assert.deepEqual(got, Array.from({ length: 5000 }, (_, i) => i), 'every record handed on, in order');
+        assert.equal(d.backlog, 0);
+        if (ackMode === 'downstream') assert.equal(events.at(-1)[0], 'resume');
+        await d.close();
+      }
+    } finally {
+      release();
+    }
+  });
 
   it('TcpServer: a paused server frames nothing, a partial record is not timed out meanwhile, and everything comes on resume', async () => {
     const frames = [];
@@ -76,6 +125,7 @@ describe('intake throttle: records waiting for the journal hold the sender back'
   });
 
   it('ucm-cdr-in over TCP: a burst of 20,000 records never has more than the high mark and one read waiting, and all arrive once, in order', async () => {
+    // No cdr-ack after it: 'sent' mode, whose records wait only for their write (UNSYNCED_HIGH).
     const gen = new UcmGenerator({ seed: 8 });
     const legs = Array.from({ length: 20000 }, (_, i) => ({ ...gen.next('leg'), AcctId: `t-${i}` }));
     let peak = 0;
@@ -103,7 +153,7 @@ describe('intake throttle: records waiting for the journal hold the sender back'
       assert.deepEqual(sent, legs.map((l) => l.AcctId));
       // One turn reads at most 32 chunks of 64 KB (libuv): about 2,200 of these ~950-byte records.
       assert.ok(peak >= INTAKE_HIGH, `the burst reached the high mark (${peak})`);
-      assert.ok(peak < INTAKE_HIGH + 2500, `at most the high mark and one read waited (${peak}); before, the whole burst did`);
+      assert.ok(peak < UNSYNCED_HIGH + 2500, `at most the high mark and one read waited (${peak}); before, the whole burst did`);
     } finally {
       Delivery.prototype.accept = accept;
       await new Promise((resolve) => node.emit('close', false, resolve));
