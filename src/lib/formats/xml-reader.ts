@@ -86,6 +86,11 @@ const shapes: Array<Shape | undefined> = new Array<Shape | undefined>(SHAPE_SLOT
 /** Names and values of the open elements, by depth: reused, as a document is read one element at a time. */
 const scratch: Array<{ names: string[]; values: XmlValue[] }> = [];
 
+/** A shape's hash with one more name's hash: order counts, and it stays a small integer (no heap number). */
+function mixShape(shape: number, nameHash: number): number {
+  return (Math.imul(shape, 0x01000193) ^ nameHash) & 0x3fffffff;
+}
+
 /** True when `shape` holds the first `count` of `names`. */
 function sameNames(shape: Shape, names: string[], count: number): boolean {
   const known = shape.names;
@@ -211,7 +216,7 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
   /** Adds a child's value (or an attribute's) under its name to the element being read (top). */
   const add = (name: string, value: XmlValue, hash: number): void => {
     put(top, name, value);
-    top.shape = (Math.imul(top.shape, 0x01000193) ^ hash) & 0x3fffffff;
+    top.shape = mixShape(top.shape, hash);
   };
 
   /** True when `name` is written at `from` (its length checked already). */
@@ -314,7 +319,7 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
         if (p === before) fail(`Attribute '${text.slice(p, p + 1)}' has no space in starting.`, p);
         const attr = readName(p, 'Attribute');
         const attrEnd = nameEnd;
-        attrShape = (Math.imul(attrShape, 0x01000193) ^ nameHash) & 0x3fffffff;
+        attrShape = mixShape(attrShape, nameHash);
         p = attrEnd;
         while (isSpace(text.charCodeAt(p))) p++;
         if (text.charCodeAt(p) !== EQ) fail(`Attribute '${attr}' is without value.`, attrEnd);
@@ -396,7 +401,7 @@ export function readXml(text: string, maxDepth: number = MAX_XML_DEPTH): XmlObje
     if (frame.count === 0) return add(frame.name, frame.text, frame.hash);
     if (frame.text !== '') {
       put(frame, '#text', frame.text);
-      frame.shape = (Math.imul(frame.shape, 0x01000193) ^ TEXT_HASH) & 0x3fffffff;
+      frame.shape = mixShape(frame.shape, TEXT_HASH);
     }
     const value = build(frame.names, frame.values, frame.count, frame.shape);
     // The lists are kept for the next element at this depth: let go of this one's values.
