@@ -56,7 +56,6 @@ describe('intake throttle: records waiting for the journal hold the sender back'
     // write is real, its fdatasync answers only when the test lets it.
     const real = fs.fdatasync;
     const stalled = [];
-    fs.fdatasync = (fd, cb) => stalled.push(() => real(fd, cb));
     const release = () => {
       fs.fdatasync = real;
       for (const go of stalled.splice(0)) go();
@@ -68,6 +67,7 @@ describe('intake throttle: records waiting for the journal hold the sender back'
         const got = [];
         const d = await Delivery.open({ journal: { dir: sub }, ackMode, emit: (r) => got.push(r.payload) });
         d.setThrottle({ pause: () => events.push(['pause', d.backlog]), resume: () => events.push(['resume', d.backlog]) });
+        // Stalled from here on (the journal opened on a disk that answers).
         fs.fdatasync = (fd, cb) => stalled.push(() => real(fd, cb));
         // 5,000 records over 50 turns of the event loop, as a steady sender's reads come.
         const taken = [];
